@@ -1,0 +1,60 @@
+"""cnn_core: the numpy engine behind every number CNN Playground shows.
+
+Pure numpy (scikit-learn only inside the dataset loader). Every layer has a forward that
+returns its output and a small cache, and a backward that takes the upstream gradient and
+that cache. ``from cnn_core import conv2d, TinyCNN, ...``.
+"""
+
+from .activations import relu, relu_backward, relu_forward
+from .conv import conv1d, conv2d, conv2d_backward, conv2d_forward
+from .dense import dense, dense_backward, dense_forward
+from .kernels import KERNEL_INFO, KERNELS, KernelInfo, kernel_bank
+from .losses import (
+    cross_entropy,
+    softmax,
+    softmax_cross_entropy_backward,
+    softmax_cross_entropy_forward,
+)
+from .model import Architecture, TinyCNN
+from .pooling import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    avg_pool2d_forward,
+    max_pool2d,
+    max_pool2d_backward,
+    max_pool2d_forward,
+    pool_output_size,
+)
+from .shapes import output_size, unused_inputs
+
+__all__ = [
+    "KERNELS",
+    "KERNEL_INFO",
+    "Architecture",
+    "KernelInfo",
+    "TinyCNN",
+    "avg_pool2d",
+    "avg_pool2d_backward",
+    "avg_pool2d_forward",
+    "conv1d",
+    "conv2d",
+    "conv2d_backward",
+    "conv2d_forward",
+    "cross_entropy",
+    "dense",
+    "dense_backward",
+    "dense_forward",
+    "kernel_bank",
+    "max_pool2d",
+    "max_pool2d_backward",
+    "max_pool2d_forward",
+    "output_size",
+    "pool_output_size",
+    "relu",
+    "relu_backward",
+    "relu_forward",
+    "softmax",
+    "softmax_cross_entropy_backward",
+    "softmax_cross_entropy_forward",
+    "unused_inputs",
+]
