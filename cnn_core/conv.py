@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from .shapes import as_float_array, check_padding_stride, pair, span_output_size
 
@@ -62,8 +62,11 @@ def conv2d_forward(images: np.ndarray, kernels: np.ndarray, *, padding: int | tu
     out_w = span_output_size(width, k_w, pad_w, pad_w, step_w)
     if pad_h or pad_w:
         images = np.pad(images, ((0, 0), (pad_h, pad_h), (pad_w, pad_w)))
-    views = sliding_window_view(images, (k_h, k_w), axis=(1, 2))
-    views = views[:, : (out_h - 1) * step_h + 1 : step_h, : (out_w - 1) * step_w + 1 : step_w]
+    images = np.ascontiguousarray(images)
+    s_n, s_h, s_w = images.strides
+    # a read-only view (N, out_h, out_w, k_h, k_w) of every window, copied once by reshape
+    views = as_strided(images, (n, out_h, out_w, k_h, k_w),
+                       (s_n, s_h * step_h, s_w * step_w, s_h, s_w), writeable=False)
     windows = views.reshape(n * out_h * out_w, k_h * k_w)
     out = windows @ kernels.reshape(n_kernels, k_h * k_w).T  # (N*out_h*out_w, K)
     out = out.reshape(n, out_h, out_w, n_kernels).transpose(0, 3, 1, 2)

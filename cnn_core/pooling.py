@@ -73,10 +73,15 @@ def max_pool2d_forward(x: np.ndarray, size: int | tuple = 2,
     """
     size, stride, out_shape = _geometry(x, size, stride)
     padded = _pad_to_windows(x, size, stride, out_shape, -np.inf)
-    stacked = np.stack([padded[s] for s in _slices(size, stride, out_shape)])
-    # argmax returns the FIRST maximum in row-major window order: ties go to one cell
-    winner = stacked.argmax(axis=0)
-    out = np.take_along_axis(stacked, winner[None], axis=0)[0]
+    slices = _slices(size, stride, out_shape)
+    out = padded[next(slices)].copy()
+    winner = np.zeros(out.shape, dtype=np.int8 if size[0] * size[1] < 128 else np.int64)
+    # a later cell wins only if strictly greater: ties go to the first in row-major order
+    for index, s in enumerate(slices, start=1):
+        candidate = padded[s]
+        better = candidate > out
+        np.copyto(out, candidate, where=better)
+        winner[better] = index
     return out, PoolCache(x.shape, size, stride, winner, None)
 
 
