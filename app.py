@@ -1,0 +1,50 @@
+"""CNN Playground: the router. Page config, shared state, shared sidebar, navigation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from cnn_core import KERNEL_INFO
+from ui import state
+
+HERE = Path(__file__).parent
+
+st.set_page_config(page_title="CNN Playground", page_icon="🔍", layout="wide")
+state.ensure_defaults()
+
+PAGES = {
+    "Start": [st.Page(HERE / "pages/home.py", title="Home", icon="🏠", default=True)],
+    "Convolution": [
+        st.Page(HERE / "pages/lesson_1d.py", title="1D convolution", icon="➡️"),
+        st.Page(HERE / "pages/lesson_2d.py", title="2D convolution", icon="🔲"),
+        st.Page(HERE / "pages/playground.py", title="Playground", icon="✏️"),
+        st.Page(HERE / "pages/gallery.py", title="Kernel gallery", icon="🖼️"),
+    ],
+    "Network": [
+        st.Page(HERE / "pages/forward_pass.py", title="Forward pass", icon="🧠"),
+        st.Page(HERE / "pages/training.py", title="Training", icon="📉"),
+        st.Page(HERE / "pages/backprop.py", title="Backprop", icon="🔁"),
+    ],
+}
+
+
+def sidebar() -> None:
+    """The drawing and kernel every page shares, as a reminder, plus presenter mode."""
+    with st.sidebar:
+        grid = state.drawing()
+        scale = max(1, 96 // grid.shape[0])
+        thumbnail = 1.0 - np.kron(grid, np.ones((scale, scale)))
+        st.image(thumbnail, caption=f"Your drawing ({grid.shape[0]}x{grid.shape[1]})",
+                 width=96, clamp=True)
+        choice = st.session_state[state.KERNEL_CHOICE]
+        info = KERNEL_INFO.get(choice)
+        st.caption(f"Kernel: {info.name if info else choice}")
+        st.toggle("Presenter mode", key=state.PRESENTER,
+                  help="Bigger numbers and cells for a projector.")
+
+
+sidebar()
+st.navigation(PAGES).run()
