@@ -1,9 +1,129 @@
-"""Placeholder: this page is being built."""
+"""1D convolution, stepped term by term: index conventions, padding, stride, output size."""
 
+from __future__ import annotations
+
+import numpy as np
 import streamlit as st
 
-from ui.state import ensure_defaults
+from cnn_core import conv1d
+from cnn_core.explain import conv1d_cell, number, written_sum_1d
+from cnn_core.shapes import span_output_size
+from ui.lesson_figures import signal_strip
+from ui.lesson_views import (
+    big_line,
+    format_list,
+    never_read,
+    parse_numbers,
+    size_latex,
+    stepper,
+    style,
+    written_sum_swapped,
+)
+from ui.state import PRESENTER, ensure_defaults
 
 ensure_defaults()
-st.title("lesson_1d")
-st.info("This page is coming soon.")
+PREFIX = "lesson1d"
+LAST_GOOD = f"{PREFIX}_last_good"
+CONVENTIONS = {  # label -> (engine mode, LaTeX)
+    "Σj f(i+j) g(j): sliding, what CNNs compute": ("correlate",
+                                                   r"C(i) = \sum_j f(i + j)\, g(j)"),
+    "Σj f(i−j) g(j): true convolution, g flipped": ("convolve",
+                                                    r"C(i) = \sum_j f(i - j)\, g(j)"),
+    "Σj f(j) g(i−j): the same, other form": ("convolve", r"C(i) = \sum_j f(j)\, g(i - j)"),
+}
+SWAPPED = "Σj f(j) g(i−j): the same, other form"
+presenter = bool(st.session_state[PRESENTER])
+st.markdown(style(presenter), unsafe_allow_html=True)
+
+st.title("1D convolution: slide g along f")
+st.caption("Type two short lists, pick how the index runs, then step through the sum one "
+           "output at a time. Every number comes from the tested cnn_core engine.")
+
+left, right = st.columns(2)
+f_text = left.text_input("f (the input)", value="1, 2, 3, 4, 5", key=f"{PREFIX}_f",
+                         help="Numbers separated by commas; − and - both work. At most 16.")
+g_text = right.text_input("g (the kernel)", value="1, 0, -1", key=f"{PREFIX}_g",
+                          help="At most 9 numbers.")
+convention = st.radio("Convention", list(CONVENTIONS), key=f"{PREFIX}_convention",
+                      horizontal=True)
+mode, formula = CONVENTIONS[convention]
+st.latex(formula)
+if mode == "convolve":
+    st.caption("The notes' C[0] = f[0]g[0] + f[−1]g[1] + f[−2]g[2] reads f[−1] and f[−2], "
+               "which do not exist: left padding P_l = 2 supplies them as zeros.")
+a, b, c = st.columns(3)
+pad_left = a.number_input("Left padding P_l", 0, 6, 0, key=f"{PREFIX}_pad_left")
+pad_right = b.number_input("Right padding P_r", 0, 6, 0, key=f"{PREFIX}_pad_right")
+stride = c.number_input("Stride S", 0, 6, 1, key=f"{PREFIX}_stride",
+                        help="How far g moves between outputs (0 is shown as an error).")
+
+
+def compute(f_text: str, g_text: str, pads: tuple[int, int], stride: int, mode: str) -> dict:
+    """Everything the page shows, from cnn_core; ValueError for any bad input."""
+    f = parse_numbers(f_text, "f", max_count=16)
+    g = parse_numbers(g_text, "g", max_count=9)
+    if stride < 1:
+        raise ValueError("stride must be 1 or more: with S = 0 the kernel never moves")
+    outputs = conv1d(f, g, padding=pads, stride=stride, mode=mode)
+    cells = [conv1d_cell(f, g, i, padding=pads, stride=stride, mode=mode)
+             for i in range(outputs.size)]
+    size = span_output_size(f.size, g.size, pads[0], pads[1], stride)
+    return dict(f=f, g=g, pads=pads, stride=stride, mode=mode, outputs=outputs, cells=cells,
+                size=size)
+
+
+try:
+    lesson = compute(f_text, g_text, (int(pad_left), int(pad_right)), int(stride), mode)
+    st.session_state[LAST_GOOD] = lesson
+except ValueError as error:
+    st.error(f"Cannot compute this: {error}. Showing the last valid input instead.")
+    lesson = st.session_state.get(LAST_GOOD) or compute("1, 2, 3, 4, 5", "1, 0, -1", (0, 0),
+                                                         1, "correlate")
+    st.caption(f"Last valid input: f = {format_list(lesson['f'])}, "
+               f"g = {format_list(lesson['g'])}, P_l = {lesson['pads'][0]}, "
+               f"P_r = {lesson['pads'][1]}, S = {lesson['stride']}, mode {lesson['mode']}.")
+
+swapped = convention == SWAPPED and lesson["mode"] == "convolve"
+
+
+def render(step: int) -> None:
+    """One output position: the strip with its window, then the sum written out."""
+    cell = lesson["cells"][step]
+    st.plotly_chart(signal_strip(lesson["f"], padding=lesson["pads"], cell=cell,
+                                 outputs=lesson["outputs"], stride=lesson["stride"],
+                                 presenter=presenter),
+                    width="stretch", config={"displayModeBar": False}, key=f"{PREFIX}_strip")
+    text = written_sum_swapped(cell) if swapped else written_sum_1d(cell, lesson["mode"])
+    st.markdown(big_line(text), unsafe_allow_html=True)
+
+
+st.subheader("Step through the outputs")
+st.caption("Highlighted and outlined: the f cells being multiplied and g under them. Hatched "
+           "cells marked “pad” are padding zeros; f[−1] means “one to the left of f[0]”.")
+stepper(PREFIX, len(lesson["cells"]), render, label=lambda i: f"C[{i}]")
+
+st.markdown(big_line(format_list(lesson["outputs"]), label="C ="), unsafe_allow_html=True)
+if swapped:
+    st.markdown("Substitute j → i − j in the sum: j then runs over f's indices instead of "
+                "g's, and every product is the same one, only listed in another order.")
+    st.latex(r"\sum_j f(i - j)\, g(j) \;\overset{j \,\to\, i - j}{=}\; \sum_j f(j)\, g(i - j)")
+    by_terms = np.array([cell.value for cell in lesson["cells"]])
+    st.markdown(big_line(format_list(lesson["outputs"]), kind="row",
+                         label="Σj f(i−j) g(j) ="), unsafe_allow_html=True)
+    st.markdown(big_line(format_list(by_terms), kind="row", label="Σj f(j) g(i−j) ="),
+                unsafe_allow_html=True)
+    st.caption("First row: conv1d(f, g, mode=\"convolve\"). Second row: each sum added term "
+               "by term in the f(j) g(i−j) order. Same numbers.")
+
+st.subheader("Output size")
+f, g, (p_l, p_r), s = lesson["f"], lesson["g"], lesson["pads"], lesson["stride"]
+st.latex(size_latex("", f.size, g.size, (p_l, p_r), s, lesson["size"]))
+unread = never_read(lesson["cells"], f.size, g.size, p_l, p_r)
+if unread:
+    names = ", ".join(f"f[{number(p - p_l)}] = {number(f[p - p_l])}" if 0 <= p - p_l < f.size
+                      else f"f[{number(p - p_l)}] (pad)" for p in unread)
+    st.warning(f"(S_f − S_g + P_l + P_r) is not a multiple of S = {s}: the floor drops the "
+               f"last partial step, so {len(unread)} cell(s) are never read: {names}.")
+else:
+    st.success("Every input (and every padding zero) is read at least once.")
+st.caption("The notes write 2P for padding on both sides; here the two sides can differ.")

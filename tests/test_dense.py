@@ -13,7 +13,7 @@ def test_dense_of_the_notes_flattened_vector_is_x_times_w_plus_b_by_hand():
                [0.0, 1.0, 1.0],
                [-2.0, 0.0, 3.0]]
     bias = [0.1, -0.2, 0.3]
-    # column 0: 2*1 + 1*0.5 + 2*0 + 1*(-2) = 0.5; column 1: 0 + 2 + 2 + 0 = 4; column 2: -2 + 0 + 2 + 3
+    # x @ W = [2*1 + 1*0.5 + 2*0 + 1*(-2), 0 + 2 + 2 + 0, -2 + 0 + 2 + 3] = [0.5, 4, 3]
     np.testing.assert_allclose(dense(x, weights, bias), [0.6, 3.8, 3.3], rtol=0, atol=1e-15)
 
 

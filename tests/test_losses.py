@@ -40,7 +40,7 @@ def test_softmax_by_hand_for_two_classes():
     np.testing.assert_allclose(softmax([0.0, math.log(3.0)]), [0.25, 0.75], rtol=1e-15)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(logits=_logit_rows)
 def test_softmax_rows_are_probabilities_that_sum_to_one(logits):
     p = softmax(logits)
@@ -54,7 +54,7 @@ def test_softmax_rows_are_probabilities_that_sum_to_one(logits):
     assert np.all(p.max(axis=-1) > 0)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(logits=arrays(np.float64, st.integers(2, 10), elements=st.floats(-30, 30)))
 def test_softmax_of_moderate_logits_lies_in_zero_exclusive_to_one_inclusive(logits):
     p = softmax(logits)
@@ -62,7 +62,7 @@ def test_softmax_of_moderate_logits_lies_in_zero_exclusive_to_one_inclusive(logi
     assert np.all(p <= 1)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(logits=_logit_rows, shift=st.floats(-1000, 1000))
 def test_softmax_is_shift_invariant(logits, shift):
     np.testing.assert_allclose(softmax(logits + shift), softmax(logits), rtol=0, atol=1e-9)
@@ -116,7 +116,7 @@ def test_cross_entropy_of_a_zero_probability_is_large_but_finite():
     assert loss == pytest.approx(-math.log(np.finfo(np.float64).tiny))
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(logits=_logit_rows, data=st.data())
 def test_cross_entropy_is_never_negative(logits, data):
     n, c = logits.shape

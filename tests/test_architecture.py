@@ -1,0 +1,131 @@
+"""Import boundaries, read from the source with ``ast`` (nothing here imports the app).
+
+cnn_core is numpy plus the standard library (scikit-learn only inside a function of
+cnn_core/data.py, so importing the engine never loads it), and never Streamlit or Plotly.
+Nothing imports a file in pages/: Streamlit runs every .py there as a page.
+"""
+
+import ast
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE = ROOT / "cnn_core"
+CORE_FILES = sorted(CORE.glob("*.py"))
+ALLOWED_TOP_LEVEL = {"numpy", "cnn_core"} | set(sys.stdlib_module_names)
+LAZY_ONLY = {"data.py": {"sklearn"}}  # allowed inside a function body, never at module level
+NEVER = {"streamlit", "plotly"}
+SKIPPED_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".hypothesis",
+                ".pytest_cache", ".ruff_cache", ".benchmarks"}
+
+
+def _imports(tree: ast.AST):
+    """Yield (top-level module name or "." for a relative import, inside_function, line)."""
+
+    def visit(node, inside_function):
+        for child in ast.iter_child_nodes(node):
+            nested = inside_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef
+                                                   | ast.Lambda)
+            if isinstance(child, ast.Import):
+                for alias in child.names:
+                    yield alias.name.split(".")[0], inside_function, child.lineno
+            elif isinstance(child, ast.ImportFrom):
+                name = "." if child.level else (child.module or "").split(".")[0]
+                yield name, inside_function, child.lineno
+            elif (isinstance(child, ast.Call) and _is_dynamic_import(child.func)
+                  and child.args and isinstance(child.args[0], ast.Constant)
+                  and isinstance(child.args[0].value, str)):
+                yield child.args[0].value.split(".")[0], inside_function, child.lineno
+            yield from visit(child, nested)
+
+    yield from visit(tree, False)
+
+
+def _is_dynamic_import(func: ast.expr) -> bool:
+    if isinstance(func, ast.Name):
+        return func.id in {"__import__", "import_module"}
+    return isinstance(func, ast.Attribute) and func.attr == "import_module"
+
+
+def _parse(path: Path) -> ast.AST:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def _python_files_outside(folder: Path):
+    for directory, subdirectories, files in os.walk(ROOT):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRS)
+        for file in sorted(files):
+            path = Path(directory) / file
+            if file.endswith(".py") and not path.is_relative_to(folder):
+                yield path
+
+
+# --- The checker itself ----------------------------------------------------------------------
+
+def test_the_import_scanner_sees_imports_in_functions_and_dynamic_imports():
+    tree = ast.parse(
+        "import numpy as np\n"
+        "from . import shapes\n"
+        "import os.path\n"
+        "class A:\n"
+        "    import json\n"
+        "def f():\n"
+        "    import sklearn.datasets\n"
+        "    return __import__('plotly')\n"
+        "g = lambda: importlib.import_module('streamlit.x')\n"
+    )
+    assert list(_imports(tree)) == [
+        ("numpy", False, 1), (".", False, 2), ("os", False, 3), ("json", False, 5),
+        ("sklearn", True, 7), ("plotly", True, 8), ("streamlit", True, 9),
+    ]
+
+
+# --- cnn_core ----------------------------------------------------------------------------------
+
+def test_cnn_core_has_the_modules_the_house_style_lists():
+    names = {path.stem for path in CORE_FILES}
+    assert {"shapes", "conv", "activations", "pooling", "dense", "losses", "kernels",
+            "model", "gradcheck", "reference"} <= names
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda path: path.name)
+def test_cnn_core_imports_only_numpy_the_standard_library_and_itself(path):
+    lazy = LAZY_ONLY.get(path.name, set())
+    for name, inside_function, line in _imports(_parse(path)):
+        where = f"{path.name}:{line} imports {name}"
+        assert name not in NEVER, where
+        if name == "." or name in ALLOWED_TOP_LEVEL:
+            continue
+        assert name in lazy, where
+        assert inside_function, f"{where} at module level; import it inside the loader"
+
+
+def test_cnn_core_data_keeps_sklearn_inside_a_function():
+    path = CORE / "data.py"
+    if not path.exists():
+        pytest.skip("cnn_core/data.py does not exist yet")
+    for name, inside_function, line in _imports(_parse(path)):
+        if name == "sklearn":
+            assert inside_function, f"data.py:{line} imports sklearn at module level"
+
+
+# --- pages/ ----------------------------------------------------------------------------------
+
+def test_no_module_imports_a_file_in_pages():
+    pages = ROOT / "pages"
+    for path in _python_files_outside(pages):
+        for name, _, line in _imports(_parse(path)):
+            assert name != "pages", f"{path.relative_to(ROOT)}:{line} imports from pages/"
+
+
+def test_pages_do_not_import_each_other():
+    pages = ROOT / "pages"
+    page_files = sorted(pages.glob("*.py")) if pages.is_dir() else []
+    page_names = {path.stem for path in page_files}
+    for path in page_files:
+        for name, _, line in _imports(_parse(path)):
+            assert name != "." and name not in page_names and name != "pages", (
+                f"pages/{path.name}:{line} imports another page ({name})")

@@ -1,0 +1,171 @@
+"""Text builders and controls shared by the convolution lessons (pages/lesson_1d, lesson_2d).
+
+Parsing a student's number list, the big monospace lines the pages write their sums in
+(always HTML-escaped), the output-size formulas with numbers and the step control with
+play/pause. Every number written here comes from cnn_core (conv1d, conv2d, explain.*).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import streamlit as st
+
+from cnn_core.explain import MINUS, CellExplanation, number
+
+# U+2212 minus, en and figure dashes, small and full-width hyphen-minus: all read as "-"
+MINUS_LOOKALIKES = "\u2212\u2013\u2012\ufe63\uff0d"
+SEPARATORS = re.compile(r"[,;\s]+")
+PLAY, PAUSE = "▶ Play", "⏸ Pause"
+
+
+def parse_numbers(text: str, name: str, *, max_count: int) -> np.ndarray:
+    """'1, 2, −3' -> array([1., 2., -3.]) (1D float64); ValueError says what is wrong.
+
+    Separators: commas, semicolons or spaces. Any minus-like dash counts as a minus sign.
+    """
+    cleaned = text.translate({ord(c): "-" for c in MINUS_LOOKALIKES}).strip()
+    pieces = [p for p in SEPARATORS.split(cleaned) if p]
+    if not pieces:
+        raise ValueError(f"{name} is empty: type numbers separated by commas, e.g. 1, 2, 3")
+    if len(pieces) > max_count:
+        raise ValueError(f"{name} has {len(pieces)} numbers; this lesson takes at most "
+                         f"{max_count}")
+    values = []
+    for piece in pieces:
+        try:
+            value = float(piece)
+        except ValueError:
+            raise ValueError(f"{name}: '{piece}' is not a number") from None
+        if not math.isfinite(value):
+            raise ValueError(f"{name}: '{piece}' is not a finite number")
+        values.append(value)
+    return np.array(values, dtype=np.float64)
+
+
+def format_list(values: Sequence[float]) -> str:
+    """[1, −2, 0.5] written as the notes write lists, with a real minus sign."""
+    return "[" + ", ".join(number(v) for v in values) + "]"
+
+
+def style(presenter: bool) -> str:
+    """Static CSS (no user text) for the big monospace sums; bigger in presenter mode."""
+    size = "2.1rem" if presenter else "1.45rem"
+    small = "1.6rem" if presenter else "1.15rem"
+    return f"""<style>
+.lesson-sum, .lesson-row {{
+  font-family: "DejaVu Sans Mono", "Menlo", "Consolas", monospace; color: #111;
+  background: #f3f3f3; border-left: 6px solid #222; padding: 0.45em 0.7em;
+  margin: 0.3em 0 0.6em 0; line-height: 1.5; overflow-wrap: anywhere; font-size: {size};
+}}
+.lesson-row {{ font-size: {small}; border-left-style: dashed; }}
+.lesson-row b {{ font-weight: 700; }}
+</style>"""
+
+
+def big_line(text: str, *, kind: str = "sum", label: str = "") -> str:
+    """One line of large monospace text as HTML; ``text`` and ``label`` are escaped."""
+    css = "lesson-row" if kind == "row" else "lesson-sum"
+    head = f"<b>{html.escape(label)}</b> " if label else ""
+    return f'<div class="{css}">{head}{html.escape(text)}</div>'
+
+
+def written_sum_swapped(cell: CellExplanation) -> str:
+    """A "convolve" cell written as C(i) = Σ_j f(j) g(i − j): f's index runs forward.
+
+    Same terms as written_sum_1d(cell, "convolve") in reverse order, the kernel index
+    written as c − j where c is the last input read (the notes' i): C[0] = f[−2]g[0+2] + ...
+    """
+    (index,) = cell.output_index
+    anchor = cell.terms[0].input_index[0]
+    terms = sorted(cell.terms, key=lambda t: t.input_index[0])
+
+    def g_index(j: int) -> str:
+        return f"{number(anchor)}{MINUS}{j}" if j >= 0 else f"{number(anchor)}+{-j}"
+
+    def wrapped(v: float) -> str:
+        return f"({number(v)})" if v < 0 else number(v)
+
+    symbols = " + ".join(f"f[{number(t.input_index[0])}]g[{g_index(t.input_index[0])}]"
+                         for t in terms)
+    values = " + ".join(f"{wrapped(t.input_value)}·{wrapped(t.kernel_value)}" for t in terms)
+    return f"C[{index}] = {symbols} = {values} = {number(cell.value)}"
+
+
+def never_read(cells: Sequence[CellExplanation], signal_size: int, kernel_size: int,
+               left: int, right: int) -> list[int]:
+    """Positions of the 1D padded input (0 .. S_f + P_l + P_r − 1) no window reads."""
+    read = {start + j for cell in cells for start in cell.window_start
+            for j in range(kernel_size)}
+    return [p for p in range(signal_size + left + right) if p not in read]
+
+
+def size_latex(axis: str, s_f: int, s_g: int, pads: tuple[int, int], stride: int,
+               result: int) -> str:
+    """The output-size formula with numbers, floor made visible when S does not divide.
+
+    S_c = ⌊(S_f − S_g + P_l + P_r) / S⌋ + 1; ``result`` is cnn_core's answer.
+    """
+    sub = f"^{{\\text{{{axis}}}}}" if axis else ""
+    pad_symbols = "P_l + P_r" if not axis else f"2P{sub}"
+    numerator = s_f - s_g + pads[0] + pads[1]
+    pad_numbers = f"{pads[0]} + {pads[1]}" if not axis else f"2\\cdot{pads[0]}"
+    text = (f"S_c{sub} = \\left\\lfloor \\frac{{S_f{sub} - S_g{sub} + {pad_symbols}}}"
+            f"{{S{sub}}} \\right\\rfloor + 1 = \\left\\lfloor \\frac{{{s_f} - {s_g} + "
+            f"{pad_numbers}}}{{{stride}}} \\right\\rfloor + 1")
+    if numerator % stride:
+        text += f" = \\left\\lfloor {numerator / stride:g} \\right\\rfloor + 1"
+    return text + f" = {result}"
+
+
+def _toggle(play_key: str, step_key: str, count: int) -> None:
+    playing = not st.session_state.get(play_key, False)
+    if playing and st.session_state.get(step_key, 0) >= count - 1:
+        st.session_state[step_key] = 0  # play again from the start
+    st.session_state[play_key] = playing
+
+
+def _pause(play_key: str) -> None:
+    st.session_state[play_key] = False
+
+
+def stepper(prefix: str, count: int, render: Callable[[int], None], *,
+            label: Callable[[int], str], interval: float = 1.2) -> None:
+    """Slider plus play/pause over steps 0 .. count − 1; ``render(step)`` draws one step.
+
+    Playing reruns only this fragment every ``interval`` s (st.fragment(run_every=...)),
+    one step per tick, and stops at the last step. run_every is fixed when the fragment
+    is defined, so starting or stopping forces one full rerun that redefines it.
+    """
+    step_key, play_key = f"{prefix}_step", f"{prefix}_playing"
+    step = st.session_state.get(step_key, 0)
+    st.session_state[step_key] = min(max(int(step), 0), count - 1)
+    if count < 2:
+        st.session_state[play_key] = False
+    run_every = interval if st.session_state.get(play_key, False) else None
+
+    @st.fragment(run_every=run_every)
+    def steps() -> None:
+        playing = st.session_state.get(play_key, False)
+        if (run_every is not None) != playing:
+            st.rerun()  # play/pause changed inside the fragment: redefine its timer
+        if playing:
+            st.session_state[step_key] = min(st.session_state[step_key] + 1, count - 1)
+            if st.session_state[step_key] == count - 1:
+                st.session_state[play_key] = False
+                st.rerun()
+        if count > 1:
+            left, right = st.columns([1, 4], vertical_alignment="bottom")
+            left.button(PAUSE if playing else PLAY, key=f"{prefix}_play_button",
+                        on_click=_toggle, args=(play_key, step_key, count),
+                        help="Slide the kernel one position per second.")
+            right.select_slider("Output position", options=list(range(count)),
+                                format_func=label, key=step_key, on_change=_pause,
+                                args=(play_key,))
+        render(st.session_state[step_key])
+
+    steps()
