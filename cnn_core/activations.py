@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .shapes import as_float_array
+
 
 class ReluCache(NamedTuple):
     """Where the input was positive: the only cells a gradient passes through."""
@@ -14,8 +16,8 @@ class ReluCache(NamedTuple):
 
 
 def relu(x: np.ndarray) -> np.ndarray:
-    """ReLU of any array: out = max(0, x), same shape."""
-    return np.maximum(x, 0)
+    """ReLU of any array: out = max(0, x), same shape (float64)."""
+    return np.maximum(as_float_array(x, "input", ndim=None), 0)
 
 
 def relu_forward(x: np.ndarray) -> tuple[np.ndarray, ReluCache]:

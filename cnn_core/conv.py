@@ -52,7 +52,7 @@ def conv2d_forward(images: np.ndarray, kernels: np.ndarray, *, padding: int | tu
     out_h = (H - k_h + 2P) // S + 1 (likewise out_w).
     Works in the dtype of ``images`` (float64 unless float32 is passed).
     """
-    dtype = images.dtype if images.dtype in (np.float32, np.float64) else np.float64
+    dtype = np.float32 if getattr(images, "dtype", None) == np.float32 else np.float64
     images = as_float_array(images, "images", ndim=3, dtype=dtype)
     kernels = as_float_array(kernels, "kernels", ndim=3, dtype=dtype)
     (pad_h, pad_w), (step_h, step_w) = check_padding_stride(padding, stride)

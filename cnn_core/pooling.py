@@ -28,11 +28,13 @@ class PoolCache(NamedTuple):
 
 
 def pool_output_size(input_size: int, size: int, stride: int) -> int:
-    """Windows along one axis, keeping a cut-off last window.
+    """Windows along one axis, keeping a cut-off last window (every window starts inside).
 
-    out = ceil(max(n - size, 0) / stride) + 1; with stride = size this is (n + size - 1) // size.
+    out = ceil(max(n - size, 0) / stride) + 1, minus 1 if that last window would start at or
+    past the edge (possible when stride > size); with stride = size: (n + size - 1) // size.
     """
-    return -(-max(input_size - size, 0) // stride) + 1
+    out = -(-max(input_size - size, 0) // stride) + 1
+    return out - 1 if (out - 1) * stride >= input_size else out
 
 
 def _geometry(x: np.ndarray, size: object, stride: object):

@@ -48,15 +48,19 @@ def conv1d_loops(signal, kernel, padding=(0, 0), stride=1, mode="correlate") -> 
 
 
 def _pool_loops(x: np.ndarray, size: int, stride: int, reduce) -> np.ndarray:
-    height, width = x.shape
-    out_h = math.ceil(max(height - size, 0) / stride) + 1
-    out_w = math.ceil(max(width - size, 0) / stride) + 1
-    out = np.zeros((out_h, out_w))
-    for i in range(out_h):
-        for j in range(out_w):
-            region = x[i * stride : min(i * stride + size, height),
-                       j * stride : min(j * stride + size, width)]
-            out[i, j] = reduce(region)
+    def starts(n: int) -> list[int]:
+        # windows step on while the last one has not reached the edge and the next one
+        # would still start inside the map
+        found = [0]
+        while found[-1] + size < n and found[-1] + stride < n:
+            found.append(found[-1] + stride)
+        return found
+
+    rows, cols = starts(x.shape[0]), starts(x.shape[1])
+    out = np.zeros((len(rows), len(cols)))
+    for i, top in enumerate(rows):
+        for j, left in enumerate(cols):
+            out[i, j] = reduce(x[top : top + size, left : left + size])
     return out
 
 

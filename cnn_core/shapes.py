@@ -76,11 +76,13 @@ def span_output_size(input_size: int, kernel_size: int, pad_before: int, pad_aft
     for value, name in ((input_size, "input size"), (kernel_size, "kernel size")):
         if isinstance(value, bool) or int(value) != value or value < 1:
             raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
-    if min(pad_before, pad_after) < 0:
-        raise ValueError(f"padding must be 0 or more, got {(pad_before, pad_after)!r}")
+    for pad in (pad_before, pad_after):
+        if isinstance(pad, bool) or int(pad) != pad or pad < 0:
+            raise ValueError(f"padding must be a whole number, 0 or more, got "
+                             f"{(pad_before, pad_after)!r}")
     if isinstance(stride, bool) or int(stride) != stride or stride < 1:
         raise ValueError(f"stride must be a whole number of at least 1, got {stride!r}")
-    padded = int(input_size) + pad_before + pad_after
+    padded = int(input_size) + int(pad_before) + int(pad_after)
     if kernel_size > padded:
         raise ValueError(
             f"kernel of size {kernel_size} does not fit in the padded input of size {padded} "

@@ -117,7 +117,7 @@ if swapped:
 
 st.subheader("Output size")
 f, g, (p_l, p_r), s = lesson["f"], lesson["g"], lesson["pads"], lesson["stride"]
-st.latex(size_latex("", f.size, g.size, (p_l, p_r), s, lesson["size"]))
+st.latex(size_latex(f.size, g.size, (p_l, p_r), s, lesson["size"]))
 unread = never_read(lesson["cells"], f.size, g.size, p_l, p_r)
 if unread:
     names = ", ".join(f"f[{number(p - p_l)}] = {number(f[p - p_l])}" if 0 <= p - p_l < f.size

@@ -329,7 +329,8 @@ def test_the_notes_kernel_shows_the_test_two_with_the_eights_top_left_pool_value
     "50 epochs on [8, 2] with the notes' kernel, lr 0.01, the test 2 is predicted 8 "
     "(p(2) ~ 0.41, p(8) ~ 0.55) for every seed 0..9, with our gradient AND with the notes' "
     "buggy one. The notes' run started from an already-trained state (its epoch-1 loss is "
-    "0.42, not ~2.3). It flips to 2 only after ~2000 epochs (see the next tests)."))
+    "0.42, not ~2.3). Measured: it flips to 2 only after ~2000 epochs (p(2) 0.50 at 2000, "
+    "0.54 at 5000); with 8 random kernels it is 2 after 50 epochs (tests below)."))
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_two_image_training_for_50_epochs_calls_the_notes_test_two_a_two(seed):
     model = _notes_model(seed)
@@ -350,14 +351,6 @@ def test_two_image_training_calls_the_test_two_an_eight_after_50_epochs_with_eit
     probabilities = model.forward(NOTES_TEST_TWO)["probabilities"][0]
     assert np.argmax(probabilities) == 8 and probabilities[2] > 0.35
     assert np.argmax(buggy_probabilities) == 8 and buggy_probabilities[2] > 0.35
-
-
-def test_two_image_training_calls_the_test_two_a_two_after_5000_epochs():
-    model = _notes_model()
-    _train(model, [NOTES_EIGHT, NOTES_TWO], [8, 2], epochs=5000)
-    probabilities = model.forward(NOTES_TEST_TWO)["probabilities"][0]
-    assert np.argmax(probabilities) == 2
-    assert probabilities[2] > probabilities[8] + 0.05
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -104,18 +104,22 @@ def never_read(cells: Sequence[CellExplanation], signal_size: int, kernel_size: 
     return [p for p in range(signal_size + left + right) if p not in read]
 
 
-def size_latex(axis: str, s_f: int, s_g: int, pads: tuple[int, int], stride: int,
-               result: int) -> str:
-    """The output-size formula with numbers, floor made visible when S does not divide.
+def size_latex(s_f: int, s_g: int, pads: tuple[int, int], stride: int, result: int, *,
+               axis: str | None = None) -> str:
+    """The output-size formula with numbers, the floor made visible when S does not divide.
 
-    S_c = ⌊(S_f − S_g + P_l + P_r) / S⌋ + 1; ``result`` is cnn_core's answer.
+    S_c = ⌊(S_f − S_g + P_l + P_r) / S⌋ + 1, written with 2P when both sides are padded
+    alike on a 2D axis (``axis`` = "rows", "cols" or "" for both); ``result`` is cnn_core's
+    answer.
     """
-    sub = f"^{{\\text{{{axis}}}}}" if axis else ""
-    pad_symbols = "P_l + P_r" if not axis else f"2P{sub}"
+    sup = f"^{{\\text{{{axis}}}}}" if axis else ""
+    if axis is not None and pads[0] == pads[1]:
+        pad_symbols, pad_numbers = f"2P{sup}", f"2\\cdot {pads[0]}"
+    else:
+        pad_symbols, pad_numbers = "P_l + P_r", f"{pads[0]} + {pads[1]}"
     numerator = s_f - s_g + pads[0] + pads[1]
-    pad_numbers = f"{pads[0]} + {pads[1]}" if not axis else f"2\\cdot{pads[0]}"
-    text = (f"S_c{sub} = \\left\\lfloor \\frac{{S_f{sub} - S_g{sub} + {pad_symbols}}}"
-            f"{{S{sub}}} \\right\\rfloor + 1 = \\left\\lfloor \\frac{{{s_f} - {s_g} + "
+    text = (f"S_c{sup} = \\left\\lfloor \\frac{{S_f{sup} - S_g{sup} + {pad_symbols}}}"
+            f"{{S{sup}}} \\right\\rfloor + 1 = \\left\\lfloor \\frac{{{s_f} - {s_g} + "
             f"{pad_numbers}}}{{{stride}}} \\right\\rfloor + 1")
     if numerator % stride:
         text += f" = \\left\\lfloor {numerator / stride:g} \\right\\rfloor + 1"
