@@ -15,8 +15,12 @@ from .activations import relu_backward, relu_forward
 from .conv import conv2d_backward, conv2d_forward
 from .dense import dense_backward, dense_forward
 from .kernels import kernel_bank
-from .losses import _softmax, check_labels, softmax_cross_entropy_backward
-from .losses import softmax_cross_entropy_forward
+from .losses import (
+    _softmax,
+    check_labels,
+    softmax_cross_entropy_backward,
+    softmax_cross_entropy_forward,
+)
 from .pooling import max_pool2d_backward, max_pool2d_forward, pool_output_size
 from .shapes import as_float_array, output_size
 

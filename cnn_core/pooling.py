@@ -132,7 +132,8 @@ def _scatter(cache: PoolCache, gradient_for, dtype: np.dtype) -> np.ndarray:
     return d_x[..., :height, :width]
 
 
-def max_pool2d(x: np.ndarray, size: int | tuple = 2, stride: int | tuple | None = None) -> np.ndarray:
+def max_pool2d(x: np.ndarray, size: int | tuple = 2,
+               stride: int | tuple | None = None) -> np.ndarray:
     """Max pooling of a map (H, W) or a stack (..., H, W); stride defaults to size.
 
     [[1,2,1],[0,2,0],[1,2,1]] with size 2 -> [[2,1],[2,1]] (the cut-off edge windows kept).
@@ -143,7 +144,8 @@ def max_pool2d(x: np.ndarray, size: int | tuple = 2, stride: int | tuple | None 
     return max_pool2d_forward(x, size, stride)[0]
 
 
-def avg_pool2d(x: np.ndarray, size: int | tuple = 2, stride: int | tuple | None = None) -> np.ndarray:
+def avg_pool2d(x: np.ndarray, size: int | tuple = 2,
+               stride: int | tuple | None = None) -> np.ndarray:
     """Average pooling of a map (H, W) or a stack (..., H, W); stride defaults to size."""
     x = as_float_array(x, "feature map", ndim=None)
     if x.ndim < 2:
