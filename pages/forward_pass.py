@@ -1,9 +1,145 @@
-"""Placeholder: this page is being built."""
+"""Forward pass: the drawing through conv → ReLU → max pool → flatten → dense → softmax."""
 
+from __future__ import annotations
+
+import numpy as np
 import streamlit as st
 
-from ui.state import ensure_defaults
+from cnn_core.data import NOTES_EIGHT
+from ui.figures import probability_bars
+from ui.models import current_model, describe, model_input, notes_example_model
+from ui.network_views import heatmap, mosaic, output_table
+from ui.network_widgets import drawing_input, fingerprint, is_revealed, prediction_revealed
+from ui.state import PRESENTER, TRAINED_MODEL, ensure_defaults
 
 ensure_defaults()
-st.title("forward_pass")
-st.info("This page is coming soon.")
+presenter = st.session_state[PRESENTER]
+
+st.title("Forward pass")
+st.markdown(
+    "Your drawing goes through the whole network, as in the second half of the notes: "
+    "**convolution** with every kernel → **ReLU** → **max pooling** → **flatten** → "
+    "**dense** layer (one score, a *logit*, per digit) → **softmax** (probabilities)."
+)
+left, right = st.columns(2)
+notes_mode = left.toggle("Notes' worked example (the 5x5 “8”)", key="forward_notes",
+                         help="The notes' image, kernel and pooling, with small seeded "
+                              "dense weights (randn × 0.01).")
+predict_first = right.toggle("Predict first, then reveal", key="forward_predict_first",
+                             help="Hide the network's answer until you have guessed it.")
+
+
+def show_prediction(values: dict, input_id: str) -> None:
+    """The softmax bars and the predicted digit, behind predict-then-reveal if it is on."""
+    st.subheader("Prediction")
+    if predict_first:
+        revealed, guess = prediction_revealed("forward", input_id)
+        if not revealed:
+            return
+    probabilities = values["probabilities"][0]
+    best = int(np.argmax(probabilities))
+    st.markdown(f"The network says **{best}** with **{probabilities[best]:.1%}** confidence.")
+    if predict_first:
+        st.markdown("✅ You guessed it!" if guess == best else
+                    f"❌ You guessed {guess}; the network picked {best}.")
+    st.plotly_chart(probability_bars(probabilities, highlight=best, presenter=presenter),
+                    width="stretch")
+
+
+def show_layers(model, values: dict, input_id: str) -> None:
+    """Every intermediate of the forward pass: small multiples, then one kernel up close."""
+    arch, kernels = model.arch, model.params["kernels"]
+    maps, active, pooled = (values[k][0] for k in ("feature_maps", "activations", "pooled"))
+    small = arch.n_kernels == 1
+    if not small:
+        st.subheader("1–3 · Every kernel: convolution, ReLU, max pooling")
+        st.caption("One tile per kernel, one colour scale per row of pictures "
+                   "(purple negative, orange positive; blue is 0 and up).")
+        columns = st.columns(2)
+        columns[0].plotly_chart(mosaic(kernels, kind="signed", title="Kernels",
+                                       presenter=presenter), width="stretch")
+        columns[1].plotly_chart(mosaic(maps, kind="signed", title="Feature maps (conv)",
+                                       presenter=presenter), width="stretch")
+        columns = st.columns(2)
+        columns[0].plotly_chart(mosaic(active, kind="positive", title="ReLU: max(0, x)",
+                                       presenter=presenter), width="stretch")
+        columns[1].plotly_chart(mosaic(pooled, kind="positive",
+                                       title=f"Max pool {arch.pool_size}x{arch.pool_size}",
+                                       presenter=presenter), width="stretch")
+    st.subheader("One kernel up close" if not small else "1–3 · Convolution, ReLU, max pool")
+    k = 0 if small else st.selectbox("Kernel", range(arch.n_kernels), key="forward_kernel",
+                                     format_func=lambda i: f"k{i}")
+    chain = ((kernels[k], "Kernel"), (maps[k], "Feature map = conv(input, kernel)"),
+             (active[k], "ReLU"), (pooled[k], f"Max pooled {arch.pool_size}x{arch.pool_size}"))
+    for pair in (chain[:2], chain[2:]):
+        for column, (array, title) in zip(st.columns(2), pair, strict=True):
+            column.plotly_chart(heatmap(array, title=title, presenter=presenter),
+                                width="stretch")
+    st.subheader("4 · Flatten")
+    flat = values["flattened"][0]
+    st.markdown(f"The {arch.n_kernels} pooled maps read row by row, end to end: "
+                f"**{flat.size} numbers** (one row per kernel below).")
+    st.plotly_chart(heatmap(pooled.reshape(arch.n_kernels, -1), presenter=presenter),
+                    width="stretch")
+    st.subheader("5 · Dense layer and softmax")
+    st.markdown(f"logit_c = Σ_d flat_d · W[d, c] + b_c with W {flat.size}×{arch.n_classes}; "
+                "softmax turns the logits into probabilities: p_c = e^(z_c) / Σ_k e^(z_k).")
+    if flat.size <= 16:
+        st.plotly_chart(heatmap(model.params["weights"], title="Dense weights W",
+                                       decimals=3, presenter=presenter), width="stretch")
+    if predict_first and not is_revealed("forward", input_id):
+        st.caption("Logits hidden until you reveal the prediction.")
+        return
+    st.dataframe(output_table(values["logits"][0], values["probabilities"][0]),
+                 hide_index=True, width="stretch",
+                 column_config={"logit": st.column_config.NumberColumn(format="%.5f"),
+                                "probability": st.column_config.NumberColumn(format="%.5f")})
+
+
+def show_network(model, x: np.ndarray, note: str, slot) -> None:
+    """The input and prediction in ``slot`` (a column), then every layer below."""
+    values = model.forward(x)
+    input_id = fingerprint(x) + note
+    with slot:
+        st.plotly_chart(heatmap(x, title=f"What the network sees ({x.shape[0]}x"
+                                f"{x.shape[1]})", kind="ink", decimals=1, presenter=presenter),
+                        width="stretch")
+        st.caption(note)
+        show_prediction(values, input_id)
+    show_layers(model, values, input_id)
+
+
+if notes_mode:
+    show_network(notes_example_model(), np.array(NOTES_EIGHT),
+                 "The notes' 5x5 “8” with the kernel [[0,0,0],[0,0,0],[1,0,1]].",
+                 st.container())
+else:
+
+    @st.fragment
+    def live() -> None:
+        """Everything a brush stroke changes: reruns alone after each stroke."""
+        drawing_column, result_column = st.columns([1, 1])
+        with drawing_column:
+            drawing = drawing_input("forward")
+            fit = st.toggle("Fit the digit to the frame", value=True, key="forward_fit",
+                            help="Crop to the ink and scale it to fill the frame, as the "
+                                 "handwritten digits were prepared.")
+            model = current_model()
+            st.caption(describe(model))
+            if st.session_state[TRAINED_MODEL] is not None:
+                st.button("Use the default network", key="forward_default",
+                          on_click=lambda: st.session_state.update({TRAINED_MODEL: None}))
+        try:
+            x = model_input(drawing, model, fit=fit)
+            st.session_state["forward_last_input"] = x
+        except ValueError as error:
+            x = st.session_state.get("forward_last_input")
+            st.warning(f"This drawing cannot go into the network: {error}")
+            if x is None or x.shape != model.arch.image_shape:
+                return
+        if not x.any():
+            st.info("The drawing is blank: the network still answers, but it is a guess.")
+        show_network(model, x, "Your drawing, resampled to the network's input size.",
+                     result_column)
+
+    live()

@@ -1,9 +1,69 @@
-"""Placeholder: this page is being built."""
+"""Kernel gallery: every named kernel (and any learned one) applied to your drawing at once."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-from ui.state import ensure_defaults
+from cnn_core import KERNEL_INFO, KERNELS, conv2d, relu
+from ui import state
+from ui.drawing_panel import drawing_panel
+from ui.kernel_picker import learned_kernels
+from ui.playground_views import heatmap
 
-ensure_defaults()
-st.title("gallery")
-st.info("This page is coming soon.")
+P = "gallery_"
+PER_ROW = 4
+NUMBERS_UP_TO = 8  # small multiples are narrow: numbers only for maps up to 8 cells wide
+
+state.ensure_defaults()
+st.title("Kernel gallery")
+st.caption("The same drawing through every kernel of the notes (valid convolution: no "
+           "padding, stride 1). Draw and watch all the feature maps change together.")
+after_relu = st.toggle("Show the maps after ReLU (negative values become 0)", key=f"{P}relu",
+                       persist_state="session")
+
+
+def gallery_kernels() -> list[tuple[str, str, str, object]]:
+    """(key, name, one-line effect, kernel) for every named kernel, then the learned ones."""
+    items = [(key, KERNEL_INFO[key].name, KERNEL_INFO[key].description, KERNELS[key])
+             for key in KERNELS]
+    learned = learned_kernels()
+    if learned is not None:
+        items += [(f"learned:{i}", f"Learned kernel {i}",
+                   "Learned by training: nobody designed it.", kernel)
+                  for i, kernel in enumerate(learned)]
+    return items
+
+
+@st.fragment
+def gallery(after_relu: bool) -> None:
+    """The drawing panel and one small feature map per kernel, name and effect underneath."""
+    presenter = st.session_state[state.PRESENTER]
+    panel, maps = st.columns([1, 2.8], gap="large")
+    with panel:
+        image = drawing_panel(P)
+        if learned_kernels() is None:
+            st.caption("Train a model on the Training page and its learned kernels join "
+                       "the gallery.")
+    items = gallery_kernels()
+    with maps:
+        for start in range(0, len(items), PER_ROW):
+            for column, (key, name, effect, kernel) in zip(
+                    st.columns(PER_ROW), items[start:start + PER_ROW], strict=False):
+                with column:
+                    try:
+                        feature = conv2d(image, kernel)
+                    except ValueError as error:
+                        st.warning(f"{name}: {error}")
+                        continue
+                    shown = relu(feature) if after_relu else feature
+                    h, w = shown.shape
+                    st.plotly_chart(
+                        heatmap(shown, title=f"{h}×{w}", numbers=w <= NUMBERS_UP_TO,
+                                decimals=1, presenter=presenter, height=210),
+                        width="stretch", key=f"{P}map_{key}",
+                        config={"displaylogo": False, "displayModeBar": False})
+                    st.markdown(f"**{name}**")
+                    st.caption(effect)
+
+
+gallery(after_relu)

@@ -102,7 +102,8 @@ st.caption("Highlighted and outlined: the f cells being multiplied and g under t
            "cells marked “pad” are padding zeros; f[−1] means “one to the left of f[0]”.")
 stepper(PREFIX, len(lesson["cells"]), render, label=lambda i: f"C[{i}]")
 
-st.markdown(big_line(format_list(lesson["outputs"]), label="C ="), unsafe_allow_html=True)
+st.markdown(big_line(format_list(lesson["outputs"]), kind="output", label="C ="),
+            unsafe_allow_html=True)
 if swapped:
     st.markdown("Substitute j → i − j in the sum: j then runs over f's indices instead of "
                 "g's, and every product is the same one, only listed in another order.")
@@ -119,11 +120,21 @@ st.subheader("Output size")
 f, g, (p_l, p_r), s = lesson["f"], lesson["g"], lesson["pads"], lesson["stride"]
 st.latex(size_latex(f.size, g.size, (p_l, p_r), s, lesson["size"]))
 unread = never_read(lesson["cells"], f.size, g.size, p_l, p_r)
-if unread:
-    names = ", ".join(f"f[{number(p - p_l)}] = {number(f[p - p_l])}" if 0 <= p - p_l < f.size
-                      else f"f[{number(p - p_l)}] (pad)" for p in unread)
+
+
+def cell_names(positions: list[int]) -> str:
+    """Padded positions as the student knows them: f[5] = 6, or f[6] (pad)."""
+    return ", ".join(f"f[{number(p - p_l)}] = {number(f[p - p_l])}" if 0 <= p - p_l < f.size
+                     else f"f[{number(p - p_l)}] (pad)" for p in positions)
+
+
+if unread.tail:
     st.warning(f"(S_f − S_g + P_l + P_r) is not a multiple of S = {s}: the floor drops the "
-               f"last partial step, so {len(unread)} cell(s) are never read: {names}.")
-else:
+               f"last partial step, so the last {len(unread.tail)} cell(s) are never read: "
+               f"{cell_names(unread.tail)}.")
+if unread.skipped:
+    st.warning(f"The stride S = {s} is longer than g ({g.size} cells): the cells between "
+               f"two windows are skipped: {cell_names(unread.skipped)}.")
+if not unread.tail and not unread.skipped:
     st.success("Every input (and every padding zero) is read at least once.")
 st.caption("The notes write 2P for padding on both sides; here the two sides can differ.")

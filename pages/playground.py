@@ -1,9 +1,236 @@
-"""Placeholder: this page is being built."""
+"""Convolution playground: draw, pick a kernel and settings, see every map and every sum."""
+
+from __future__ import annotations
+
+import functools
+import html
 
 import streamlit as st
 
-from ui.state import ensure_defaults
+from cnn_core.explain import conv2d_cell, pool_cell
+from ui import state
+from ui.drawing_panel import drawing_panel
+from ui.kernel_picker import KernelPick, kernel_pick, kernel_select
+from ui.playground_views import (
+    ConvSettings,
+    Pipeline,
+    conv_sentence,
+    conv_sum,
+    csv_zip,
+    heatmap,
+    matrix_csv,
+    pool_box,
+    pool_sentence,
+    pool_sum,
+    run_pipeline,
+    size_notes,
+)
 
-ensure_defaults()
-st.title("playground")
-st.info("This page is coming soon.")
+P, B = "playground_", "playground_b_"
+CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": [
+    "zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
+    "resetScale2d"], "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+state.ensure_defaults()
+st.title("Convolution playground")
+st.caption("Draw, pick a kernel and the settings: every map updates as you draw. Click a cell "
+           "of the feature map or the pooled map to see the sum behind it.")
+
+
+def settings_row(prefix: str, *, shared: bool, default_kernel: str) -> tuple[str, ConvSettings]:
+    """Kernel, padding, stride, ReLU and pooling in one wrapping row; values survive pages."""
+    keep = {"persist_state": "session"}
+    with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):
+        choice = kernel_select(prefix, shared=shared, default=default_kernel, width=250,
+                               label="Kernel g" if shared else "Kernel g (B)")
+        padding = st.segmented_control("Padding P", [0, 1, 2, 3], default=0, required=True,
+                                       key=f"{prefix}padding", **keep)
+        stride = st.segmented_control("Stride S", [1, 2, 3], default=1, required=True,
+                                      key=f"{prefix}stride", **keep)
+        relu_on = st.toggle("ReLU", value=True, key=f"{prefix}relu", **keep)
+        pool = st.segmented_control("Pooling", ["max", "avg"], default="max", required=True,
+                                    key=f"{prefix}pool", **keep)
+        size = st.segmented_control("Pool size", [1, 2, 3, 4], default=2, required=True,
+                                    key=f"{prefix}pool_size", **keep)
+    return choice, ConvSettings(padding, stride, relu_on, pool, size)
+
+
+def side(n: int, presenter: bool) -> int:
+    """Figure height in px for an n-cell-wide map: square cells, capped to fit a laptop."""
+    return min(450 if presenter else 340, max(230 if presenter else 200, 30 * n + 90))
+
+
+def big(text: str) -> None:
+    """The notes' arithmetic in big monospace."""
+    size = "1.6rem" if st.session_state[state.PRESENTER] else "1.2rem"
+    st.markdown(f'<div style="font-family:monospace;font-size:{size};line-height:1.5;'
+                f'overflow-wrap:anywhere">{html.escape(text)}</div>', unsafe_allow_html=True)
+
+
+def result(prefix: str, image, pick: KernelPick, settings: ConvSettings) -> Pipeline | None:
+    """The pipeline for these inputs, or the last good one (with a message) if they fail."""
+    good_key = f"{prefix}last_good"
+    problem = pick.error or pick.warning
+    if pick.kernel is not None:
+        try:
+            pipeline = run_pipeline(image, pick.kernel, settings, pick.label)
+        except ValueError as error:
+            problem = (f"These settings do not work: {error}. Try more padding, a smaller "
+                       "stride or kernel, or a bigger grid.")
+        else:
+            st.session_state[good_key] = pipeline
+            if pick.warning:
+                st.warning(pick.warning)
+            return pipeline
+    last = st.session_state.get(good_key)
+    tail = (f" Still showing the last result that worked ({last.label}, "
+            f"{last.settings.describe()})." if last is not None else "")
+    (st.error if pick.error or pick.kernel is not None else st.info)(problem + tail)
+    return last
+
+
+def clamped(key: str, size: int) -> int:
+    """The inspector index stored under key, kept inside 0..size-1 (the map may shrink)."""
+    value = min(max(int(st.session_state.get(key) or 0), 0), size - 1)
+    st.session_state[key] = value
+    return value
+
+
+def select_cell(chart_key: str, row_key: str, col_key: str) -> None:
+    """on_select callback: a click on a map's cell marker picks that [row, col]."""
+    points = st.session_state[chart_key]["selection"]["points"]
+    if points:
+        st.session_state[row_key], st.session_state[col_key] = (int(points[0]["y"]),
+                                                                int(points[0]["x"]))
+
+
+def chart(figure, key: str | None = None, cell_keys: tuple[str, str] | None = None) -> None:
+    """A plotly chart; with cell_keys a click on a cell writes its [row, col] there."""
+    if cell_keys is None:
+        st.plotly_chart(figure, width="stretch", config=CHART_CONFIG, key=key)
+    else:
+        st.plotly_chart(figure, width="stretch", config=CHART_CONFIG, key=key,
+                        on_select=functools.partial(select_cell, key, *cell_keys),
+                        selection_mode="points")
+
+
+def views(run: Pipeline, top: list, presenter: bool) -> None:
+    """Input, kernel, formulas, feature map, ReLU, pooling, and the inspector under them."""
+    s, (out_h, out_w), k = run.settings, run.feature.shape, run.kernel.shape
+    row, col = clamped(f"{P}row", out_h), clamped(f"{P}col", out_w)
+    prow, pcol = clamped(f"{P}prow", run.pooled.shape[0]), clamped(f"{P}pcol", run.pooled.shape[1])
+    cell = conv2d_cell(run.image, run.kernel, row, col, padding=s.padding, stride=s.stride)
+    pooled = pool_cell(run.activated, prow, pcol, size=s.pool_size, kind=s.pool)
+    n, h = run.image.shape[0], run.padded.shape[0]
+    with top[1]:
+        chart(heatmap(run.padded, kind="ink", presenter=presenter, height=side(h, presenter),
+                      title=f"Input f as the kernel sees it ({h}×{h}"
+                            + (f", padding P = {s.padding} outside the dashed box)" if
+                               s.padding else ")"),
+                      inner=(s.padding, s.padding, n, n) if s.padding else None,
+                      outline=(*cell.window_start, *k)))
+    with top[2]:
+        chart(heatmap(run.kernel, title=f"Kernel g ({k[0]}×{k[1]})", presenter=presenter,
+                      height=side(k[0] + 2, presenter)))
+    st.code("\n".join(size_notes(run)), language=None, wrap_lines=True)
+    relu_title = f"After ReLU ({out_h}×{out_w})" if s.relu else "ReLU off: pooling reads C"
+    pooled_title = f"After {s.pool} pooling {s.pool_size}×{s.pool_size} ({run.pooled.shape[0]}×" \
+                   f"{run.pooled.shape[1]})"
+    row_2 = st.columns(3, gap="medium")
+    with row_2[0]:
+        chart(heatmap(run.feature, title=f"Feature map C ({out_h}×{out_w})", presenter=presenter,
+                      outline=(row, col, 1, 1), clickable=True, height=side(out_w, presenter)),
+              f"{P}feature_chart", (f"{P}row", f"{P}col"))
+    with row_2[1]:
+        chart(heatmap(run.activated, title=relu_title, presenter=presenter, kind="auto",
+                      outline=pool_box(pooled), height=side(out_w, presenter)))
+    with row_2[2]:
+        chart(heatmap(run.pooled, title=pooled_title, presenter=presenter,
+                      outline=(prow, pcol, 1, 1), clickable=True,
+                      height=side(run.pooled.shape[1], presenter)),
+              f"{P}pooled_chart", (f"{P}prow", f"{P}pcol"))
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Feature-map cell**: click it on the map, or pick its [row, col]")
+        with st.container(horizontal=True):
+            st.number_input("row", 0, out_h - 1, step=1, key=f"{P}row", width=120)
+            st.number_input("col", 0, out_w - 1, step=1, key=f"{P}col", width=120)
+        big(conv_sum(cell))
+        st.caption(conv_sentence(cell, k))
+    with right:
+        st.markdown("**Pooled cell**: click it on the pooled map, or pick its [row, col]")
+        with st.container(horizontal=True):
+            st.number_input("row", 0, run.pooled.shape[0] - 1, step=1, key=f"{P}prow", width=120)
+            st.number_input("col", 0, run.pooled.shape[1] - 1, step=1, key=f"{P}pcol", width=120)
+        big(pool_sum(pooled, s.pool))
+        st.caption(pool_sentence(pooled, s.pool, "the ReLU map" if s.relu else "the feature map"))
+
+
+def compare_views(runs: list[tuple[str, Pipeline | None]], presenter: bool) -> None:
+    """Setups A and B side by side on the same drawing: feature map and pooled map each."""
+    st.subheader("Compare")
+    for column, (name, run) in zip(st.columns(2, gap="large"), runs, strict=True):
+        with column:
+            if run is None:
+                st.info(f"{name}: nothing to show yet.")
+                continue
+            st.markdown(f"**{name}: {run.label}**, {run.settings.describe()}")
+            inner = st.columns(2)
+            h, w = run.feature.shape
+            with inner[0]:
+                chart(heatmap(run.feature, title=f"{name}: feature map ({h}×{w})",
+                              presenter=presenter, height=side(w, presenter)))
+            with inner[1]:
+                ph, pw = run.pooled.shape
+                chart(heatmap(run.pooled, title=f"{name}: pooled ({ph}×{pw})",
+                              presenter=presenter, height=side(pw, presenter)))
+
+
+def downloads(matrices: dict) -> None:
+    """One CSV per matrix (pick it) or all of them in a zip; PNG via each chart's toolbar."""
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        name = st.selectbox("Download a matrix as CSV", list(matrices), key=f"{P}export",
+                            width=260)
+        st.download_button("CSV", functools.partial(matrix_csv, matrices[name]),
+                           f"{name}.csv", "text/csv", key=f"{P}csv", on_click="ignore")
+        st.download_button("All matrices (zip)", functools.partial(csv_zip, matrices),
+                           "playground_matrices.zip", "application/zip", key=f"{P}zip",
+                           on_click="ignore")
+    st.caption("PNG: hover a chart and press the camera button in its toolbar.")
+
+
+@st.fragment
+def workspace(pick: KernelPick, settings: ConvSettings,
+              other: tuple[KernelPick, ConvSettings] | None) -> None:
+    """Everything a brush stroke changes: the grid, the maps, the inspector, the exports."""
+    presenter = st.session_state[state.PRESENTER]
+    top = st.columns([1.3, 1, 0.8], gap="medium")
+    with top[0]:
+        image = drawing_panel(P)
+    with top[1]:
+        run = result(P, image, pick, settings)
+    if run is None:
+        return
+    views(run, top, presenter)
+    matrices = {"drawing": image, "input_as_seen": run.padded, "kernel": run.kernel,
+                "feature_map": run.feature, "after_relu": run.activated, "pooled": run.pooled}
+    if other is not None:
+        run_b = result(B, image, *other)
+        compare_views([("A", run), ("B", run_b)], presenter)
+        if run_b is not None:
+            matrices |= {"b_kernel": run_b.kernel, "b_feature_map": run_b.feature,
+                         "b_pooled": run_b.pooled}
+    downloads(matrices)
+
+
+choice, settings = settings_row(P, shared=True, default_kernel="notes_example")
+compare = st.toggle("Compare with a second kernel or setting", key=f"{P}compare",
+                    persist_state="session")
+pick = kernel_pick(choice, P)
+other = None
+if compare:
+    choice_b, settings_b = settings_row(B, shared=False, default_kernel="sobel_vertical")
+    other = (kernel_pick(choice_b, B), settings_b)
+if pick.description:
+    st.caption(f"**{pick.label}**: {pick.description}")
+workspace(pick, settings, other)

@@ -76,23 +76,24 @@ def signal_strip(signal: np.ndarray, *, padding: tuple[int, int], cell: CellExpl
         figure.add_trace(hatch_trace([(p, ROW_F) for p in pads]))
         _text(figure, pads, [ROW_F + 0.3] * len(pads), ["pad"] * len(pads), small, "#333")
     values = [number(signal[p - left]) if p not in pads else "0" for p in positions]
-    _text(figure, positions, [ROW_F - 0.05] * size, values, big)
+    _text(figure, positions, [ROW_F - (0.12 if p in pads else 0) for p in positions], values,
+          big)
     _text(figure, positions, [ROW_F - 0.72] * size, [f"f[{number(p - left)}]" for p in positions],
           small, "#333")
     g_at = [t.input_index[0] + left for t in cell.terms]
     _cells(figure, [(p, ROW_G) for p in g_at], fill=WINDOW_FILL, width=4)
-    _text(figure, g_at, [ROW_G - 0.05] * len(g_at), [number(t.kernel_value) for t in cell.terms],
+    _text(figure, g_at, [ROW_G] * len(g_at), [number(t.kernel_value) for t in cell.terms],
           big)
     _text(figure, g_at, [ROW_G + 0.68] * len(g_at),
           [f"g[{t.kernel_index[0]}]" for t in cell.terms], small, "#333")
     starts = [i * stride for i in range(outputs.size)]
     _cells(figure, [(p, ROW_C) for i, p in enumerate(starts) if i != current], fill="white")
     _cells(figure, [(starts[current], ROW_C)], fill=WINDOW_FILL, width=4)
-    _text(figure, starts, [ROW_C - 0.05] * len(starts), [number(v) for v in outputs], big)
+    _text(figure, starts, [ROW_C] * len(starts), [number(v) for v in outputs], big)
     _text(figure, starts, [ROW_C + 0.68] * len(starts), [f"C[{i}]" for i in range(len(starts))],
           small, "#333")
     figure.update_layout(
-        height=400 if presenter else 330, margin=dict(l=50, r=10, t=10, b=10),
+        height=400 if presenter else 330, margin=dict(l=36, r=6, t=6, b=6),
         plot_bgcolor="white", paper_bgcolor="white", dragmode=False, showlegend=False,
         xaxis=dict(visible=False, range=[-0.6, max(size, 3) - 0.4], fixedrange=True),
         yaxis=dict(range=[ROW_C + 1.0, ROW_F - 1.05], fixedrange=True, showgrid=False,

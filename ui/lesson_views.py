@@ -11,6 +11,7 @@ import html
 import math
 import re
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import streamlit as st
@@ -49,7 +50,7 @@ def parse_numbers(text: str, name: str, *, max_count: int) -> np.ndarray:
 
 def format_list(values: Sequence[float]) -> str:
     """[1, −2, 0.5] written as the notes write lists, with a real minus sign."""
-    return "[" + ", ".join(number(v) for v in values) + "]"
+    return "[" + ", ".join(number(float(v) + 0.0) for v in values) + "]"  # + 0.0: no "−0"
 
 
 def style(presenter: bool) -> str:
@@ -57,7 +58,7 @@ def style(presenter: bool) -> str:
     size = "2.1rem" if presenter else "1.45rem"
     small = "1.6rem" if presenter else "1.15rem"
     return f"""<style>
-.lesson-sum, .lesson-row {{
+.lesson-sum, .lesson-output, .lesson-row {{
   font-family: "DejaVu Sans Mono", "Menlo", "Consolas", monospace; color: #111;
   background: #f3f3f3; border-left: 6px solid #222; padding: 0.45em 0.7em;
   margin: 0.3em 0 0.6em 0; line-height: 1.5; overflow-wrap: anywhere; font-size: {size};
@@ -68,8 +69,11 @@ def style(presenter: bool) -> str:
 
 
 def big_line(text: str, *, kind: str = "sum", label: str = "") -> str:
-    """One line of large monospace text as HTML; ``text`` and ``label`` are escaped."""
-    css = "lesson-row" if kind == "row" else "lesson-sum"
+    """One line of large monospace text as HTML; ``text`` and ``label`` are escaped.
+
+    kind: "sum" (the written sum), "output" (the output row) or "row" (smaller, dashed).
+    """
+    css = f"lesson-{kind}" if kind in ("sum", "output", "row") else "lesson-sum"
     head = f"<b>{html.escape(label)}</b> " if label else ""
     return f'<div class="{css}">{head}{html.escape(text)}</div>'
 
@@ -96,12 +100,21 @@ def written_sum_swapped(cell: CellExplanation) -> str:
     return f"C[{index}] = {symbols} = {values} = {number(cell.value)}"
 
 
+class Unread(NamedTuple):
+    """Cells of the 1D padded input (0 .. S_f + P_l + P_r − 1) that no window reads."""
+
+    skipped: list[int]  # between two windows: the stride is longer than the kernel
+    tail: list[int]  # after the last window: (S_f − S_g + P_l + P_r) is not a multiple of S
+
+
 def never_read(cells: Sequence[CellExplanation], signal_size: int, kernel_size: int,
-               left: int, right: int) -> list[int]:
-    """Positions of the 1D padded input (0 .. S_f + P_l + P_r − 1) no window reads."""
+               left: int, right: int) -> Unread:
+    """Which padded positions the windows of ``cells`` (explain.conv1d_cell) never cover."""
     read = {start + j for cell in cells for start in cell.window_start
             for j in range(kernel_size)}
-    return [p for p in range(signal_size + left + right) if p not in read]
+    end = max(read) + 1
+    unread = [p for p in range(signal_size + left + right) if p not in read]
+    return Unread([p for p in unread if p < end], [p for p in unread if p >= end])
 
 
 def size_latex(s_f: int, s_g: int, pads: tuple[int, int], stride: int, result: int, *,
@@ -118,12 +131,14 @@ def size_latex(s_f: int, s_g: int, pads: tuple[int, int], stride: int, result: i
     else:
         pad_symbols, pad_numbers = "P_l + P_r", f"{pads[0]} + {pads[1]}"
     numerator = s_f - s_g + pads[0] + pads[1]
-    text = (f"S_c{sup} = \\left\\lfloor \\frac{{S_f{sup} - S_g{sup} + {pad_symbols}}}"
-            f"{{S{sup}}} \\right\\rfloor + 1 = \\left\\lfloor \\frac{{{s_f} - {s_g} + "
-            f"{pad_numbers}}}{{{stride}}} \\right\\rfloor + 1")
+    lines = [f"S_c{sup} &= \\left\\lfloor \\frac{{S_f{sup} - S_g{sup} + {pad_symbols}}}{{S{sup}}}"
+             " \\right\\rfloor + 1",
+             f"&= \\left\\lfloor \\frac{{{s_f} - {s_g} + {pad_numbers}}}{{{stride}}}"
+             " \\right\\rfloor + 1"]
     if numerator % stride:
-        text += f" = \\left\\lfloor {numerator / stride:g} \\right\\rfloor + 1"
-    return text + f" = {result}"
+        lines.append(f"&= \\left\\lfloor {numerator / stride:g} \\right\\rfloor + 1")
+    lines.append(f"&= {result}")
+    return "\\begin{aligned}" + " \\\\ ".join(lines) + "\\end{aligned}"
 
 
 def _toggle(play_key: str, step_key: str, count: int) -> None:

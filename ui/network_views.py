@@ -1,36 +1,87 @@
-"""Builders for the forward-pass and backprop pages: small multiples, bars, tables, inputs.
+"""Figure builders for the forward-pass and backprop pages: heatmaps, small multiples, bars.
 
-Figures are pure (arrays in, plotly Figure out); the few helpers that draw widgets say so.
-Every number they show is handed in from cnn_core; nothing here computes the network.
+Pure functions: arrays in, plotly Figure out, with ui.figures' conventions (square cells,
+row 0 on top, numbers with a real minus sign, PuOr diverging scale centred at 0 for signed
+maps, Blues from 0 for non-negative ones). A brush stroke redraws about ten of these, so
+each is built from one plain dict, validated once by a test instead of on every call
+(plotly's per-property validation costs 5-15 ms a figure; this path costs about 1 ms).
 """
 
 from __future__ import annotations
 
-import hashlib
+import functools
 
 import numpy as np
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
-import streamlit as st
 
-from ui import state
-from ui.figures import (
-    INK_SCALE,
-    POSITIVE_SCALE,
-    SIGNED_SCALE,
-    format_number,
-    matrix_heatmap,
-)
+from ui.figures import INK_SCALE, POSITIVE_SCALE, SIGNED_SCALE, format_number
+
+HIGHLIGHT = "#d62728"
+
+
+@functools.cache
+def _colours(name: str) -> tuple:
+    return tuple(tuple(step) for step in plotly.colors.get_colorscale(name))
 
 
 def _scale(values: np.ndarray, kind: str) -> dict:
-    biggest = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
+    finite = values[np.isfinite(values)]
+    biggest = float(np.max(np.abs(finite))) if finite.size else 0.0
     biggest = biggest or 1.0
     if kind == "auto":
-        kind = "signed" if np.nanmin(values) < 0 else "positive"
-    return {"signed": dict(colorscale=SIGNED_SCALE, zmid=0, zmin=-biggest, zmax=biggest),
-            "positive": dict(colorscale=POSITIVE_SCALE, zmin=0, zmax=biggest),
-            "ink": dict(colorscale=INK_SCALE, zmin=0, zmax=1)}[kind]
+        kind = "signed" if finite.size and finite.min() < 0 else "positive"
+    name, low = {"signed": (SIGNED_SCALE, -biggest), "positive": (POSITIVE_SCALE, 0.0),
+                 "ink": (INK_SCALE, 0.0)}[kind]
+    high = 1.0 if kind == "ink" else biggest
+    return dict(colorscale=[list(s) for s in _colours(name)], zmin=low, zmax=high)
+
+
+def _text(values: np.ndarray, decimals: int) -> list[list[str]]:
+    return [["" if not np.isfinite(v) else format_number(v, decimals) for v in row]
+            for row in values]
+
+
+def _figure(data: list[dict], *, title: str, height: int, presenter: bool,
+            annotations: list | None = None, shapes: list | None = None,
+            ticks: bool = True, width_cells: int = 1) -> go.Figure:
+    axis = dict(showgrid=False, zeroline=False, constrain="domain", showticklabels=ticks,
+                tickmode="linear", dtick=1 if width_cells <= 16 else 4)
+    layout = dict(
+        title=dict(text=title, font=dict(size=20 if presenter else 14)), height=height,
+        margin=dict(l=30 if ticks else 5, r=10, b=10 if ticks else 5,
+                    t=(40 if title else 10) + (30 if ticks else 0)),
+        xaxis=dict(axis, side="top"), yaxis=dict(axis, autorange="reversed", scaleanchor="x"),
+        annotations=annotations or [], shapes=shapes or [], plot_bgcolor="white",
+        dragmode=False)
+    return go.Figure(dict(data=data, layout=layout), _validate=False)
+
+
+def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
+            numbers: bool | None = None, decimals: int = 2, presenter: bool = False,
+            outlined: np.ndarray | None = None) -> go.Figure:
+    """A 2D array (h, w) as a heatmap, numbers in the cells when w <= 16.
+
+    outlined: a bool mask (h, w) of cells to draw a red box around (pooling winners).
+    """
+    values = np.asarray(values, dtype=np.float64)
+    rows, cols = values.shape
+    numbers = cols <= 16 if numbers is None else numbers
+    small = max(rows, cols) <= 8
+    cell = (62 if presenter else 46) if small else (30 if presenter else 22)
+    font = (18 if presenter else 12) if small else (14 if presenter else 9)
+    trace = dict(type="heatmap", z=values.tolist(), text=_text(values, decimals),
+                 texttemplate="%{text}" if numbers else "",
+                 textfont=dict(size=font, family="monospace"), xgap=1, ygap=1,
+                 hovertemplate="row %{y}, col %{x}: %{text}<extra></extra>",
+                 showscale=False, **_scale(values, kind))
+    shapes = [dict(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5,
+                   line=dict(color=HIGHLIGHT, width=3))
+              for r, c in zip(*np.nonzero(outlined), strict=True)] if outlined is not None else []
+    height = min(600, rows * cell + (70 if title else 35) + 10)
+    return _figure([trace], title=title, height=height, presenter=presenter, shapes=shapes,
+                   width_cells=max(rows, cols))
 
 
 def mosaic(maps: np.ndarray, *, kind: str = "auto", columns: int = 4, title: str = "",
@@ -46,115 +97,50 @@ def mosaic(maps: np.ndarray, *, kind: str = "auto", columns: int = 4, title: str
     columns = max(1, min(columns, count))
     rows = -(-count // columns)
     canvas = np.full((rows * (h + 1), columns * (w + 1) - 1), np.nan)
-    kernel = np.full(canvas.shape, -1)
+    owner = np.full(canvas.shape, -1)
     labels = labels or [f"k{i}" for i in range(count)]
     annotations = []
     for index in range(count):
         top, left = (index // columns) * (h + 1) + 1, (index % columns) * (w + 1)
         canvas[top : top + h, left : left + w] = maps[index]
-        kernel[top : top + h, left : left + w] = index
+        owner[top : top + h, left : left + w] = index
         annotations.append(dict(x=left + (w - 1) / 2, y=top - 1, text=labels[index],
                                 showarrow=False, font=dict(size=15 if presenter else 11)))
-    text = [["" if np.isnan(v) else format_number(v, decimals) for v in row] for row in canvas]
-    heatmap = go.Heatmap(z=canvas, text=text, customdata=kernel,
-                         texttemplate="%{text}" if numbers else None,
-                         textfont=dict(size=14 if presenter else 10, family="monospace"),
-                         hovertemplate="kernel %{customdata}: %{text}<extra></extra>",
-                         xgap=1, ygap=1, showscale=False, hoverongaps=False,
-                         **_scale(maps, kind))
-    figure = go.Figure(heatmap)
-    hidden = dict(showticklabels=False, showgrid=False, zeroline=False, constrain="domain")
+    trace = dict(type="heatmap", z=np.where(np.isnan(canvas), None, canvas).tolist(),
+                 text=_text(canvas, decimals), customdata=owner.tolist(),
+                 texttemplate="%{text}" if numbers else "",
+                 textfont=dict(size=14 if presenter else 10, family="monospace"),
+                 hovertemplate="kernel %{customdata}: %{text}<extra></extra>",
+                 xgap=1, ygap=1, showscale=False, hoverongaps=False, **_scale(maps, kind))
     cell = 26 if numbers or presenter else 16
-    figure.update_layout(
-        title=dict(text=title, font=dict(size=20 if presenter else 14)),
-        height=min(900, max(140, cell * canvas.shape[0] + (50 if title else 20))),
-        margin=dict(l=5, r=5, t=40 if title else 10, b=5), annotations=annotations,
-        xaxis=hidden, yaxis=dict(hidden, autorange="reversed", scaleanchor="x"),
-        plot_bgcolor="white", dragmode=False)
-    return figure
+    height = min(900, max(140, cell * canvas.shape[0] + (50 if title else 20)))
+    return _figure([trace], title=title, height=height, presenter=presenter,
+                   annotations=annotations, ticks=False)
 
 
 def signed_bars(values: np.ndarray, *, title: str = "", highlight: int | None = None,
                 y_title: str = "", presenter: bool = False) -> go.Figure:
-    """Bars of a signed vector (C,) with its values written on them (p − y, a gradient)."""
+    """Bars of a signed vector (C,) with its values written on them (p − y, a gradient).
+
+    Orange bars are positive, purple negative; the highlighted class is dark blue.
+    """
     values = np.asarray(values, dtype=np.float64)
     colours = ["#b35806" if v > 0 else "#542788" for v in values]
     if highlight is not None:
         colours[highlight] = "#1f4e9c"
-    figure = go.Figure(go.Bar(x=[str(i) for i in range(values.size)], y=values,
-                              marker_color=colours, text=[format_number(v, 3) for v in values],
-                              textposition="outside", cliponaxis=False,
-                              hovertemplate="class %{x}: %{y:.5f}<extra></extra>"))
-    figure.update_layout(title=dict(text=title, font=dict(size=20 if presenter else 14)),
-                         height=280, margin=dict(l=40, r=10, t=40 if title else 10, b=30),
-                         xaxis=dict(type="category", title="class"),
-                         yaxis=dict(title=y_title, zeroline=True, zerolinecolor="#444"),
-                         font=dict(size=18 if presenter else 13), plot_bgcolor="white")
-    return figure
-
-
-def routing_figure(values: np.ndarray, winners: np.ndarray, *, title: str = "",
-                   decimals: int = 2, presenter: bool = False) -> go.Figure:
-    """A map (h, w) with the cells that won their pooling window outlined in red."""
-    figure = matrix_heatmap(values, title=title, decimals=decimals, presenter=presenter)
-    for r, c in zip(*np.nonzero(winners), strict=True):
-        figure.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5,
-                         line=dict(color="#d62728", width=3))
-    return figure
+    bars = dict(type="bar", x=[str(i) for i in range(values.size)], y=values.tolist(),
+                marker=dict(color=colours), text=[format_number(v, 3) for v in values],
+                textposition="outside", cliponaxis=False,
+                hovertemplate="class %{x}: %{y:.5f}<extra></extra>")
+    layout = dict(title=dict(text=title, font=dict(size=20 if presenter else 14)),
+                  height=280, margin=dict(l=40, r=10, t=40 if title else 10, b=30),
+                  xaxis=dict(type="category", title=dict(text="class")),
+                  yaxis=dict(title=dict(text=y_title), zeroline=True, zerolinecolor="#444"),
+                  font=dict(size=18 if presenter else 13), plot_bgcolor="white")
+    return go.Figure(dict(data=[bars], layout=layout), _validate=False)
 
 
 def output_table(logits: np.ndarray, probabilities: np.ndarray) -> pd.DataFrame:
     """One row per class: the logit and the softmax probability."""
     return pd.DataFrame({"digit": np.arange(len(logits)), "logit": logits,
                          "probability": probabilities})
-
-
-def fingerprint(array: np.ndarray) -> str:
-    """A short hash of an array's values (to notice that the input changed)."""
-    return hashlib.sha1(np.ascontiguousarray(array, dtype=np.float64).tobytes()).hexdigest()[:16]
-
-
-def drawing_input(key_prefix: str) -> np.ndarray:
-    """Draws the shared drawing panel and returns the current drawing (n, n).
-
-    Uses ui.drawing_panel.drawing_panel when it exists; until then a bare drawing grid
-    that writes strokes to the shared DRAWING key.
-    """
-    try:
-        from ui.drawing_panel import drawing_panel
-    except ModuleNotFoundError as error:
-        if error.name != "ui.drawing_panel":
-            raise
-    else:
-        return drawing_panel(key_prefix)
-    from ui.grid import drawing_grid
-
-    stroke = drawing_grid(state.drawing(), key=f"{key_prefix}_grid",
-                          revision=st.session_state[state.DRAWING_REVISION],
-                          label="Draw a digit (click or drag)")
-    if stroke is not None:
-        st.session_state[state.DRAWING] = stroke
-    if st.button("Clear", key=f"{key_prefix}_clear"):
-        state.set_drawing(np.zeros_like(state.drawing()))
-        st.rerun(scope="fragment")
-    return state.drawing()
-
-
-def prediction_revealed(key_prefix: str, input_id: str) -> tuple[bool, int | None]:
-    """Predict-then-reveal: draws a guess radio and a Reveal button (widgets).
-
-    Returns (revealed, guess). The prediction stays hidden for this input until Reveal is
-    pressed; a new drawing hides it again.
-    """
-    revealed_key = f"{key_prefix}_revealed_for"
-    guess = st.radio("Which digit will the network pick?", list(range(10)), index=None,
-                     horizontal=True, key=f"{key_prefix}_guess")
-    if st.session_state.get(revealed_key) == input_id:
-        return True, guess
-    if st.button("Reveal", key=f"{key_prefix}_reveal", disabled=guess is None,
-                 type="primary"):
-        st.session_state[revealed_key] = input_id
-        return True, guess
-    st.info("Make your guess first: the logits and probabilities stay hidden until you "
-            "press Reveal.")
-    return False, guess

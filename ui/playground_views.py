@@ -184,6 +184,9 @@ def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
     text = np.array([[format_number(v, decimals) for v in row] for row in values])
     trace = dict(spec["data"][0], z=values, text=text, zmin=scale[0], zmax=scale[1])
     layout = copy.deepcopy(spec["layout"])
+    if title:  # matrix_heatmap's title overlaps the column numbers on top: lift it clear
+        layout["margin"]["t"] += 22
+        layout["title"].update(y=1, yref="container", yanchor="top", pad=dict(t=10))
     data = [trace]
     if clickable:
         rows, cols = np.indices(values.shape)

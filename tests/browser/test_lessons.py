@@ -1,0 +1,58 @@
+"""The convolution lessons in a real browser: play animates to the last position.
+
+Runs the whole app (the router), opens the pages by URL; waits are on expected text.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from cnn_core.explain import conv1d_cell, conv2d_cell, written_sum, written_sum_1d
+
+pytestmark = pytest.mark.browser
+
+F, G = [1, 2, 3, 4, 5], [1, 0, -1]
+
+
+def open_lesson(page: Page, url: str, first_sum: str) -> None:
+    page.goto(url)
+    expect(page.get_by_text(first_sum, exact=True)).to_be_visible(timeout=30_000)
+
+
+def test_play_animates_the_1d_lesson_to_the_last_position_and_stops(page: Page, streamlit_app):
+    open_lesson(page, f"{streamlit_app('app.py')}/lesson_1d",
+                written_sum_1d(conv1d_cell(F, G, 0)))
+    page.get_by_role("button", name="▶ Play").click()
+    expect(page.get_by_role("button", name="⏸ Pause")).to_be_visible(timeout=10_000)
+    last = written_sum_1d(conv1d_cell(F, G, 2))
+    assert last == "C[2] = f[2+0]g[0] + f[2+1]g[1] + f[2+2]g[2] = 3·1 + 4·0 + 5·(−1) = −2"
+    expect(page.get_by_text(last, exact=True)).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("button", name="▶ Play")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("slider")).to_have_attribute("aria-valuetext", "C[2]")
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_the_2d_lesson_shows_the_notes_example_and_links_to_the_playground(page: Page,
+                                                                         streamlit_app):
+    image, kernel = [[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 0], [0, -1]]
+    open_lesson(page, f"{streamlit_app('app.py')}/lesson_2d",
+                written_sum(conv2d_cell(image, kernel, 0, 0)))
+    expect(page.get_by_text("6×6 → 3×3")).to_be_visible()
+    link = page.get_by_test_id("stPageLink").get_by_role("link")
+    expect(link).to_contain_text("Try it on your own drawing in the Playground")
+    expect(link).to_have_attribute("href", "/playground")
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_the_written_sum_wraps_instead_of_overflowing_on_a_phone(browser, streamlit_app):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        phone = context.new_page()
+        open_lesson(phone, f"{streamlit_app('app.py')}/lesson_1d",
+                    written_sum_1d(conv1d_cell(F, G, 0)))
+        box = phone.locator(".lesson-sum").first
+        width, scroll = box.evaluate("el => [el.clientWidth, el.scrollWidth]")
+        assert scroll <= width <= 390
+    finally:
+        context.close()

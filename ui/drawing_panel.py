@@ -1,0 +1,160 @@
+"""The shared "draw here" panel: the drawing grid plus its toolbar, presets and upload.
+
+``drawing_panel(key_prefix)`` returns the current drawing (n, n) in 0..1. The drawing lives
+in state.DRAWING (a plain key, so it survives page switches); buttons change it through
+callbacks that bump the revision before the grid renders, while a stroke only stores the
+grid the browser already shows.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import numpy as np
+import streamlit as st
+
+from cnn_core.data import NOTES_EIGHT, NOTES_TEST_TWO, NOTES_TWO, handwritten_digits
+from ui import state
+from ui.grid import drawing_grid, ops
+
+NOTES_PRESETS = {"Notes' 8": NOTES_EIGHT, "Notes' 2": NOTES_TWO, "Notes' test 2": NOTES_TEST_TWO}
+DIGIT_CHOICES = ("random", *range(10))
+MAX_UPLOAD_MB = 5
+BRUSH_FROM_SIZE = 16
+
+
+@functools.lru_cache(maxsize=1)
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    """All of sklearn's 8x8 digits (train + test), images (N, 8, 8) and labels (N,)."""
+    data = handwritten_digits()
+    return (np.concatenate([data.train_images, data.test_images]),
+            np.concatenate([data.train_labels, data.test_labels]))
+
+
+def handwritten_sample(digit: int | str, size: int, rng: np.random.Generator) -> np.ndarray:
+    """A random handwritten image of ``digit`` (0-9, or "random" for any class) at size x size."""
+    images, labels = _digits()
+    pool = np.arange(labels.size) if digit == "random" else np.flatnonzero(labels == int(digit))
+    return ops.resize_grid(images[rng.choice(pool)], size)
+
+
+def nearest_size(n: int) -> int:
+    """The allowed grid size closest to n (ties go to the smaller one)."""
+    return min(state.GRID_SIZES, key=lambda size: (abs(size - n), size))
+
+
+def _set(make: Callable[[np.ndarray], np.ndarray], error_key: str) -> None:
+    """Callback: replace the drawing with make(drawing), keeping it if make fails."""
+    try:
+        state.set_drawing(make(state.drawing()))
+        st.session_state[error_key] = None
+    except ValueError as error:
+        st.session_state[error_key] = str(error)
+
+
+def _upload(upload_key: str, error_key: str) -> None:
+    """Callback: decode the uploaded PNG/JPEG at the current grid size."""
+    file = st.session_state.get(upload_key)
+    if file is None:
+        return
+    data = file.getvalue()
+    if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
+        st.session_state[error_key] = (f"{file.name} is larger than {MAX_UPLOAD_MB} MB; "
+                                       "your drawing was kept.")
+        return
+    size = state.drawing().shape[0]
+    try:
+        state.set_drawing(ops.decode_image_bytes(data, size))
+        st.session_state[error_key] = None
+    except ValueError as error:
+        st.session_state[error_key] = f"Could not use {file.name}: {error}. Your drawing was kept."
+
+
+def _shift(key: str, error_key: str) -> None:
+    """Callback of the arrow control: shift once, then unselect so the arrow works again."""
+    direction = {"←": "left", "↑": "up", "↓": "down", "→": "right"}.get(st.session_state[key])
+    if direction is not None:
+        _set(functools.partial(ops.shift, direction=direction), error_key)
+    st.session_state[key] = None
+
+
+def _toolbar(p: str, error_key: str) -> None:
+    """Clear, invert, thicken and shift, as one row of small controls."""
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        for label, make, hint in (("Clear", ops.clear, "Blank paper"),
+                                  ("Invert", ops.invert, "Swap ink and paper"),
+                                  ("Thicken", ops.thicken, "Grow every stroke by one cell")):
+            st.button(label, key=f"{p}{label.lower()}", help=hint, on_click=_set,
+                      args=(make, error_key))
+        st.segmented_control("Shift", ["←", "↑", "↓", "→"], key=f"{p}shift",
+                             label_visibility="collapsed", help="Shift the drawing one cell",
+                             on_change=_shift, args=(f"{p}shift", error_key))
+
+
+def _grid_size(p: str, n: int, error_key: str) -> None:
+    """The grid size select: resamples the drawing (ops.resize_grid), never drops it."""
+    size_key = f"{p}grid_size"
+    if st.session_state.get(size_key) != n:
+        st.session_state[size_key] = n  # widget state is dropped on a page switch
+    st.selectbox("Grid", state.GRID_SIZES, key=size_key, label_visibility="collapsed",
+                 format_func=lambda s: f"{s}×{s} grid", width=120,
+                 on_change=lambda: _set(lambda g: ops.resize_grid(
+                     g, st.session_state[size_key]), error_key))
+
+
+def _presets(p: str, n: int, error_key: str) -> None:
+    """Popover: the notes' 5x5 digits, sklearn handwritten digits, and image upload."""
+    with st.popover("Digits & upload", help="Load a digit or your own image"):
+        st.caption("The notes' 5×5 images (loaded at 5×5, where the notes' numbers hold)")
+        with st.container(horizontal=True, gap="small"):
+            for name, image in NOTES_PRESETS.items():
+                st.button(name, key=f"{p}preset_{name}", on_click=_set,
+                          args=(lambda g, image=image: np.array(image), error_key))
+        st.caption(f"A real handwritten digit (8×8 scanned, shown at {n}×{n})")
+        with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):
+            st.selectbox("Digit", DIGIT_CHOICES, key=f"{p}digit", width=110)
+            st.button("Load digit", key=f"{p}load_digit", on_click=_set, args=(
+                lambda g: handwritten_sample(st.session_state[f"{p}digit"], g.shape[0],
+                                             np.random.default_rng()), error_key))
+        upload_key = f"{p}upload"
+        st.file_uploader("Or upload a PNG/JPEG (dark ink on light paper or the reverse)",
+                         type=["png", "jpg", "jpeg"], key=upload_key,
+                         max_upload_size=MAX_UPLOAD_MB, on_change=_upload,
+                         args=(upload_key, error_key))
+
+
+def drawing_panel(key_prefix: str, *, label: str = "Draw here: click or drag; start on ink "
+                  "to erase") -> np.ndarray:
+    """Draw the grid with its controls and return the current drawing (n, n), 0..1.
+
+    key_prefix: the page's own prefix (e.g. "playground_") for every widget key here.
+    """
+    state.ensure_defaults()
+    p, error_key = key_prefix, f"{key_prefix}drawing_error"
+    grid = state.drawing()
+    if grid.ndim != 2 or grid.shape[0] != grid.shape[1] or grid.shape[0] not in state.GRID_SIZES:
+        state.set_drawing(ops.resize_grid(grid, nearest_size(max(grid.shape))) if
+                          grid.ndim == 2 and grid.shape[0] == grid.shape[1] else
+                          np.array(NOTES_EIGHT))
+        grid = state.drawing()
+    n = grid.shape[0]
+    _toolbar(p, error_key)
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        _grid_size(p, n, error_key)
+        _presets(p, n, error_key)
+        brush = 1.0
+        if n >= BRUSH_FROM_SIZE:
+            brush = st.slider("Ink", 0.1, 1.0, 1.0, 0.1, key=f"{p}brush", width=160,
+                              help="Grey levels: how dark one brush stroke is",
+                              label_visibility="collapsed", format="ink %.1f")
+    if st.session_state.get(error_key):
+        st.error(st.session_state[error_key])
+    presenter = st.session_state[state.PRESENTER]
+    new = drawing_grid(grid, key=f"{p}grid", revision=st.session_state[state.DRAWING_REVISION],
+                       brush=brush, label=label,
+                       cell_px=max(8, round((440 if presenter else 320) / n)))
+    if new is not None:
+        st.session_state[state.DRAWING] = new  # the browser already shows it: no revision bump
+        grid = new
+    return grid
