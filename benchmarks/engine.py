@@ -10,6 +10,7 @@ the median beside it (other processes may share this machine), after warm-up run
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -137,7 +138,9 @@ def main() -> None:
     order = np.random.default_rng(0).permutation(len(digits.train_images))
     images, labels = digits.train_images[order], digits.train_labels[order]
     n_batches = -(-len(images) // BATCH)
-    lines = [f"{'what':<46} {'best':>10} {'median':>10}", "-" * 84]
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    lines = [f"load average at start: {load} on {os.cpu_count()} cores", "",
+             f"{'what':<46} {'best':>10} {'median':>10}", "-" * 84]
     table = {}
     for dtype in (np.float64, np.float32):
         table[dtype] = timed(_ours_epoch(images, labels, dtype), repeat=7, warmup=2)

@@ -1,9 +1,182 @@
-"""Placeholder: this page is being built."""
+"""Backprop: how the loss of one drawing flows back, layer by layer, to every kernel cell."""
 
+from __future__ import annotations
+
+import numpy as np
 import streamlit as st
 
-from ui.state import ensure_defaults
+from cnn_core.backprop import (
+    backprop_trace,
+    kernel_cell_finite_difference,
+    kernel_gradient_cell,
+    sgd_step,
+    written_kernel_gradient,
+)
+from cnn_core.data import NOTES_EIGHT
+from ui.figures import probability_bars
+from ui.models import current_model, model_input, model_source, notes_example_model, working_copy
+from ui.network_views import heatmap, signed_bars, significant
+from ui.network_widgets import drawing_input
+from ui.state import PRESENTER, ensure_defaults
 
 ensure_defaults()
-st.title("backprop")
-st.info("This page is coming soon.")
+presenter = st.session_state[PRESENTER]
+MODEL_KEY = "backprop_model"  # this session's copy: the SGD step never touches the default
+STEPS = f"{MODEL_KEY}_steps"  # (loss before, loss after) of each SGD step on that copy
+
+st.title("Backprop")
+st.markdown("The notes' *Kernel Feature Learning*, for your drawing: the loss "
+            "L = −log p[true label], and its gradient carried back through every layer, "
+            "down to each cell of a kernel. Then one step of gradient descent.")
+notes_mode = st.toggle("Notes' worked example (the 5x5 “8”)", key="backprop_notes")
+
+
+def apply_step(x: np.ndarray, label: int) -> None:
+    """Callback: one SGD step on the session's copy; remember the loss before and after."""
+    model, rate = st.session_state[MODEL_KEY], float(st.session_state["backprop_rate"])
+    before = backprop_trace(model, x, label).loss
+    try:
+        stepped = sgd_step(model, x, label, rate)
+    except ValueError as error:
+        st.session_state["backprop_step_error"] = str(error)
+        return
+    st.session_state["backprop_step_error"] = None
+    st.session_state[MODEL_KEY] = stepped
+    after = backprop_trace(stepped, x, label).loss
+    st.session_state.setdefault(STEPS, []).append((before, after))
+
+
+def reset_copy() -> None:
+    st.session_state.pop(f"{MODEL_KEY}_source", None)
+
+
+def chart(column, figure) -> None:
+    column.plotly_chart(figure, width="stretch")
+
+
+def explain(model, x: np.ndarray, label: int) -> None:
+    """Every step of the backward pass for one kernel, then the SGD step."""
+    trace = backprop_trace(model, x, label)
+    arch, p = model.arch, trace.probabilities
+    st.markdown(f"**Loss** L = −log p[{label}] = −log {p[label]:.4f} = **{trace.loss:.4f}**")
+    chart(st, probability_bars(p, highlight=label, presenter=presenter))
+
+    st.subheader("1 · Softmax + cross-entropy: dL/dz = p − y")
+    st.caption("y is the one-hot label: the true class gets p − 1 (negative: push it up), "
+               "every other class its own probability (push it down).")
+    chart(st, signed_bars(trace.d_logits, highlight=label, y_title="dL/dz",
+                          presenter=presenter))
+
+    strongest = int(np.abs(trace.d_kernels).sum(axis=(1, 2)).argmax())
+    k = 0 if arch.n_kernels == 1 else st.selectbox(
+        "Follow kernel", range(arch.n_kernels), index=strongest, key="backprop_kernel",
+        format_func=lambda i: f"k{i}" + (" (largest gradient)" if i == strongest else ""))
+    ph, pw = arch.pooled_shape
+    rows = slice(k * ph * pw, (k + 1) * ph * pw)
+    st.subheader("2 · Dense layer")
+    st.markdown("dL/dW = flat ⊗ (p − y) (one row per feature), dL/db = p − y, and the "
+                "gradient for the flattened features dL/dflat = W · (p − y), folded back "
+                f"into kernel k{k}'s pooled map.")
+    left, right = st.columns([3, 2])
+    chart(left, heatmap(trace.d_weights[rows], title=f"dL/dW, the rows of k{k}'s features "
+                        "(each row: its feature × (p − y))", presenter=presenter))
+    chart(right, heatmap(trace.d_pooled[k], title="dL/d(pooled map)", decimals=3,
+                         presenter=presenter))
+
+    st.subheader("3 · Max pooling routes the gradient to the winners")
+    ties = int(trace.tied_windows[k].sum())
+    st.markdown("Each pooled cell came from one cell of its window (outlined): only that "
+                "cell gets the gradient, the others get 0."
+                + (f" **{ties} window{'s' if ties > 1 else ''} here tie**: the gradient goes "
+                   "to one cell, the first in reading order. The notes copy it to every tied "
+                   "cell, which counts it twice: nudging the shared maximum moves the pooled "
+                   "value only once." if ties else ""))
+    left, right = st.columns(2)
+    chart(left, heatmap(trace.activations[k], title="ReLU output (winners outlined)",
+                        outlined=trace.winners[k], presenter=presenter))
+    chart(right, heatmap(trace.d_activations[k], title="dL/d(ReLU output)", decimals=3,
+                         outlined=trace.winners[k], presenter=presenter))
+
+    st.subheader("4 · ReLU lets the gradient through only where the feature map was > 0")
+    zeroed = int((trace.d_activations[k] != 0).sum() - (trace.d_feature_maps[k] != 0).sum())
+    st.markdown(f"{zeroed} gradient{'s' if zeroed != 1 else ''} stopped here "
+                "(feature map ≤ 0).")
+    left, right = st.columns(2)
+    chart(left, heatmap(trace.feature_maps[k], title="Feature map", kind="signed",
+                        presenter=presenter))
+    chart(right, heatmap(trace.d_feature_maps[k], title="δ = dL/d(feature map)", decimals=3,
+                         presenter=presenter))
+
+    st.subheader("5 · Convolution: dL/dkernel")
+    size = arch.kernel_size
+    left, right = st.columns(2)
+    m = left.selectbox("Kernel row", range(size), key="backprop_m", index=size - 1)
+    n = right.selectbox("Kernel column", range(size), key="backprop_n")
+    cell = kernel_gradient_cell(x, trace.d_feature_maps[k], m, n)
+    st.markdown("dL/dg[m, n] = Σᵢ Σⱼ x[i + m, j + n] · δ[i, j]: the input window that "
+                "kernel cell touched, times the upstream gradient, summed.")
+    st.code(written_kernel_gradient(cell), language=None, wrap_lines=True)
+    h, w = trace.d_feature_maps[k].shape
+    window = np.array([t.input_value for t in cell.terms]).reshape(h, w)
+    columns = st.columns(3)
+    chart(columns[0], heatmap(window, title=f"input window x[{m}:{m + h}, {n}:{n + w}]",
+                              kind="ink", presenter=presenter))
+    chart(columns[1], heatmap(trace.d_feature_maps[k], title="× δ", decimals=3,
+                              presenter=presenter))
+    chosen = np.zeros((size, size), dtype=bool)
+    chosen[m, n] = True
+    chart(columns[2], heatmap(trace.d_kernels[k], title=f"= dL/dkernel k{k}", decimals=3,
+                              outlined=chosen, presenter=presenter))
+    check = kernel_cell_finite_difference(model, x, label, k, m, n)
+    st.markdown(f"Check by finite differences, (L(g + ε) − L(g − ε)) / 2ε with ε = 10⁻⁶: "
+                f"**{significant(check)}**; backprop says "
+                f"**{significant(trace.d_kernels[k, m, n])}**.")
+
+    st.subheader("6 · One step of gradient descent")
+    st.markdown("Every weight moves against its gradient: w ← w − η · dL/dw. "
+                "This changes only your copy of the network, on this page.")
+    left, middle, right = st.columns(3)
+    left.number_input("Learning rate η", 1e-4, 100.0, 0.1, step=0.01, format="%g",
+                      key="backprop_rate")
+    middle.button("Apply one SGD step", on_click=apply_step, args=(x, label), type="primary",
+                  key="backprop_step")
+    right.button("Reset the weights", on_click=reset_copy, key="backprop_reset")
+    if st.session_state.get("backprop_step_error"):
+        st.error(st.session_state["backprop_step_error"])
+    for index, (before, after) in enumerate(st.session_state.get(STEPS, []), 1):
+        st.markdown(f"Step {index}: loss {before:.4f} → **{after:.4f}**")
+
+
+if notes_mode:
+    model = working_copy(MODEL_KEY, notes_example_model(), "notes")
+    label = st.radio("True label", range(10), index=8, horizontal=True, key="backprop_label")
+    x = np.array(NOTES_EIGHT)
+    st.plotly_chart(heatmap(x, title="The notes' 5x5 “8”", kind="ink", presenter=presenter),
+                    width="stretch")
+    explain(model, x, label)
+else:
+
+    @st.fragment
+    def live() -> None:
+        """Everything a brush stroke changes."""
+        base = current_model()
+        model = working_copy(MODEL_KEY, base, model_source())
+        left, right = st.columns(2)
+        with left:
+            drawing = drawing_input("backprop")
+        with right:
+            label = st.radio("True label", range(10), index=8, horizontal=True,
+                             key="backprop_label")
+            try:
+                x = model_input(drawing, model)
+                st.session_state["backprop_last_input"] = x
+            except ValueError as error:
+                st.warning(f"This drawing cannot go into the network: {error}")
+                x = st.session_state.get("backprop_last_input")
+                if x is None or x.shape != model.arch.image_shape:
+                    return
+            st.plotly_chart(heatmap(x, title="What the network sees", kind="ink", decimals=1,
+                                    presenter=presenter), width="stretch")
+        explain(model, x, label)
+
+    live()

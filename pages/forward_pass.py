@@ -53,8 +53,9 @@ def show_layers(model, values: dict, input_id: str) -> None:
     small = arch.n_kernels == 1
     if not small:
         st.subheader("1–3 · Every kernel: convolution, ReLU, max pooling")
-        st.caption("One tile per kernel, one colour scale per row of pictures "
-                   "(purple negative, orange positive; blue is 0 and up).")
+        st.caption("One tile per kernel; each picture has one colour scale for all its "
+                   "tiles (purple negative, orange positive; blue is 0 and up). Hover a "
+                   "cell for its value, or look closer at one kernel below.")
         columns = st.columns(2)
         columns[0].plotly_chart(mosaic(kernels, kind="signed", title="Kernels",
                                        presenter=presenter), width="stretch")

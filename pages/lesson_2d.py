@@ -9,7 +9,7 @@ from streamlit.errors import StreamlitAPIException
 from cnn_core import conv2d, output_size
 from cnn_core.explain import conv2d_cell, written_sum
 from ui.figures import matrix_heatmap
-from ui.lesson_figures import padded_input_heatmap
+from ui.lesson_figures import figure_height, padded_input_heatmap
 from ui.lesson_views import big_line, size_latex, stepper, style
 from ui.lesson_views_2d import (
     NOTES_IMAGE,
@@ -83,15 +83,19 @@ def render(step: int) -> None:
     """One output cell: its window on the input, the kernel, the output, the sum."""
     cell = lesson["cells"][step]
     k_h, k_w = lesson["kernel"].shape
-    left, middle, right = st.columns([3, 2, 3])
+    padded_rows = lesson["image"].shape[0] + 2 * lesson["pads"][0]
+    left, right = st.columns([5, 3])
     left.plotly_chart(padded_input_heatmap(lesson["image"], padding=lesson["pads"],
                                            window=(*cell.window_start, k_h, k_w),
-                                           presenter=presenter),
+                                           presenter=presenter,
+                                           height=figure_height(padded_rows, presenter)),
                       width="stretch", config={"displayModeBar": False}, key=f"{PREFIX}_in")
-    middle.plotly_chart(matrix_heatmap(lesson["kernel"], title="kernel g", presenter=presenter),
-                        width="stretch", config={"displayModeBar": False}, key=f"{PREFIX}_g")
+    right.plotly_chart(matrix_heatmap(lesson["kernel"], title="kernel g", presenter=presenter,
+                                      height=figure_height(k_h, presenter, small=True)),
+                       width="stretch", config={"displayModeBar": False}, key=f"{PREFIX}_g")
     right.plotly_chart(matrix_heatmap(out, title="output C", outline=(*cell.output_index, 1, 1),
-                                      presenter=presenter),
+                                      presenter=presenter,
+                                      height=figure_height(out.shape[0], presenter, small=True)),
                        width="stretch", config={"displayModeBar": False}, key=f"{PREFIX}_out")
     st.markdown(big_line(written_sum(cell)), unsafe_allow_html=True)
 

@@ -14,6 +14,7 @@ from ui.kernel_picker import KernelPick, kernel_pick, kernel_select
 from ui.playground_views import (
     ConvSettings,
     Pipeline,
+    cell_numbers,
     conv_sentence,
     conv_sum,
     csv_zip,
@@ -57,7 +58,16 @@ def settings_row(prefix: str, *, shared: bool, default_kernel: str) -> tuple[str
 
 def side(n: int, presenter: bool) -> int:
     """Figure height in px for an n-cell-wide map: square cells, capped to fit a laptop."""
-    return min(450 if presenter else 340, max(230 if presenter else 200, 30 * n + 90))
+    return min(420 if presenter else 300, max(230 if presenter else 190, 28 * n + 90))
+
+
+def figure(values, title: str, presenter: bool, **options):
+    """A map as a heatmap sized for a narrow column, numbers shown only where they fit."""
+    numbers, decimals = cell_numbers(values, presenter)
+    wide = values.shape[1]
+    return heatmap(values, title=title, numbers=numbers, decimals=decimals, presenter=presenter,
+                   height=side(wide, presenter), tick_step=1 if wide <= 10 else 2 if wide <= 20
+                   else 4, **options)
 
 
 def big(text: str) -> None:
@@ -114,54 +124,49 @@ def chart(figure, key: str | None = None, cell_keys: tuple[str, str] | None = No
                         selection_mode="points")
 
 
-def views(run: Pipeline, top: list, presenter: bool) -> None:
-    """Input, kernel, formulas, feature map, ReLU, pooling, and the inspector under them."""
+def maps(run: Pipeline, columns: list, presenter: bool) -> None:
+    """Input, kernel | feature map, ReLU | pooled, formulas, then the inspector under them.
+
+    The windows the inspector reads are outlined: the conv window on the input, the pooling
+    window on the ReLU map, and the picked cells themselves on the feature and pooled maps.
+    """
     s, (out_h, out_w), k = run.settings, run.feature.shape, run.kernel.shape
+    (pool_h, pool_w), n, h = run.pooled.shape, run.image.shape[0], run.padded.shape[0]
     row, col = clamped(f"{P}row", out_h), clamped(f"{P}col", out_w)
-    prow, pcol = clamped(f"{P}prow", run.pooled.shape[0]), clamped(f"{P}pcol", run.pooled.shape[1])
+    prow, pcol = clamped(f"{P}prow", pool_h), clamped(f"{P}pcol", pool_w)
     cell = conv2d_cell(run.image, run.kernel, row, col, padding=s.padding, stride=s.stride)
     pooled = pool_cell(run.activated, prow, pcol, size=s.pool_size, kind=s.pool)
-    n, h = run.image.shape[0], run.padded.shape[0]
-    with top[1]:
-        chart(heatmap(run.padded, kind="ink", presenter=presenter, height=side(h, presenter),
-                      title=f"Input f as the kernel sees it ({h}×{h}"
-                            + (f", padding P = {s.padding} outside the dashed box)" if
-                               s.padding else ")"),
-                      inner=(s.padding, s.padding, n, n) if s.padding else None,
-                      outline=(*cell.window_start, *k)))
-    with top[2]:
-        chart(heatmap(run.kernel, title=f"Kernel g ({k[0]}×{k[1]})", presenter=presenter,
-                      height=side(k[0] + 2, presenter)))
-    st.code("\n".join(size_notes(run)), language=None, wrap_lines=True)
-    relu_title = f"After ReLU ({out_h}×{out_w})" if s.relu else "ReLU off: pooling reads C"
-    pooled_title = f"After {s.pool} pooling {s.pool_size}×{s.pool_size} ({run.pooled.shape[0]}×" \
-                   f"{run.pooled.shape[1]})"
-    row_2 = st.columns(3, gap="medium")
-    with row_2[0]:
-        chart(heatmap(run.feature, title=f"Feature map C ({out_h}×{out_w})", presenter=presenter,
-                      outline=(row, col, 1, 1), clickable=True, height=side(out_w, presenter)),
+    with columns[1]:
+        chart(figure(run.padded, f"Input f{' + padding' if s.padding else ''} ({h}×{h})",
+                     presenter, kind="ink", inner=(s.padding, s.padding, n, n) if s.padding
+                     else None, outline=(*cell.window_start, *k)))
+        chart(figure(run.kernel, f"Kernel g ({k[0]}×{k[1]})", presenter))
+    with columns[2]:
+        chart(figure(run.feature, f"Feature map C ({out_h}×{out_w})", presenter,
+                     outline=(row, col, 1, 1), clickable=True),
               f"{P}feature_chart", (f"{P}row", f"{P}col"))
-    with row_2[1]:
-        chart(heatmap(run.activated, title=relu_title, presenter=presenter, kind="auto",
-                      outline=pool_box(pooled), height=side(out_w, presenter)))
-    with row_2[2]:
-        chart(heatmap(run.pooled, title=pooled_title, presenter=presenter,
-                      outline=(prow, pcol, 1, 1), clickable=True,
-                      height=side(run.pooled.shape[1], presenter)),
+        chart(figure(run.activated, f"After ReLU ({out_h}×{out_w})" if s.relu else
+                     f"ReLU off: C as is ({out_h}×{out_w})", presenter,
+                     outline=pool_box(pooled)))
+    with columns[3]:
+        chart(figure(run.pooled, f"{s.pool.capitalize()} pool {s.pool_size}×{s.pool_size} "
+                     f"({pool_h}×{pool_w})", presenter, outline=(prow, pcol, 1, 1),
+                     clickable=True),
               f"{P}pooled_chart", (f"{P}prow", f"{P}pcol"))
+    st.code("\n".join(size_notes(run)), language=None, wrap_lines=True)
     left, right = st.columns(2, gap="large")
     with left:
-        st.markdown("**Feature-map cell**: click it on the map, or pick its [row, col]")
+        st.markdown("**Inspect a feature-map cell**: click it on the map, or pick [row, col]")
         with st.container(horizontal=True):
-            st.number_input("row", 0, out_h - 1, step=1, key=f"{P}row", width=120)
-            st.number_input("col", 0, out_w - 1, step=1, key=f"{P}col", width=120)
+            st.number_input("row", 0, out_h - 1, step=1, key=f"{P}row", width=110)
+            st.number_input("col", 0, out_w - 1, step=1, key=f"{P}col", width=110)
         big(conv_sum(cell))
         st.caption(conv_sentence(cell, k))
     with right:
-        st.markdown("**Pooled cell**: click it on the pooled map, or pick its [row, col]")
+        st.markdown("**Inspect a pooled cell**: click it on the pooled map, or pick [row, col]")
         with st.container(horizontal=True):
-            st.number_input("row", 0, run.pooled.shape[0] - 1, step=1, key=f"{P}prow", width=120)
-            st.number_input("col", 0, run.pooled.shape[1] - 1, step=1, key=f"{P}pcol", width=120)
+            st.number_input("row", 0, pool_h - 1, step=1, key=f"{P}prow", width=110)
+            st.number_input("col", 0, pool_w - 1, step=1, key=f"{P}pcol", width=110)
         big(pool_sum(pooled, s.pool))
         st.caption(pool_sentence(pooled, s.pool, "the ReLU map" if s.relu else "the feature map"))
 
@@ -178,12 +183,10 @@ def compare_views(runs: list[tuple[str, Pipeline | None]], presenter: bool) -> N
             inner = st.columns(2)
             h, w = run.feature.shape
             with inner[0]:
-                chart(heatmap(run.feature, title=f"{name}: feature map ({h}×{w})",
-                              presenter=presenter, height=side(w, presenter)))
+                chart(figure(run.feature, f"{name}: feature map ({h}×{w})", presenter))
             with inner[1]:
                 ph, pw = run.pooled.shape
-                chart(heatmap(run.pooled, title=f"{name}: pooled ({ph}×{pw})",
-                              presenter=presenter, height=side(pw, presenter)))
+                chart(figure(run.pooled, f"{name}: pooled ({ph}×{pw})", presenter))
 
 
 def downloads(matrices: dict) -> None:
@@ -204,14 +207,15 @@ def workspace(pick: KernelPick, settings: ConvSettings,
               other: tuple[KernelPick, ConvSettings] | None) -> None:
     """Everything a brush stroke changes: the grid, the maps, the inspector, the exports."""
     presenter = st.session_state[state.PRESENTER]
-    top = st.columns([1.3, 1, 0.8], gap="medium")
-    with top[0]:
+    messages = st.container()  # filled after the drawing is known, shown above everything
+    columns = st.columns([1.25, 1, 1, 1], gap="medium")
+    with columns[0]:
         image = drawing_panel(P)
-    with top[1]:
+    with messages:
         run = result(P, image, pick, settings)
     if run is None:
         return
-    views(run, top, presenter)
+    maps(run, columns, presenter)
     matrices = {"drawing": image, "input_as_seen": run.padded, "kernel": run.kernel,
                 "feature_map": run.feature, "after_relu": run.activated, "pooled": run.pooled}
     if other is not None:

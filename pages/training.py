@@ -1,9 +1,212 @@
-"""Placeholder: this page is being built."""
+"""Training: train TinyCNN live, one epoch per fragment rerun, and watch it learn."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-from ui.state import ensure_defaults
+from cnn_core import KERNEL_INFO, KERNELS
+from cnn_core.model_io import save_model
+from cnn_core.train import OPTIMIZERS
+from ui.figures import curves
+from ui.models import current_model, describe
+from ui.network_views import heatmap, mosaic
+from ui.state import PRESENTER, TRAINED_MODEL, ensure_defaults
+from ui.training_views import (
+    DATASETS,
+    MAX_EPOCHS,
+    RECIPES,
+    RUN,
+    UPLOAD_MESSAGE,
+    Settings,
+    TrainingRun,
+    advance,
+    build_run,
+    confusion_counts,
+    mistakes,
+    on_upload,
+)
+
+EPOCH_INTERVAL = 0.1  # seconds between fragment reruns while training (one epoch each)
+NAMED_DEFAULT = ["sobel_vertical", "sobel_horizontal", "prewitt_vertical", "prewitt_horizontal"]
 
 ensure_defaults()
-st.title("training")
-st.info("This page is coming soon.")
+presenter = st.session_state[PRESENTER]
+
+
+def apply_recipe() -> None:
+    """Callback of the dataset choice: start from the settings that suit that dataset."""
+    for name, value in RECIPES[st.session_state["training_dataset"]].items():
+        st.session_state[f"training_{name}"] = value
+
+
+if "training_dataset" not in st.session_state:
+    st.session_state["training_dataset"] = "toy"
+    apply_recipe()
+
+st.title("Training")
+st.markdown("The network starts with random kernels and learns them by backprop, a few "
+            "images at a time. Watch the **loss** fall, the **accuracy** rise and the "
+            "**kernels** change shape.")
+
+with st.expander("Settings", expanded=True):
+    st.radio("Dataset", list(DATASETS), format_func=DATASETS.get, key="training_dataset",
+             on_change=apply_recipe, horizontal=True)
+    left, middle, right = st.columns(3)
+    left.slider("Kernels", 1, 16, key="training_n_kernels")
+    left.select_slider("Kernel size", [2, 3, 4, 5], key="training_kernel_size")
+    left.radio("Kernel start", ["random", "named"], key="training_init",
+                      format_func={"random": "Random (from the seed)",
+                                   "named": "Named kernels"}.get)
+    left.multiselect("Named kernels (repeated to fill)", list(KERNELS),
+                     default=NAMED_DEFAULT, key="training_names",
+                     format_func=lambda k: KERNEL_INFO[k].name,
+                     disabled=st.session_state["training_init"] != "named")
+    left.checkbox("Freeze kernels (train only the dense layer)",
+                           key="training_freeze")
+    middle.number_input("Learning rate", min_value=1e-5, max_value=1e7, step=0.001,
+                        format="%g", key="training_learning_rate")
+    middle.slider("Epochs", 1, MAX_EPOCHS, key="training_epochs")
+    middle.select_slider("Batch size", [1, 2, 4, 8, 16, 32, 64, 128], key="training_batch_size")
+    right.radio("Optimizer", OPTIMIZERS, key="training_optimizer", horizontal=True,
+                format_func={"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}.get)
+    right.number_input("Seed", 0, 9999, 0, key="training_seed")
+
+
+def settings() -> Settings:
+    """The run the widgets describe (the number of epochs is how long, not which run)."""
+    value = st.session_state.get
+    names = tuple(value("training_names") or ())
+    named = value("training_init") == "named" and names
+    return Settings(value("training_dataset"), value("training_n_kernels"),
+                    value("training_kernel_size"), names if named else "random",
+                    bool(value("training_freeze")),
+                    float(value("training_learning_rate")), value("training_batch_size"),
+                    value("training_optimizer"), int(value("training_seed")))
+
+
+def run_for_settings(fresh: bool = False) -> TrainingRun | None:
+    """The session's run if it matches the settings, else a new one (None if impossible)."""
+    run = st.session_state.get(RUN)
+    wanted = settings()
+    if fresh or run is None or run.settings != wanted or run.diverged:
+        try:
+            run = build_run(wanted)
+        except ValueError as error:
+            st.session_state["training_error"] = f"These settings do not work: {error}"
+            return None
+        st.session_state[RUN] = run
+    st.session_state["training_error"] = None
+    return run
+
+
+def on_train() -> None:
+    run = run_for_settings()
+    if run is not None:
+        run.running = run.epoch < st.session_state["training_epochs"]
+
+
+def on_step() -> None:
+    run = run_for_settings()
+    if run is not None:
+        run.running = False
+        advance(run)
+
+
+def on_pause() -> None:
+    if RUN in st.session_state:
+        st.session_state[RUN].running = False
+
+
+buttons = st.columns(4)
+buttons[0].button("▶ Train", on_click=on_train, type="primary", key="training_train")
+buttons[1].button("⏸ Pause", on_click=on_pause, key="training_pause")
+buttons[2].button("Step one epoch", on_click=on_step, key="training_step")
+buttons[3].button("↺ Reset", on_click=lambda: run_for_settings(fresh=True), key="training_reset",
+                  help="Back to epoch 0: the same seed gives the same initial weights.")
+if st.session_state.get("training_error"):
+    st.error(st.session_state["training_error"])
+run: TrainingRun | None = st.session_state.get(RUN)
+if run is not None and run.settings != settings() and run.epoch:
+    st.info("The settings changed: Train, Step or Reset starts a new run with them.")
+
+
+@st.fragment(run_every=EPOCH_INTERVAL if run is not None and run.running else None)
+def live() -> None:
+    """One epoch per rerun while training, then the progress, the curves and the kernels."""
+    run: TrainingRun | None = st.session_state.get(RUN)
+    if run is None:
+        st.info("Press **Train** to start, or **Step one epoch** to go one epoch at a time.")
+        return
+    target = st.session_state["training_epochs"]
+    if run.running:
+        if run.epoch < target:
+            advance(run)
+        if not run.running or run.epoch >= target:
+            run.running = False
+            st.rerun()  # a full rerun stops the fragment's timer and shows the results
+    st.progress(min(run.epoch / target, 1.0), text=f"Epoch {run.epoch} of {target}")
+    if run.diverged:
+        st.error(f"Diverged: {run.diverged}")
+    history = run.trainer.history
+    if history:
+        last = history[-1]
+        st.markdown(f"After epoch {last.epoch}: train loss **{last.train_loss:.4f}**, "
+                    f"test loss **{last.test_loss:.4f}**, train accuracy "
+                    f"**{last.train_accuracy:.0%}**, test accuracy **{last.test_accuracy:.0%}**")
+        epochs = [r.epoch for r in history]
+        columns = st.columns(2)
+        columns[0].plotly_chart(curves({"train": [r.train_loss for r in history],
+                                        "test": [r.test_loss for r in history]},
+                                       x=epochs, y_title="loss"), width="stretch")
+        columns[1].plotly_chart(curves({"train": [r.train_accuracy for r in history],
+                                        "test": [r.test_accuracy for r in history]},
+                                       x=epochs, y_title="accuracy", y_range=(0, 1.05)),
+                                width="stretch")
+    shown = run.epoch
+    if not run.running and run.epoch:
+        shown = st.slider("Kernels after epoch", 0, run.epoch, run.epoch,
+                          key="training_snapshot")
+    st.plotly_chart(mosaic(run.snapshots[shown], kind="signed", columns=8,
+                           title=f"Kernels after epoch {shown}", numbers=presenter or
+                           run.snapshots[shown].shape[0] <= 4, presenter=presenter),
+                    width="stretch")
+
+
+live()
+
+run = st.session_state.get(RUN)
+if run is not None and not run.running and run.epoch:
+    st.subheader("Results on the test set")
+    data = run.trainer
+    predicted = data.model.predict(data.test_images)
+    columns = st.columns(2)
+    counts = confusion_counts(data.test_labels, predicted, data.model.arch.n_classes)
+    columns[0].plotly_chart(heatmap(counts, title="Confusion matrix (row: true, column: "
+                                    "predicted)", kind="positive", decimals=0,
+                                    presenter=presenter), width="stretch")
+    wrong = mistakes(data.test_images, data.test_labels, predicted)
+    with columns[1]:
+        if len(wrong.images):
+            st.plotly_chart(mosaic(wrong.images, kind="ink", columns=6,
+                                   labels=[f"{t}→{p}" for t, p in zip(wrong.true,
+                                                                     wrong.predicted,
+                                                                     strict=True)],
+                                   title="Misclassified (true→predicted)",
+                                   presenter=presenter), width="stretch")
+        else:
+            st.success("Every test image is classified correctly.")
+
+st.subheader("The current model")
+st.caption(describe(current_model()))
+columns = st.columns(2)
+columns[0].download_button("Download the current model (.npz)", save_model(current_model()),
+                           file_name="cnn_playground_model.npz",
+                           mime="application/octet-stream", on_click="ignore")
+if st.session_state[TRAINED_MODEL] is not None:
+    columns[0].button("Use the default network again", key="training_default",
+                      on_click=lambda: st.session_state.update({TRAINED_MODEL: None}))
+columns[1].file_uploader("Upload a model (.npz)", type=["npz"], key="training_upload",
+                         on_change=on_upload, args=("training_upload",))
+if st.session_state.get(UPLOAD_MESSAGE):
+    kind, text = st.session_state[UPLOAD_MESSAGE]
+    (columns[1].success if kind == "success" else columns[1].error)(text)

@@ -344,3 +344,12 @@ def test_tinycnn_refuses_bad_architecture_numbers(kwargs, message):
 def test_from_params_refuses_params_that_do_not_fit_the_architecture(params, message):
     with pytest.raises(ValueError, match=message):
         TinyCNN.from_params(params, (5, 5), 2)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "cnn_core bug (reported): forward/loss_and_gradients take any dtype; dtype=np.int32 casts "
+    "images and params to integers (0.3 -> 0) and returns wrong numbers instead of refusing"))
+def test_forward_refuses_a_dtype_other_than_float32_or_float64():
+    model = TinyCNN(2, 3, (8, 8), 2, 10)
+    with pytest.raises(ValueError, match="dtype"):
+        model.forward(np.random.default_rng(0).random((1, 8, 8)), dtype=np.int32)

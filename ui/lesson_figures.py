@@ -102,9 +102,16 @@ def signal_strip(signal: np.ndarray, *, padding: tuple[int, int], cell: CellExpl
     return figure
 
 
+def figure_height(rows: int, presenter: bool, *, small: bool = False) -> int:
+    """Pixel height of a heatmap of ``rows`` rows: big cells, capped so a page still fits."""
+    per_row = (56 if small else 76) + (18 if presenter else 0)
+    cap = (380 if small else 560) + (120 if presenter else 0)
+    return int(min(cap, max(170, per_row * rows + 70)))
+
+
 def padded_input_heatmap(image: np.ndarray, *, padding: tuple[int, int],
-                         window: tuple[int, int, int, int], presenter: bool = False
-                         ) -> go.Figure:
+                         window: tuple[int, int, int, int], presenter: bool = False,
+                         height: int | None = None) -> go.Figure:
     """The image zero-padded by (P_rows, P_cols), the window outlined, pad cells hatched.
 
     image (H, W); window (top, left, k_h, k_w) in padded coordinates. Ticks show the
@@ -115,7 +122,7 @@ def padded_input_heatmap(image: np.ndarray, *, padding: tuple[int, int],
     rows, cols = padded.shape
     figure = matrix_heatmap(padded, title="input f (padded)", outline=window,
                             inner=(pad_h, pad_w, image.shape[0], image.shape[1])
-                            if pad_h or pad_w else None, presenter=presenter)
+                            if pad_h or pad_w else None, presenter=presenter, height=height)
     pads = [(c, r) for r in range(rows) for c in range(cols)
             if not (pad_h <= r < pad_h + image.shape[0] and pad_w <= c < pad_w + image.shape[1])]
     if pads:

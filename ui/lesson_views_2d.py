@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from cnn_core import conv2d, output_size
-from ui.lesson_views import big_line, size_latex
+from ui.lesson_views import big_line
 
 NOTES_IMAGE = np.array([[1.0, 2, 3], [4, 5, 6], [7, 8, 9]])
 NOTES_KERNEL = np.array([[1.0, 0], [0, -1]])
@@ -102,8 +102,8 @@ def sizes_strip() -> None:
             st.markdown(big_line(f"{DEMO_SIDE}×{DEMO_SIDE} → {out.shape[0]}×{out.shape[1]}",
                                  kind="row", label=f"P = {padding}, S = {stride}:"),
                         unsafe_allow_html=True)
-            st.latex(size_latex(DEMO_SIDE, DEMO_KERNEL, (padding, padding), stride, side,
-                                axis=""))
+            st.markdown(f"⌊({DEMO_SIDE} − {DEMO_KERNEL} + 2·{padding}) / {stride}⌋ + 1 = "
+                        f"**{side}**")
             st.caption(meaning)
     st.caption(f"A {DEMO_SIDE}×{DEMO_SIDE} image and a {DEMO_KERNEL}×{DEMO_KERNEL} kernel; "
                "sizes from conv2d and output_size.")

@@ -148,3 +148,23 @@ def describe(model: TinyCNN) -> str:
         return (f"Default network ({shape}), trained on the handwritten digits: "
                 f"{report.test_accuracy:.0%} of the test digits right.")
     return f"Your network from the Training page ({shape})."
+
+
+def working_copy(key: str, base: TinyCNN, source: str) -> TinyCNN:
+    """This session's changeable copy of ``base``, kept under ``key`` in session state.
+
+    The copy is remade when ``source`` (which model it came from) changes, and then the
+    list under f"{key}_steps" (what was done to the old copy) is emptied; the shared
+    default model itself is never changed.
+    """
+    if st.session_state.get(f"{key}_source") != source or key not in st.session_state:
+        st.session_state[key] = copy_model(base)
+        st.session_state[f"{key}_source"] = source
+        st.session_state[f"{key}_steps"] = []
+    return st.session_state[key]
+
+
+def model_source() -> str:
+    """Which model current_model() is: "default" or the id of the session's model."""
+    model = st.session_state.get(TRAINED_MODEL)
+    return "default" if model is None else f"session:{id(model)}"

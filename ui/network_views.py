@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.colors
 import plotly.graph_objects as go
 
-from ui.figures import INK_SCALE, POSITIVE_SCALE, SIGNED_SCALE, format_number
+from ui.figures import INK_SCALE, MINUS, POSITIVE_SCALE, SIGNED_SCALE, format_number
 
 HIGHLIGHT = "#d62728"
 
@@ -47,7 +47,8 @@ def _figure(data: list[dict], *, title: str, height: int, presenter: bool,
             annotations: list | None = None, shapes: list | None = None,
             ticks: bool = True, width_cells: int = 1) -> go.Figure:
     axis = dict(showgrid=False, zeroline=False, constrain="domain", showticklabels=ticks,
-                tickmode="linear", dtick=1 if width_cells <= 16 else 4)
+                ticks="outside" if ticks else "", tickmode="linear",
+                dtick=1 if width_cells <= 16 else 4)
     layout = dict(
         title=dict(text=title, font=dict(size=20 if presenter else 14)), height=height,
         margin=dict(l=30 if ticks else 5, r=10, b=10 if ticks else 5,
@@ -61,14 +62,14 @@ def _figure(data: list[dict], *, title: str, height: int, presenter: bool,
 def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
             numbers: bool | None = None, decimals: int = 2, presenter: bool = False,
             outlined: np.ndarray | None = None) -> go.Figure:
-    """A 2D array (h, w) as a heatmap, numbers in the cells when w <= 16.
+    """A 2D array (h, w) as a heatmap, numbers in the cells when h and w are at most 10.
 
     outlined: a bool mask (h, w) of cells to draw a red box around (pooling winners).
     """
     values = np.asarray(values, dtype=np.float64)
     rows, cols = values.shape
-    numbers = cols <= 16 if numbers is None else numbers
-    small = max(rows, cols) <= 8
+    small = max(rows, cols) <= 10
+    numbers = small if numbers is None else numbers
     cell = (62 if presenter else 46) if small else (30 if presenter else 22)
     font = (18 if presenter else 12) if small else (14 if presenter else 9)
     trace = dict(type="heatmap", z=values.tolist(), text=_text(values, decimals),
@@ -112,8 +113,8 @@ def mosaic(maps: np.ndarray, *, kind: str = "auto", columns: int = 4, title: str
                  textfont=dict(size=14 if presenter else 10, family="monospace"),
                  hovertemplate="kernel %{customdata}: %{text}<extra></extra>",
                  xgap=1, ygap=1, showscale=False, hoverongaps=False, **_scale(maps, kind))
-    cell = 26 if numbers or presenter else 16
-    height = min(900, max(140, cell * canvas.shape[0] + (50 if title else 20)))
+    cell = 26 if numbers or presenter else 14
+    height = min(900, max(120, cell * canvas.shape[0] + (50 if title else 20)))
     return _figure([trace], title=title, height=height, presenter=presenter,
                    annotations=annotations, ticks=False)
 
@@ -138,6 +139,11 @@ def signed_bars(values: np.ndarray, *, title: str = "", highlight: int | None = 
                   yaxis=dict(title=dict(text=y_title), zeroline=True, zerolinecolor="#444"),
                   font=dict(size=18 if presenter else 13), plot_bgcolor="white")
     return go.Figure(dict(data=[bars], layout=layout), _validate=False)
+
+
+def significant(value: float, digits: int = 6) -> str:
+    """A number to `digits` significant digits with a real minus sign: −0.000556821."""
+    return f"{value:.{digits}g}".replace("-", MINUS)
 
 
 def output_table(logits: np.ndarray, probabilities: np.ndarray) -> pd.DataFrame:

@@ -9,20 +9,24 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cnn_core.explain import conv1d_cell, conv2d_cell, written_sum, written_sum_1d
+from tests.browser.conftest import start_streamlit, stop_streamlit
 
 pytestmark = pytest.mark.browser
 
 F, G = [1, 2, 3, 4, 5], [1, 0, -1]
 
 
-def open_lesson(page: Page, url: str, first_sum: str) -> None:
-    page.goto(url)
+def open_lesson(page: Page, base: str, path: str, first_sum: str) -> None:
+    """Open base + path once the router has run (see the xfail test at the end)."""
+    page.goto(base)
+    expect(page.get_by_text("Presenter mode")).to_be_attached(timeout=30_000)
+    page.goto(f"{base}{path}")
     expect(page.get_by_text(first_sum, exact=True)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Presenter mode")).to_be_attached()
 
 
 def test_play_animates_the_1d_lesson_to_the_last_position_and_stops(page: Page, streamlit_app):
-    open_lesson(page, f"{streamlit_app('app.py')}/lesson_1d",
-                written_sum_1d(conv1d_cell(F, G, 0)))
+    open_lesson(page, streamlit_app("app.py"), "/lesson_1d", written_sum_1d(conv1d_cell(F, G, 0)))
     page.get_by_role("button", name="▶ Play").click()
     expect(page.get_by_role("button", name="⏸ Pause")).to_be_visible(timeout=10_000)
     last = written_sum_1d(conv1d_cell(F, G, 2))
@@ -36,12 +40,12 @@ def test_play_animates_the_1d_lesson_to_the_last_position_and_stops(page: Page, 
 def test_the_2d_lesson_shows_the_notes_example_and_links_to_the_playground(page: Page,
                                                                          streamlit_app):
     image, kernel = [[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 0], [0, -1]]
-    open_lesson(page, f"{streamlit_app('app.py')}/lesson_2d",
+    open_lesson(page, streamlit_app("app.py"), "/lesson_2d",
                 written_sum(conv2d_cell(image, kernel, 0, 0)))
     expect(page.get_by_text("6×6 → 3×3")).to_be_visible()
-    link = page.get_by_test_id("stPageLink").get_by_role("link")
-    expect(link).to_contain_text("Try it on your own drawing in the Playground")
-    expect(link).to_have_attribute("href", "/playground")
+    link = page.get_by_test_id("stPageLink-NavLink")
+    expect(link).to_contain_text("Try it on your own drawing in the Playground", timeout=15_000)
+    expect(link).to_have_attribute("href", "playground")
     assert page.get_by_test_id("stException").count() == 0
 
 
@@ -49,10 +53,28 @@ def test_the_written_sum_wraps_instead_of_overflowing_on_a_phone(browser, stream
     context = browser.new_context(viewport={"width": 390, "height": 844})
     try:
         phone = context.new_page()
-        open_lesson(phone, f"{streamlit_app('app.py')}/lesson_1d",
+        open_lesson(phone, streamlit_app("app.py"), "/lesson_1d",
                     written_sum_1d(conv1d_cell(F, G, 0)))
         box = phone.locator(".lesson-sum").first
         width, scroll = box.evaluate("el => [el.clientWidth, el.scrollWidth]")
         assert scroll <= width <= 390
     finally:
         context.close()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Streamlit runs pages/*.py without the router (no shared sidebar) when the first visit "
+    "after a server start is a page URL: with a pages/ folder next to app.py, "
+    "PagesManager.uses_pages_directory stays True until some run calls st.navigation. "
+    "Reported to the lead (rename pages/ so Streamlit does not see a pages folder)."))
+def test_a_fresh_server_opened_at_a_lesson_url_still_runs_the_router(browser):
+    url, server = start_streamlit("app.py")
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/lesson_1d")
+        expect(page.get_by_text("Output size")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Presenter mode")).to_be_attached(timeout=5_000)
+    finally:
+        context.close()
+        stop_streamlit(server)

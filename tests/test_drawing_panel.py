@@ -1,0 +1,172 @@
+"""The shared drawing panel through AppTest: every control changes state.DRAWING as ops says.
+
+A tiny script draws the panel alone; the router tests check that the drawing survives
+page switches. Strokes themselves need a browser (tests/browser/test_playground.py).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from cnn_core.data import NOTES_EIGHT, NOTES_TEST_TWO, NOTES_TWO, handwritten_digits
+from ui import state
+from ui.drawing_panel import handwritten_sample, nearest_size
+from ui.grid import ops
+
+ROOT = Path(__file__).resolve().parents[1]
+P = "t_"
+
+
+def panel_script() -> None:
+    import streamlit as st
+
+    from ui.drawing_panel import drawing_panel
+
+    grid = drawing_panel("t_")
+    st.text(f"returned {grid.shape[0]}x{grid.shape[1]} ink={grid.sum():.3f}")
+
+
+def panel(drawing: np.ndarray | None = None) -> AppTest:
+    at = AppTest.from_function(panel_script, default_timeout=30)
+    if drawing is not None:
+        at.session_state[state.DRAWING] = np.array(drawing, dtype=np.float64)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def drawing(at: AppTest) -> np.ndarray:
+    return at.session_state[state.DRAWING]
+
+
+def png(gray: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(gray.astype(np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_panel_returns_the_default_drawing_the_notes_eight():
+    at = panel()
+    np.testing.assert_array_equal(drawing(at), NOTES_EIGHT)
+    assert at.text[0].value == "returned 5x5 ink=13.000"
+
+
+@pytest.mark.parametrize(("label", "op"), [("Clear", ops.clear), ("Invert", ops.invert),
+                                           ("Thicken", ops.thicken)])
+def test_buttons_apply_the_grid_op_and_bump_the_revision(label, op):
+    start = np.random.default_rng(0).random((8, 8)).round(2)
+    at = panel(start)
+    revision = at.session_state[state.DRAWING_REVISION]
+    next(b for b in at.button if b.label == label).click().run()
+    np.testing.assert_array_equal(drawing(at), op(start))
+    assert at.session_state[state.DRAWING_REVISION] == revision + 1
+
+
+def test_arrows_shift_and_can_be_pressed_again():
+    at = panel(NOTES_EIGHT)
+    arrows = at.segmented_control(key=f"{P}shift")
+    arrows.select("←").run()
+    np.testing.assert_array_equal(drawing(at), ops.shift(NOTES_EIGHT, "left"))
+    assert at.segmented_control(key=f"{P}shift").value is None
+    at.segmented_control(key=f"{P}shift").select("←").run()
+    at.segmented_control(key=f"{P}shift").select("↓").run()
+    expected = ops.shift(ops.shift(ops.shift(NOTES_EIGHT, "left"), "left"), "down")
+    np.testing.assert_array_equal(drawing(at), expected)
+
+
+def test_grid_size_resamples_and_never_drops_the_drawing():
+    at = panel(NOTES_EIGHT)
+    for size in (16, 32, 8, 5):
+        previous = drawing(at).copy()
+        at.selectbox(key=f"{P}grid_size").select(size).run()
+        np.testing.assert_allclose(drawing(at), ops.resize_grid(previous, size))
+        assert drawing(at).sum() > 0
+        assert at.text[0].value.startswith(f"returned {size}x{size}")
+    assert at.selectbox(key=f"{P}grid_size").value == 5
+
+
+def test_brush_intensity_slider_only_on_big_grids():
+    assert not panel(NOTES_EIGHT).slider
+    at = panel(np.zeros((16, 16)))
+    assert at.slider(key=f"{P}brush").value == 1.0
+
+
+@pytest.mark.parametrize(("name", "image"), [("Notes' 8", NOTES_EIGHT), ("Notes' 2", NOTES_TWO),
+                                             ("Notes' test 2", NOTES_TEST_TWO)])
+def test_notes_presets_load_at_their_own_5x5(name, image):
+    at = panel(np.zeros((16, 16)))
+    next(b for b in at.button if b.label == name).click().run()
+    np.testing.assert_array_equal(drawing(at), image)
+    assert at.selectbox(key=f"{P}grid_size").value == 5
+
+
+def test_handwritten_digit_of_the_chosen_class_at_the_current_size():
+    at = panel(np.zeros((16, 16)))
+    at.selectbox(key=f"{P}digit").select(3)
+    next(b for b in at.button if b.label == "Load digit").click().run()
+    loaded = drawing(at)
+    assert loaded.shape == (16, 16) and 0 <= loaded.min() and loaded.max() <= 1
+    data = handwritten_digits()
+    threes = np.concatenate([data.train_images[data.train_labels == 3],
+                             data.test_images[data.test_labels == 3]])
+    assert any(np.array_equal(ops.resize_grid(img, 16), loaded) for img in threes)
+
+
+def test_handwritten_sample_picks_from_the_requested_class():
+    rng = np.random.default_rng(5)
+    assert handwritten_sample(7, 8, rng).shape == (8, 8)
+    assert handwritten_sample("random", 5, rng).shape == (5, 5)
+
+
+def test_upload_turns_an_image_into_the_drawing_at_the_grid_size():
+    gray = np.full((40, 40), 255)
+    gray[5:35, 15:25] = 0  # a dark vertical bar on white paper: grid columns 3 and 4
+    data = png(gray)
+    at = panel(np.zeros((8, 8)))
+    at.file_uploader(key=f"{P}upload").upload("bar.png", data, "image/png").run()
+    assert not at.error
+    np.testing.assert_allclose(drawing(at), ops.decode_image_bytes(data, 8))
+    assert drawing(at)[4, 3:5].min() == 1 and drawing(at)[:, 0].max() == 0
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("broken.png", b"this is not an image", "Could not use broken.png"),
+    ("huge.png", png(np.full((2100, 2100), 255)), "the limit is 4,000,000"),
+    ("big.png", b"\x89PNG" + bytes(6 * 1024 * 1024), "larger than 5 MB"),
+])
+def test_bad_upload_shows_an_error_and_keeps_the_drawing(name, data, message):
+    at = panel(NOTES_TWO)
+    at.file_uploader(key=f"{P}upload").upload(name, data, "image/png").run()
+    assert not at.exception
+    assert len(at.error) == 1 and message in at.error[0].value
+    np.testing.assert_array_equal(drawing(at), NOTES_TWO)
+
+
+def test_a_drawing_of_an_unsupported_size_is_resampled_not_lost():
+    odd = np.zeros((6, 6))
+    odd[2:4, 2:4] = 1
+    at = panel(odd)
+    assert drawing(at).shape == (5, 5) and drawing(at).sum() > 0
+    assert nearest_size(30) == 28 and nearest_size(6) == 5 and nearest_size(12) == 8
+
+
+def test_drawing_survives_page_switches_through_the_router():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/playground.py").run()
+    at.selectbox(key="playground_grid_size").select(16).run()
+    next(b for b in at.button if b.label == "Thicken").click().run()
+    drawn = drawing(at).copy()
+    assert drawn.shape == (16, 16)
+    at.switch_page("pages/gallery.py").run()
+    assert not at.exception
+    np.testing.assert_array_equal(drawing(at), drawn)
+    assert at.selectbox(key="gallery_grid_size").value == 16
+    at.switch_page("pages/playground.py").run()
+    np.testing.assert_array_equal(drawing(at), drawn)
+    assert at.selectbox(key="playground_grid_size").value == 16

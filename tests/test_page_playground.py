@@ -1,0 +1,425 @@
+"""The convolution playground through AppTest: what the page shows against cnn_core.
+
+Values are read back from the rendered charts (the figure JSON's z, found by its title),
+from the inspector's written sums and from messages; each is compared with a direct
+cnn_core call or the notes' worked numbers.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cnn_core import KERNELS, TinyCNN, avg_pool2d, conv2d, max_pool2d, relu
+from cnn_core.data import NOTES_EIGHT, NOTES_TWO
+from cnn_core.explain import conv2d_cell, pool_cell, written_sum
+from ui import state
+from ui.figures import matrix_heatmap
+from ui.kernel_picker import parse_kernel_cells, preset_kernel
+from ui.playground_views import (
+    ConvSettings,
+    cell_numbers,
+    csv_zip,
+    heatmap,
+    matrix_csv,
+    run_pipeline,
+    size_formula,
+    size_notes,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages/playground.py")
+P = "playground_"
+
+
+def decode(values: object) -> np.ndarray:
+    """A figure array as numpy, whether plotly wrote a list or typed base64 ("bdata")."""
+    if isinstance(values, dict):
+        array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+        shape = values.get("shape")
+        return array.reshape([int(n) for n in shape.split(",")]) if shape else array
+    return np.array(values, dtype=np.float64)
+
+
+def z_of(spec: dict, trace: int = 0) -> np.ndarray:
+    return decode(spec["data"][trace]["z"])
+
+
+def charts(at: AppTest) -> dict[str, dict]:
+    """Every rendered plotly figure, keyed by its title text."""
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return {spec["layout"]["title"]["text"]: spec for spec in specs}
+
+
+def chart_z(at: AppTest, title_start: str) -> np.ndarray:
+    matches = [spec for title, spec in charts(at).items() if title.startswith(title_start)]
+    assert len(matches) == 1, f"{title_start!r} among {list(charts(at))}"
+    return z_of(matches[0])
+
+
+def sums(at: AppTest) -> list[str]:
+    """The inspector's big monospace sums, as plain text."""
+    return [m.value.split(">", 1)[1].rsplit("<", 1)[0].replace("&#x27;", "'")
+            for m in at.markdown if "monospace" in m.value]
+
+
+def page(drawing: np.ndarray | None = None, **state_values) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if drawing is not None:
+        at.session_state[state.DRAWING] = np.array(drawing, dtype=np.float64)
+    for key, value in state_values.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture
+def notes_page() -> AppTest:
+    at = page(NOTES_EIGHT)
+    assert_clean(at)
+    return at
+
+
+# ---- the notes' worked example -------------------------------------------------------
+
+def test_page_shows_the_notes_feature_map_and_pooled_map(notes_page: AppTest):
+    assert notes_page.session_state[state.KERNEL_CHOICE] == "notes_example"
+    np.testing.assert_array_equal(chart_z(notes_page, "Feature map C (3×3)"),
+                                  [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
+    np.testing.assert_array_equal(chart_z(notes_page, "After ReLU (3×3)"),
+                                  [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
+    np.testing.assert_array_equal(chart_z(notes_page, "Max pool 2×2 (2×2)"), [[2, 1], [2, 1]])
+    np.testing.assert_array_equal(chart_z(notes_page, "Kernel g"), KERNELS["notes_example"])
+
+
+def test_numbers_are_written_in_the_cells_of_small_maps(notes_page: AppTest):
+    spec = charts(notes_page)["Feature map C (3×3)"]
+    assert spec["data"][0]["text"] == [["1", "2", "1"], ["0", "2", "0"], ["1", "2", "1"]]
+    assert spec["data"][0]["texttemplate"] == "%{text}"
+    assert spec["layout"]["yaxis"]["range"] == [2.5, -0.5]  # row 0 on top
+
+
+def test_page_shows_the_notes_example_through_the_router():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.session_state[state.DRAWING] = np.array(NOTES_EIGHT)
+    at.switch_page("pages/playground.py").run()
+    assert_clean(at)
+    np.testing.assert_array_equal(chart_z(at, "Feature map C"), [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
+    np.testing.assert_array_equal(chart_z(at, "Max pool"), [[2, 1], [2, 1]])
+
+
+def test_output_size_formula_shows_the_live_numbers(notes_page: AppTest):
+    code = notes_page.code[0].value
+    assert "rows: S_c = (S_f − S_g + 2P) / S + 1 = (5 − 3 + 0) / 1 + 1 = 3" in code
+    assert "pooled: ⌈3 / 2⌉ × ⌈3 / 2⌉ = 2 × 2" in code
+
+
+# ---- kernels ---------------------------------------------------------------------------
+
+def test_choosing_sobel_vertical_shows_the_engines_feature_map(notes_page: AppTest):
+    notes_page.selectbox(key=f"{P}kernel").select("sobel_vertical").run()
+    assert_clean(notes_page)
+    expected = conv2d(NOTES_EIGHT, KERNELS["sobel_vertical"])
+    np.testing.assert_array_equal(chart_z(notes_page, "Feature map C"), expected)
+    np.testing.assert_array_equal(chart_z(notes_page, "Max pool"), max_pool2d(relu(expected)))
+    assert notes_page.session_state[state.KERNEL_CHOICE] == "sobel_vertical"
+    assert any("Sobel vertical edges" in c.value for c in notes_page.caption)
+
+
+@pytest.mark.parametrize("name", sorted(KERNELS))
+def test_every_named_kernel_matches_conv2d_on_a_two(name: str):
+    at = page(NOTES_TWO, **{state.KERNEL_CHOICE: name})
+    assert_clean(at)
+    np.testing.assert_allclose(chart_z(at, "Feature map C"), conv2d(NOTES_TWO, KERNELS[name]))
+
+
+def edit_custom(at: AppTest, edits: dict[int, dict[str, object]]) -> AppTest:
+    """Type into the custom kernel's cells (row -> {column name: text})."""
+    version = at.session_state[f"{P}custom_version"]
+    at.session_state[f"{P}custom_editor_{version}"] = {
+        "edited_rows": edits, "added_rows": [], "deleted_rows": []}
+    return at.run()
+
+
+@pytest.fixture
+def custom_page(notes_page: AppTest) -> AppTest:
+    notes_page.selectbox(key=f"{P}kernel").select("custom").run()
+    assert_clean(notes_page)
+    assert notes_page.session_state[state.KERNEL_CHOICE] == "custom"
+    return notes_page
+
+
+def test_custom_kernel_cells_are_used_once_valid(custom_page: AppTest):
+    at = edit_custom(custom_page, {0: {"0": "1/2"}, 1: {"1": "−2"}, 2: {"2": "0.25"}})
+    assert not at.error
+    kernel = np.array([[0.5, 0, 0], [0, -2, 0], [0, 0, 0.25]])
+    np.testing.assert_allclose(at.session_state[state.CUSTOM_KERNEL], kernel)
+    np.testing.assert_allclose(chart_z(at, "Feature map C"), conv2d(NOTES_EIGHT, kernel))
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("abc", "cell [1, 2] is not a number ('abc')"),
+    (None, "cell [1, 2] is empty"),
+    ("", "cell [1, 2] is empty"),
+    ("nan", "cell [1, 2] is NaN or infinity"),
+    ("inf", "cell [1, 2] is NaN or infinity"),
+])
+def test_bad_custom_cell_shows_an_error_and_keeps_the_last_good_map(custom_page: AppTest,
+                                                                    typed, message):
+    good = chart_z(custom_page, "Feature map C").copy()  # the identity kernel's map
+    drawing = custom_page.session_state[state.DRAWING].copy()
+    at = edit_custom(custom_page, {1: {"2": typed}})
+    assert_clean(at)
+    assert len(at.error) == 1 and message in at.error[0].value
+    assert "last result that worked" in at.error[0].value
+    np.testing.assert_array_equal(chart_z(at, "Feature map C"), good)
+    np.testing.assert_array_equal(at.session_state[state.DRAWING], drawing)
+
+
+def test_all_zero_custom_kernel_warns_that_the_map_will_be_all_zeros(custom_page: AppTest):
+    at = edit_custom(custom_page, {1: {"1": "0"}})
+    assert [w.value for w in at.warning] == [
+        "Custom kernel is all zeros: the map will be all zeros."]
+    assert not chart_z(at, "Feature map C").any()
+
+
+def test_custom_preset_and_size_restart_the_editor(custom_page: AppTest):
+    custom_page.selectbox(key=f"{P}custom_size").select(5).run()
+    assert custom_page.session_state[state.CUSTOM_KERNEL].shape == (5, 5)
+    custom_page.selectbox(key=f"{P}custom_preset").select("laplacian_4").run()
+    assert_clean(custom_page)
+    np.testing.assert_array_equal(custom_page.session_state[state.CUSTOM_KERNEL],
+                                  preset_kernel("laplacian_4", 5))
+    np.testing.assert_array_equal(chart_z(custom_page, "Feature map C (1×1)"),
+                                  conv2d(NOTES_EIGHT, preset_kernel("laplacian_4", 5)))
+
+
+def test_kernel_larger_than_the_padded_input_is_explained_and_the_last_map_stays(
+        custom_page: AppTest):
+    good = chart_z(custom_page, "Feature map C").copy()
+    custom_page.selectbox(key=f"{P}custom_size").select(7).run()
+    assert_clean(custom_page)
+    assert "does not fit in the padded input of size 5" in custom_page.error[0].value
+    np.testing.assert_array_equal(chart_z(custom_page, "Feature map C"), good)
+    custom_page.segmented_control(key=f"{P}padding").set_value(1).run()
+    assert not custom_page.error
+    assert chart_z(custom_page, "Feature map C").shape == (1, 1)
+
+
+def test_learned_kernels_are_offered_once_a_model_exists():
+    model = TinyCNN(n_kernels=3, kernel_size=3, image_shape=(5, 5), seed=4)
+    at = page(NOTES_EIGHT, **{state.TRAINED_MODEL: model})
+    options = at.selectbox(key=f"{P}kernel").options
+    assert "Learned kernel 2" in options and "Learned kernels: none yet" not in " ".join(options)
+    at.selectbox(key=f"{P}kernel").select("learned:2").run()
+    assert_clean(at)
+    assert at.session_state[state.KERNEL_CHOICE] == "learned:2"
+    np.testing.assert_allclose(chart_z(at, "Feature map C"),
+                               conv2d(NOTES_EIGHT, model.params["kernels"][2]))
+
+
+def test_without_a_model_the_learned_option_says_there_is_none_yet(notes_page: AppTest):
+    box = notes_page.selectbox(key=f"{P}kernel")
+    assert "Learned kernels: none yet (train a model first)" in box.options
+    box.select("learned:none").run()
+    assert_clean(notes_page)
+    assert "No trained model yet" in notes_page.info[0].value
+    assert notes_page.session_state[state.KERNEL_CHOICE] == "notes_example"
+    np.testing.assert_array_equal(chart_z(notes_page, "Feature map C"),
+                                  [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
+
+
+def test_a_vanished_learned_kernel_falls_back_to_the_notes_kernel():
+    at = page(NOTES_EIGHT, **{state.KERNEL_CHOICE: "learned:5"})
+    assert_clean(at)
+    assert at.session_state[state.KERNEL_CHOICE] == "notes_example"
+
+
+# ---- settings ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("padding", "stride", "pool", "size"), [
+    (0, 1, "max", 2), (0, 2, "max", 2), (1, 1, "avg", 3), (2, 3, "avg", 1), (3, 2, "max", 4)])
+def test_padding_stride_and_pooling_give_the_engines_shapes_and_values(padding, stride, pool,
+                                                                        size):
+    drawing = np.random.default_rng(padding * 10 + stride).random((8, 8)).round(2)
+    at = page(drawing, **{state.KERNEL_CHOICE: "laplacian_4"})
+    for key, value in (("padding", padding), ("stride", stride), ("pool", pool),
+                       ("pool_size", size)):
+        at.segmented_control(key=f"{P}{key}").set_value(value)
+    at.run()
+    assert_clean(at)
+    feature = conv2d(drawing, KERNELS["laplacian_4"], padding=padding, stride=stride)
+    pooled = (max_pool2d if pool == "max" else avg_pool2d)(relu(feature), size)
+    np.testing.assert_allclose(chart_z(at, "Feature map C"), feature)
+    np.testing.assert_allclose(chart_z(at, f"{pool.capitalize()} pool"), pooled)
+    assert chart_z(at, "Input f").shape == (8 + 2 * padding,) * 2
+
+
+def test_relu_off_pools_the_raw_feature_map(notes_page: AppTest):
+    notes_page.selectbox(key=f"{P}kernel").select("laplacian_8").run()
+    notes_page.toggle(key=f"{P}relu").set_value(False).run()
+    feature = conv2d(NOTES_EIGHT, KERNELS["laplacian_8"])
+    np.testing.assert_array_equal(chart_z(notes_page, "ReLU off"), feature)
+    np.testing.assert_array_equal(chart_z(notes_page, "Max pool"), max_pool2d(feature))
+
+
+def test_stride_that_skips_inputs_says_so():
+    at = page(np.zeros((8, 8)))
+    at.segmented_control(key=f"{P}stride").set_value(2).run()
+    code = at.code[0].value
+    assert "⌊(8 − 3 + 0) / 2⌋ + 1 = ⌊2.5⌋ + 1 = 3" in code
+    assert "stride 2 leaves input unused: the last row is never read" in code
+
+
+def test_input_view_marks_the_padding_and_outlines_the_window(notes_page: AppTest):
+    notes_page.segmented_control(key=f"{P}padding").set_value(2).run()
+    spec = next(s for t, s in charts(notes_page).items() if t.startswith("Input f + padding"))
+    assert z_of(spec).shape == (9, 9)
+    dashed = [s for s in spec["layout"]["shapes"] if s["line"].get("dash") == "dash"]
+    assert [(d["x0"], d["y0"], d["x1"], d["y1"]) for d in dashed] == [(1.5, 1.5, 6.5, 6.5)]
+
+
+# ---- inspector -----------------------------------------------------------------------------
+
+def test_inspector_writes_the_notes_sum_of_the_picked_cell(notes_page: AppTest):
+    notes_page.number_input(key=f"{P}row").set_value(1)
+    notes_page.number_input(key=f"{P}col").set_value(2).run()
+    cell = conv2d_cell(NOTES_EIGHT, KERNELS["notes_example"], 1, 2)
+    assert sums(notes_page)[0] == written_sum(cell)
+    assert sums(notes_page)[0].endswith("= 0")
+    assert any("[row, col]" in c.value and "C(1,2) is row 1, column 2" in c.value
+               for c in notes_page.caption)
+
+
+@pytest.mark.parametrize(("padding", "stride"), [(0, 1), (1, 2), (2, 3)])
+def test_every_written_sum_equals_the_engines_value(padding, stride):
+    drawing = np.random.default_rng(3).random((8, 8)).round(1)
+    at = page(drawing, **{state.KERNEL_CHOICE: "sobel_horizontal"})
+    at.segmented_control(key=f"{P}padding").set_value(padding)
+    at.segmented_control(key=f"{P}stride").set_value(stride).run()
+    feature = conv2d(drawing, KERNELS["sobel_horizontal"], padding=padding, stride=stride)
+    for row, col in [(0, 0), (feature.shape[0] - 1, feature.shape[1] - 1), (1, 0)]:
+        at.number_input(key=f"{P}row").set_value(row)
+        at.number_input(key=f"{P}col").set_value(col).run()
+        written = sums(at)[0]
+        total = float(written.rsplit("= ", 1)[1].replace("−", "-"))
+        assert total == pytest.approx(feature[row, col], abs=5e-4)
+        assert written.startswith(f"C({row},{col}) = ")
+
+
+def test_pooled_cell_names_its_winner_and_outlines_its_window(notes_page: AppTest):
+    notes_page.number_input(key=f"{P}prow").set_value(1)
+    notes_page.number_input(key=f"{P}pcol").set_value(1).run()
+    assert sums(notes_page)[1] == "P(1,1) = max(1) = 1"  # the cut-off corner window
+    relu_spec = charts(notes_page)["After ReLU (3×3)"]
+    box = relu_spec["layout"]["shapes"][-1]
+    assert (box["x0"], box["y0"], box["x1"], box["y1"]) == (1.5, 1.5, 2.5, 2.5)
+    notes_page.number_input(key=f"{P}pcol").set_value(0).run()
+    explained = pool_cell(relu(conv2d(NOTES_EIGHT, KERNELS["notes_example"])), 1, 0)
+    assert sums(notes_page)[1] == "P(1,0) = max(1, 2) = 2" and explained.value == 2
+    assert any("The winner is [2, 1]." in c.value for c in notes_page.caption)
+
+
+def test_average_pooling_writes_the_mean(notes_page: AppTest):
+    notes_page.segmented_control(key=f"{P}pool").set_value("avg").run()
+    assert sums(notes_page)[1] == "P(0,0) = (1 + 2 + 0 + 2) / 4 = 1.25"
+
+
+def test_inspector_index_is_clamped_when_the_map_shrinks(notes_page: AppTest):
+    notes_page.number_input(key=f"{P}row").set_value(2).run()
+    notes_page.segmented_control(key=f"{P}stride").set_value(3).run()
+    assert_clean(notes_page)
+    assert notes_page.number_input(key=f"{P}row").value == 0
+
+
+# ---- compare and export ---------------------------------------------------------------------
+
+def test_compare_mode_shows_two_kernels_side_by_side(notes_page: AppTest):
+    notes_page.toggle(key=f"{P}compare").set_value(True).run()
+    assert_clean(notes_page)
+    np.testing.assert_array_equal(chart_z(notes_page, "A: feature map"),
+                                  [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
+    np.testing.assert_array_equal(chart_z(notes_page, "B: feature map"),
+                                  conv2d(NOTES_EIGHT, KERNELS["sobel_vertical"]))
+    notes_page.segmented_control(key="playground_b_padding").set_value(1).run()
+    assert chart_z(notes_page, "B: feature map").shape == (5, 5)
+    assert notes_page.session_state[state.KERNEL_CHOICE] == "notes_example"
+
+
+def test_every_shown_matrix_can_be_downloaded(notes_page: AppTest):
+    assert [b.label for b in notes_page.download_button] == ["CSV", "All matrices (zip)"]
+    names = notes_page.selectbox(key=f"{P}export").options
+    assert names == ["drawing", "input_as_seen", "kernel", "feature_map", "after_relu",
+                     "pooled"]
+    run = run_pipeline(NOTES_EIGHT, KERNELS["notes_example"], ConvSettings())
+    archive = zipfile.ZipFile(io.BytesIO(csv_zip({"feature_map": run.feature,
+                                                  "pooled": run.pooled})))
+    assert archive.read("pooled.csv").decode() == "2,1\n2,1\n"
+    assert matrix_csv(np.array([[-0.5, 1 / 3]])) == "-0.5,0.3333333333\n"
+
+
+# ---- the pure builders behind the page ---------------------------------------------------------
+
+@pytest.mark.parametrize("shape", [(3, 3), (6, 6), (30, 30)])
+@pytest.mark.parametrize("kind", ["auto", "ink", "signed"])
+def test_fast_heatmap_is_the_house_heatmap(shape, kind):
+    values = np.random.default_rng(1).normal(size=shape)
+    if kind == "ink":
+        values = np.abs(values) / np.abs(values).max()
+    options = dict(title="", kind=kind, outline=(1, 1, 2, 2), inner=(0, 0, 2, 2))
+    fast = json.loads(heatmap(values, **options).to_json())
+    house = json.loads(matrix_heatmap(values, **options).to_json())
+    assert fast == house
+
+
+def test_clickable_heatmap_puts_a_marker_on_every_cell_centre():
+    spec = json.loads(heatmap(np.arange(6.0).reshape(2, 3), title="t", clickable=True).to_json())
+    markers = spec["data"][1]
+    assert markers["type"] == "scatter" and markers["mode"] == "markers"
+    assert list(zip(decode(markers["x"]), decode(markers["y"]), strict=True)) == [
+        (0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (2, 1)]
+    assert spec["layout"]["yaxis"]["range"] == [1.5, -0.5]
+
+
+def test_size_formula_matches_output_size_for_every_setting():
+    for n in (5, 8, 16, 32):
+        for k in (1, 3, 5):
+            for p in range(4):
+                for s in (1, 2, 3):
+                    text = size_formula(n, k, p, s)
+                    out = conv2d(np.zeros((n, n)), np.ones((k, k)), padding=p, stride=s).shape[0]
+                    assert text.endswith(f"= {out}")
+    assert size_formula(5, 3, 0, 1) == "S_c = (S_f − S_g + 2P) / S + 1 = (5 − 3 + 0) / 1 + 1 = 3"
+
+
+def test_size_notes_count_unused_rows_and_pooled_size():
+    run = run_pipeline(np.zeros((8, 8)), np.ones((3, 3)), ConvSettings(padding=0, stride=3))
+    notes = [line.strip() for line in size_notes(run)]
+    assert "stride 3 leaves input unused: the last 2 rows are never read" in notes
+    assert notes[-1].startswith("pooled: ⌈2 / 2⌉ × ⌈2 / 2⌉ = 1 × 1")
+
+
+def test_cell_numbers_hide_numbers_that_would_not_fit():
+    assert cell_numbers(np.ones((3, 3))) == (True, 2)
+    assert cell_numbers(np.ones((12, 12))) == (True, 1)
+    assert cell_numbers(np.ones((14, 14))) == (False, 1)
+    assert cell_numbers(np.full((10, 10), 0.5)) == (False, 1)
+
+
+def test_parse_kernel_cells_accepts_fractions_and_names_every_bad_cell():
+    kernel, warning = parse_kernel_cells([["1/9", "−1"], [" 2 ", "0.5"]])
+    np.testing.assert_allclose(kernel, [[1 / 9, -1], [2, 0.5]])
+    assert warning is None
+    with pytest.raises(ValueError, match=r"cell \[0, 0\] is empty; cell \[0, 1\] is not a "
+                                         r"number \('x'\); cell \[1, 0\] is NaN or infinity"):
+        parse_kernel_cells([[None, "x"], ["-inf", "1/0"]])

@@ -1,0 +1,155 @@
+"""The training page's run: settings, one epoch at a time, model upload, result tallies.
+
+A ``TrainingRun`` (the cnn_core Trainer plus the kernels after every epoch) lives in this
+session's state under RUN; the page's fragment calls ``advance`` once per rerun, so the
+curves redraw after every epoch and the session's memory stays bounded (at most
+MAX_EPOCHS snapshots of the kernels).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import streamlit as st
+
+from cnn_core import TinyCNN
+from cnn_core.data import Dataset, handwritten_digits, toy_digits
+from cnn_core.model_io import load_model
+from cnn_core.train import TrainConfig, Trainer, TrainingDiverged
+from ui.models import copy_model
+from ui.state import TRAINED_MODEL
+
+RUN = "training_run"  # this session's TrainingRun, or absent
+UPLOAD_MESSAGE = "training_upload_message"  # ("success" | "error", text) after an upload
+MAX_EPOCHS = 50
+DATASETS = {"toy": "The notes' toy set (train: an 8 and a 2; test: another 2)",
+            "digits": "Handwritten digits (1,797 images of 8x8; 75 % train, 25 % test)"}
+RECIPES = {  # what each dataset starts with; the student can change all of it
+    "toy": dict(n_kernels=1, kernel_size=3, learning_rate=0.05, epochs=30, batch_size=1,
+                optimizer="adam"),
+    "digits": dict(n_kernels=8, kernel_size=3, learning_rate=0.01, epochs=10, batch_size=32,
+                   optimizer="adam"),
+}
+
+
+class Settings(NamedTuple):
+    """Everything that fixes a run's starting point and its updates (not its length)."""
+
+    dataset: str  # a DATASETS key
+    n_kernels: int
+    kernel_size: int
+    kernel_init: str | tuple[str, ...]  # "random" or names of KERNELS
+    freeze_kernels: bool
+    learning_rate: float
+    batch_size: int
+    optimizer: str
+    seed: int
+
+
+@dataclass
+class TrainingRun:
+    """A run in progress: the trainer, whether it is running, and how it ended."""
+
+    settings: Settings
+    trainer: Trainer
+    running: bool = False
+    diverged: str | None = None  # the message, once training diverged
+    snapshots: list[np.ndarray] = field(default_factory=list)  # kernels after epoch 0, 1...
+
+    @property
+    def epoch(self) -> int:
+        return self.trainer.epoch
+
+
+@st.cache_resource
+def dataset(name: str) -> Dataset:
+    """A training set, loaded once and shared read-only by every session."""
+    data = toy_digits() if name == "toy" else handwritten_digits()
+    for array in data[:4]:
+        array.flags.writeable = False
+    return data
+
+
+def build_run(settings: Settings) -> TrainingRun:
+    """A fresh run at epoch 0: same settings (and seed), same initial weights.
+
+    Raises ValueError for impossible settings (named kernels need a size of at least 3).
+    """
+    data = dataset(settings.dataset)
+    height, width = data.train_images.shape[1:]
+    model = TinyCNN(settings.n_kernels, settings.kernel_size, (height, width), 2,
+                    data.n_classes, seed=settings.seed, kernel_init=settings.kernel_init)
+    config = TrainConfig(learning_rate=settings.learning_rate, batch_size=settings.batch_size,
+                         optimizer=settings.optimizer, seed=settings.seed,
+                         freeze_kernels=settings.freeze_kernels)
+    trainer = Trainer(model, data.train_images, data.train_labels, data.test_images,
+                      data.test_labels, config)
+    return TrainingRun(settings, trainer, snapshots=[model.params["kernels"].copy()])
+
+
+def advance(run: TrainingRun) -> None:
+    """One epoch. On success the session's model becomes a copy of the trained one; on
+    divergence the run stops with the message and the last good model stays."""
+    if run.epoch >= MAX_EPOCHS:
+        run.running = False
+        return
+    try:
+        run.trainer.run_epoch()
+    except TrainingDiverged as error:
+        run.running, run.diverged = False, str(error)
+        return
+    run.snapshots.append(run.trainer.model.params["kernels"].copy())
+    st.session_state[TRAINED_MODEL] = copy_model(run.trainer.model)
+
+
+def install_uploaded_model(data: bytes) -> tuple[str, str]:
+    """Make an uploaded .npz the session's model, or refuse it and keep the current one.
+
+    Returns ("success" | "error", message). The file must load (cnn_core.model_io checks
+    it) and be a digit classifier this app can feed: 10 classes, a square input.
+    """
+    try:
+        model = load_model(data)
+        arch = model.arch
+        if arch.n_classes != 10:
+            raise ValueError(f"it has {arch.n_classes} classes; this app needs 10 (digits 0-9)")
+        if arch.image_shape[0] != arch.image_shape[1]:
+            raise ValueError(f"its input is {arch.image_shape[0]}x{arch.image_shape[1]}; "
+                             "drawings are square")
+    except ValueError as error:
+        return "error", f"This file was refused: {error}. The current model is unchanged."
+    st.session_state[TRAINED_MODEL] = model
+    return "success", (f"Loaded a model with {arch.n_kernels} kernels of {arch.kernel_size}x"
+                       f"{arch.kernel_size} for {arch.image_shape[0]}x{arch.image_shape[1]} "
+                       "images: it is now the current model.")
+
+
+def on_upload(key: str) -> None:
+    """Callback of the model uploader: install the file, remember what happened."""
+    file = st.session_state.get(key)
+    if file is not None:
+        st.session_state[UPLOAD_MESSAGE] = install_uploaded_model(file.getvalue())
+
+
+def confusion_counts(true: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.ndarray:
+    """Confusion matrix (n_classes, n_classes): [t, p] = how many of class t were called p."""
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(counts, (np.asarray(true), np.asarray(predicted)), 1)
+    return counts
+
+
+class Mistakes(NamedTuple):
+    """Misclassified images (M, H, W) with their true and predicted labels (M,)."""
+
+    images: np.ndarray
+    true: np.ndarray
+    predicted: np.ndarray
+
+
+def mistakes(images: np.ndarray, true: np.ndarray, predicted: np.ndarray,
+             limit: int = 24) -> Mistakes:
+    """The first `limit` images whose prediction differs from the true label."""
+    wrong = np.flatnonzero(np.asarray(true) != np.asarray(predicted))[:limit]
+    return Mistakes(images[wrong], np.asarray(true)[wrong], np.asarray(predicted)[wrong])
