@@ -12,8 +12,18 @@ from ui import state
 
 HERE = Path(__file__).parent
 
-st.set_page_config(page_title="CNN Playground", page_icon="🔍", layout="wide")
+PRESENTER_CSS = """<style>
+html { font-size: 125%; }
+[data-testid="stMarkdownContainer"] code { font-size: 1.05em; }
+</style>"""
+
+presenting = st.query_params.get("present") == "1"
+st.set_page_config(page_title="CNN Playground", page_icon="🔍", layout="wide",
+                   initial_sidebar_state="collapsed" if presenting else "auto")
 state.ensure_defaults()
+if presenting and "_present_applied" not in st.session_state:
+    st.session_state["_present_applied"] = True
+    st.session_state[state.PRESENTER] = True
 
 PAGES = {
     "Start": [st.Page(HERE / "pages/home.py", title="Home", icon="🏠", default=True)],
@@ -47,4 +57,6 @@ def sidebar() -> None:
 
 
 sidebar()
+if st.session_state[state.PRESENTER]:
+    st.html(PRESENTER_CSS)  # static text only: nothing a visitor controls goes in here
 st.navigation(PAGES).run()

@@ -4,8 +4,10 @@ Rows: one SGD epoch on the digits' train split (K=8, batch 32) by our TinyCNN/Tr
 float64 and float32, by the notes' per-image loops (benchmarks/notes_loops.py, a fraction of
 the epoch timed and scaled up), and by PyTorch CPU on the identical model when torch is
 importable (best of 1 and 2 threads); a 28x28 batch-128 training step; single-image forward
-times; and how long our recipe takes to reach 98 % test accuracy. Times are best-of-N with
-the median beside it (other processes may share this machine), after warm-up runs.
+times; and how long our recipe takes to reach 98 % test accuracy.
+
+Other processes may share this 2-core machine, so contenders are timed in turns, round after
+round (each sees the same load), after warm-ups; the table gives the best and the median.
 """
 
 from __future__ import annotations
@@ -22,97 +24,89 @@ from cnn_core.data import handwritten_digits
 from cnn_core.train import TrainConfig, Trainer
 
 K, BATCH, RATE = 8, 32, 0.01
-TARGETS = {"loops": 100.0, "torch_8x8": 0.6, "torch_28x28": 1.0, "forward_32": 50e-6,
-           "to_98": 2.0}
+Timing = tuple[float, float]  # (best, median) seconds
 
 
-def timed(fn: Callable[[], object], repeat: int, warmup: int = 1) -> tuple[float, float]:
-    """(best, median) seconds of ``fn()`` over ``repeat`` runs after ``warmup`` runs."""
-    for _ in range(warmup):
-        fn()
-    times = []
+def race(contenders: dict[str, Callable[[], object]], repeat: int, warmup: int = 2,
+         settle: float = 0.05) -> dict[str, Timing]:
+    """Time every contender once per round for ``repeat`` rounds: {name: (best, median)}.
+
+    ``settle`` seconds of sleep (untimed) after each run let a multi-threaded contender's
+    spinning worker threads go idle before the next one is timed.
+    """
+    for fn in contenders.values():
+        for _ in range(warmup):
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times), float(np.median(times))
+        for name, fn in contenders.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+            time.sleep(settle)
+    return {name: (min(t), float(np.median(t))) for name, t in times.items()}
 
 
-def _ours_epoch(images, labels, dtype) -> Callable[[], None]:
-    """One epoch of Trainer.step over fixed batches (no evaluation), fresh model each time."""
+def _one_blas_thread(fn: Callable[[], None]) -> Callable[[], None]:
+    """fn with numpy's BLAS limited to one thread (threadpoolctl ships with scikit-learn)."""
+    from threadpoolctl import threadpool_limits
+
     def run() -> None:
-        model = TinyCNN(K, 3, images.shape[1:], 2, 10, seed=0)
-        trainer = Trainer(model, images, labels, images[:0], labels[:0],
-                          TrainConfig(learning_rate=RATE, batch_size=BATCH, optimizer="sgd",
-                                      shuffle=False, dtype=dtype))
+        with threadpool_limits(1, user_api="blas"):
+            fn()
+    return run
+
+
+def _ours_steps(images, labels, dtype, n_kernels=K) -> Callable[[], None]:
+    """Trainer.step (SGD) over the set in fixed batches of BATCH: an epoch without evaluation."""
+    model = TinyCNN(n_kernels, 3, images.shape[1:], 2, 10, seed=0)
+    trainer = Trainer(model, images, labels, images[:0], labels[:0],
+                      TrainConfig(learning_rate=RATE, batch_size=BATCH, optimizer="sgd",
+                                  shuffle=False, dtype=dtype))
+
+    def run() -> None:
         for start in range(0, len(images), BATCH):
             trainer.step(images[start:start + BATCH], labels[start:start + BATCH])
     return run
 
 
-def _torch_setup(images, labels, n_kernels=K):
-    """(torch, model, optimiser, x, y) with our TinyCNN's initial weights, float32."""
+def _torch_steps(images, labels, threads: int) -> tuple[Callable[[], None], float]:
+    """PyTorch's twin of _ours_steps (our initial weights, float32, SGD) at a thread count,
+    and |its loss - ours| on the first batch (0 means the same model)."""
     import torch
     import torch.nn.functional as F  # noqa: N812
 
-    ours = TinyCNN(n_kernels, 3, images.shape[1:], 2, 10, seed=0)
-
-    class Net(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.conv = torch.nn.Conv2d(1, n_kernels, 3, bias=False)
-            self.fc = torch.nn.Linear(ours.arch.n_features, 10)
-
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.conv(x)), 2, ceil_mode=True)
-            return self.fc(x.flatten(1))
-
-    net = Net()
+    ours = TinyCNN(K, 3, images.shape[1:], 2, 10, seed=0)
+    conv = torch.nn.Conv2d(1, K, 3, bias=False)
+    fc = torch.nn.Linear(ours.arch.n_features, 10)
     with torch.no_grad():
-        net.conv.weight.copy_(torch.from_numpy(ours.params["kernels"][:, None]))
-        net.fc.weight.copy_(torch.from_numpy(ours.params["weights"].T))
-        net.fc.bias.zero_()
+        conv.weight.copy_(torch.from_numpy(ours.params["kernels"][:, None]))
+        fc.weight.copy_(torch.from_numpy(ours.params["weights"].T))
+        fc.bias.zero_()
     x = torch.from_numpy(images[:, None].astype(np.float32))
     y = torch.from_numpy(labels.astype(np.int64))
-    return torch, net, torch.optim.SGD(net.parameters(), lr=RATE), x, y
+    optimiser = torch.optim.SGD([*conv.parameters(), *fc.parameters()], lr=RATE)
 
+    def net(batch):
+        return fc(F.max_pool2d(F.relu(conv(batch)), 2, ceil_mode=True).flatten(1))
 
-def _torch_epoch(images, labels) -> Callable[[], None]:
-    torch, net, optimiser, x, y = _torch_setup(images, labels)
+    with torch.no_grad():
+        gap = abs(float(F.cross_entropy(net(x[:BATCH]), y[:BATCH]))
+                  - ours.loss_and_gradients(images[:BATCH], labels[:BATCH], dtype=np.float32)[0])
+    size = min(BATCH, len(x))
 
     def run() -> None:
-        for start in range(0, len(x), BATCH):
-            loss = torch.nn.functional.cross_entropy(net(x[start:start + BATCH]),
-                                                     y[start:start + BATCH])
+        torch.set_num_threads(threads)
+        for start in range(0, len(x), size):
+            loss = F.cross_entropy(net(x[start:start + size]), y[start:start + size])
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
-    return run
+    return run, gap
 
 
-def _torch_best(make: Callable[[], Callable[[], None]], repeat: int) -> tuple[float, float, int]:
-    """Best (best, median, threads) of PyTorch at 1 and 2 threads."""
-    import torch
-
-    results = []
-    for threads in (1, 2):
-        torch.set_num_threads(threads)
-        results.append((*timed(make(), repeat, warmup=2), threads))
-    return min(results)
-
-
-def _first_batch_loss_gap(images, labels) -> float:
-    """|our loss - torch's| on the first batch with identical weights: the same model?"""
-    torch, net, _, x, y = _torch_setup(images, labels)
-    with torch.no_grad():
-        theirs = float(torch.nn.functional.cross_entropy(net(x[:BATCH]), y[:BATCH]))
-    ours = TinyCNN(K, 3, images.shape[1:], 2, 10, seed=0)
-    return abs(ours.loss_and_gradients(images[:BATCH], labels[:BATCH],
-                                       dtype=np.float32)[0] - theirs)
-
-
-def _time_to_98(repeat: int = 3) -> tuple[float, float, int]:
-    """(best, median seconds, epochs) of the recipe until test accuracy >= 0.98 (max 30)."""
+def _time_to_98(repeat: int) -> tuple[Timing, int]:
+    """Seconds (best, median) and epochs of the recipe until test accuracy >= 0.98."""
     digits = handwritten_digits()
     epochs = []
 
@@ -124,13 +118,16 @@ def _time_to_98(repeat: int = 3) -> tuple[float, float, int]:
             pass
         epochs.append(trainer.epoch if trainer.history[-1].test_accuracy >= 0.98 else -1)
 
-    best, median = timed(run, repeat)
-    return best, median, epochs[-1]
+    return race({"run": run}, repeat, warmup=1)["run"], epochs[-1]
 
 
-def _row(name: str, best: float, median: float, note: str = "") -> str:
-    unit, scale = ("ms", 1e3) if best >= 1e-3 else ("µs", 1e6)
-    return f"{name:<46} {best * scale:>10.1f} {median * scale:>10.1f} {unit:<3} {note}"
+def _row(name: str, timing: Timing, note: str = "") -> str:
+    unit, scale = ("ms", 1e3) if timing[0] >= 1e-3 else ("µs", 1e6)
+    return f"{name:<56} {timing[0] * scale:>9.1f} {timing[1] * scale:>9.1f} {unit:<3} {note}"
+
+
+def _ratio(name: str, value: float, target: str = "") -> str:
+    return f"{name:<56} {value:>9.2f}   {target}"
 
 
 def main() -> None:
@@ -138,91 +135,85 @@ def main() -> None:
     order = np.random.default_rng(0).permutation(len(digits.train_images))
     images, labels = digits.train_images[order], digits.train_labels[order]
     n_batches = -(-len(images) // BATCH)
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    lines = [f"load average at start: {load} on {os.cpu_count()} cores", "",
-             f"{'what':<46} {'best':>10} {'median':>10}", "-" * 84]
-    table = {}
-    for dtype in (np.float64, np.float32):
-        table[dtype] = timed(_ours_epoch(images, labels, dtype), repeat=7, warmup=2)
-        lines.append(_row(f"epoch, ours {np.dtype(dtype).name} (steps only)", *table[dtype],
-                          f"{len(images)} images, {n_batches} batches"))
-    trainer = Trainer(TinyCNN(K, 3, (8, 8), 2, 10, seed=0), *digits[:4],
-                      TrainConfig(learning_rate=RATE, batch_size=BATCH, optimizer="sgd"))
-    lines.append(_row("epoch, ours float64 run_epoch (+ evaluation)",
-                      *timed(trainer.run_epoch, repeat=5)))
-
-    timed_batches = 6
-    params = TinyCNN(K, 3, (8, 8), 2, 10, seed=0).params
-    part = timed(lambda: train_epoch_loops(params, images, labels, batch_size=BATCH,
-                                           learning_rate=RATE, max_batches=timed_batches),
-                 repeat=3, warmup=0)
-    scale = len(images) / (timed_batches * BATCH)
-    loops = (part[0] * scale, part[1] * scale)
-    lines.append(_row("epoch, notes' loops (extrapolated)", *loops,
-                      f"timed {timed_batches} of {n_batches} batches, x{scale:.2f}"))
-
     try:
         import torch
     except ImportError:
         torch = None
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    out = [f"load average at start: {load} on {os.cpu_count()} cores", "",
+           f"{'what':<56} {'best':>9} {'median':>9}", "-" * 96]
+
+    epoch = {"ours float64": _ours_steps(images, labels, np.float64),
+             "ours float32": _ours_steps(images, labels, np.float32),
+             "ours float32 BLAS 1 thread": _one_blas_thread(
+                 _ours_steps(images, labels, np.float32))}
+    gap = None
     if torch is not None:
-        torch_epoch = _torch_best(lambda: _torch_epoch(images, labels), repeat=7)
-        lines.append(_row(f"epoch, PyTorch {torch.__version__} float32", *torch_epoch[:2],
-                          f"best at {torch_epoch[2]} thread(s); first-batch |Δloss| "
-                          f"{_first_batch_loss_gap(images, labels):.1e}"))
+        for threads in (1, 2):
+            epoch[f"torch {threads} thread"], gap = _torch_steps(images, labels, threads)
+    epoch_times = race(epoch, repeat=9)
+    for name, timing in epoch_times.items():
+        out.append(_row(f"epoch (steps only), {name}", timing,
+                        f"{len(images)} images, {n_batches} batches" if name.startswith("ours")
+                        else f"first-batch |Δloss| vs ours {gap:.1e}"))
+    trainer = Trainer(TinyCNN(K, 3, (8, 8), 2, 10, seed=0), *digits[:4],
+                      TrainConfig(learning_rate=RATE, batch_size=BATCH, optimizer="sgd"))
+    out.append(_row("epoch, ours float64 run_epoch (+ evaluation)",
+                    race({"e": trainer.run_epoch}, repeat=5)["e"], "shuffled, both sets scored"))
+
+    timed_batches, params = 6, TinyCNN(K, 3, (8, 8), 2, 10, seed=0).params
+    part = race({"loops": lambda: train_epoch_loops(params, images, labels, batch_size=BATCH,
+                                                    learning_rate=RATE,
+                                                    max_batches=timed_batches)},
+                repeat=3, warmup=0)["loops"]
+    scale = len(images) / (timed_batches * BATCH)
+    loops = (part[0] * scale, part[1] * scale)
+    out.append(_row("epoch, notes' loops (extrapolated)", loops,
+                    f"timed {timed_batches} of {n_batches} batches, x{scale:.2f}"))
 
     rng = np.random.default_rng(1)
     big_x, big_y = rng.random((128, 28, 28)), rng.integers(0, 10, 128)
-    big_model = TinyCNN(K, 3, (28, 28), 2, 10, seed=0)
-    big_trainer = Trainer(big_model, big_x, big_y, big_x[:0], big_y[:0],
-                          TrainConfig(learning_rate=RATE, optimizer="sgd", dtype=np.float32))
-    big_ours = timed(lambda: big_trainer.step(big_x, big_y), repeat=20, warmup=3)
-    lines.append(_row("28x28 batch-128 step, ours float32", *big_ours))
+    step = {"ours float32": _ours_steps(big_x, big_y, np.float32),
+            "ours float64": _ours_steps(big_x, big_y, np.float64),
+            "ours float32 BLAS 1 thread": _one_blas_thread(
+                _ours_steps(big_x, big_y, np.float32))}
     if torch is not None:
-        big_torch = _torch_best(lambda: _torch_epoch_step(big_x, big_y), repeat=20)
-        lines.append(_row("28x28 batch-128 step, PyTorch float32", *big_torch[:2],
-                          f"best at {big_torch[2]} thread(s)"))
+        for threads in (1, 2):
+            step[f"torch {threads} thread"], _ = _torch_steps(big_x, big_y, threads)
+    step_times = race(step, repeat=25, warmup=3)
+    for name, timing in step_times.items():
+        out.append(_row(f"28x28 batch-128 step, {name}", timing))
 
     forward = {}
     for size in (8, 28, 32):
-        model = TinyCNN(K, 3, (size, size), 2, 10, seed=0)
-        image = rng.random((size, size))
-        forward[size] = timed(lambda m=model, x=image: m.forward(x), repeat=2000, warmup=50)
-        lines.append(_row(f"forward, one {size}x{size} image, ours float64", *forward[size]))
+        model, image = TinyCNN(K, 3, (size, size), 2, 10, seed=0), rng.random((size, size))
+        forward[size] = race({"f": lambda m=model, x=image: m.forward(x)}, 3000, 100,
+                             settle=0)["f"]
+        out.append(_row(f"forward, one {size}x{size} image, ours float64", forward[size]))
 
-    to_98 = _time_to_98()
-    lines.append(_row("time to >= 98 % test accuracy (recipe, seed 2)", *to_98[:2],
-                      f"{to_98[2]} epochs (float32, 16 kernels, Adam)"))
+    to_98, epochs = _time_to_98(repeat=5)
+    out.append(_row("time to >= 98 % test accuracy (seed 2)", to_98,
+                    f"{epochs} epochs incl. evaluation (float32, 16 kernels, Adam)"))
 
-    lines += ["", "ratios (best times, same run)                       value   target"]
-    speedup = loops[0] / table[np.float32][0]
-    lines.append(f"{'notes loops / ours float32 (speed-up)':<50} {speedup:>7.0f}×  "
-                 f">= {TARGETS['loops']:.0f}×")
-    lines.append(f"{'notes loops / ours float64 (speed-up)':<50} "
-                 f"{loops[0] / table[np.float64][0]:>7.0f}×")
+    out += ["", f"{'ratios of best times, same run':<56} {'value':>9}   target"]
+    out.append(_ratio("speed-up, notes' loops / ours float32 epoch",
+                      loops[0] / epoch_times["ours float32"][0], ">= 100"))
+    out.append(_ratio("speed-up, notes' loops / ours float64 epoch",
+                      loops[0] / epoch_times["ours float64"][0]))
     if torch is not None:
-        lines.append(f"{'ours float32 / torch, 8x8 batch-32 epoch':<50} "
-                     f"{table[np.float32][0] / torch_epoch[0]:>8.2f}  <= {TARGETS['torch_8x8']}")
-        lines.append(f"{'ours float64 / torch, 8x8 batch-32 epoch':<50} "
-                     f"{table[np.float64][0] / torch_epoch[0]:>8.2f}")
-        lines.append(f"{'ours float32 / torch, 28x28 batch-128 step':<50} "
-                     f"{big_ours[0] / big_torch[0]:>8.2f}  <= {TARGETS['torch_28x28']}")
-    lines.append(f"{'forward 32x32 (µs)':<50} {forward[32][0] * 1e6:>8.1f}  "
-                 f"<= {TARGETS['forward_32'] * 1e6:.0f}")
-    lines.append(f"{'time to 98 % (s)':<50} {to_98[0]:>8.2f}  <= {TARGETS['to_98']}")
-    print("\n".join(lines))
-
-
-def _torch_epoch_step(images, labels) -> Callable[[], None]:
-    """One training step of PyTorch on the whole (batch-sized) set."""
-    torch, net, optimiser, x, y = _torch_setup(images, labels)
-
-    def run() -> None:
-        loss = torch.nn.functional.cross_entropy(net(x), y)
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-    return run
+        torch_epoch = min(v for k, v in epoch_times.items() if k.startswith("torch"))[0]
+        torch_step = min(v for k, v in step_times.items() if k.startswith("torch"))[0]
+        for name in ("float32", "float64", "float32 BLAS 1 thread"):
+            out.append(_ratio(f"ours {name} / torch, 8x8 batch-32 epoch",
+                              epoch_times[f"ours {name}"][0] / torch_epoch,
+                              "<= 0.6" if name == "float32" else ""))
+        for name in ("float32", "float64", "float32 BLAS 1 thread"):
+            out.append(_ratio(f"ours {name} / torch, 28x28 batch-128 step",
+                              step_times[f"ours {name}"][0] / torch_step,
+                              "<= 1.0" if name == "float32" else ""))
+    out.append(_ratio("forward, one 32x32 image (µs)", forward[32][0] * 1e6, "<= 50"))
+    out.append(_ratio("time to 98 % test accuracy (s)", to_98[0], "<= 2.0"))
+    print("\n".join(out))
 
 
 if __name__ == "__main__":

@@ -74,12 +74,13 @@ def explain(model, x: np.ndarray, label: int) -> None:
     ph, pw = arch.pooled_shape
     rows = slice(k * ph * pw, (k + 1) * ph * pw)
     st.subheader("2 · Dense layer")
-    st.markdown("dL/dW = flat ⊗ (p − y) (one row per feature), dL/db = p − y, and the "
+    st.markdown("dL/dW = flat ⊗ (p − y): row d is feature d times p − y (a zero feature, "
+                "zero row). dL/db = p − y, and the "
                 "gradient for the flattened features dL/dflat = W · (p − y), folded back "
                 f"into kernel k{k}'s pooled map.")
     left, right = st.columns([3, 2])
-    chart(left, heatmap(trace.d_weights[rows], title=f"dL/dW, the rows of k{k}'s features "
-                        "(each row: its feature × (p − y))", presenter=presenter))
+    chart(left, heatmap(trace.d_weights[rows], title=f"dL/dW: k{k}'s {ph * pw} rows",
+                        presenter=presenter))
     chart(right, heatmap(trace.d_pooled[k], title="dL/d(pooled map)", decimals=3,
                          presenter=presenter))
 
@@ -163,7 +164,7 @@ else:
         model = working_copy(MODEL_KEY, base, model_source())
         left, right = st.columns(2)
         with left:
-            drawing = drawing_input("backprop")
+            drawing = drawing_input("backprop_")
         with right:
             label = st.radio("True label", range(10), index=8, horizontal=True,
                              key="backprop_label")

@@ -80,8 +80,8 @@ def show_layers(model, values: dict, input_id: str) -> None:
     flat = values["flattened"][0]
     st.markdown(f"The {arch.n_kernels} pooled maps read row by row, end to end: "
                 f"**{flat.size} numbers** (one row per kernel below).")
-    st.plotly_chart(heatmap(pooled.reshape(arch.n_kernels, -1), presenter=presenter),
-                    width="stretch")
+    st.plotly_chart(heatmap(pooled.reshape(arch.n_kernels, -1), presenter=presenter,
+                            title=f"Flattened: {flat.size} numbers"), width="stretch")
     st.subheader("5 · Dense layer and softmax")
     st.markdown(f"logit_c = Σ_d flat_d · W[d, c] + b_c with W {flat.size}×{arch.n_classes}; "
                 "softmax turns the logits into probabilities: p_c = e^(z_c) / Σ_k e^(z_k).")
@@ -121,7 +121,7 @@ else:
         """Everything a brush stroke changes: reruns alone after each stroke."""
         drawing_column, result_column = st.columns([1, 1])
         with drawing_column:
-            drawing = drawing_input("forward")
+            drawing = drawing_input("forward_")
             fit = st.toggle("Fit the digit to the frame", value=True, key="forward_fit",
                             help="Crop to the ink and scale it to fill the frame, as the "
                                  "handwritten digits were prepared.")

@@ -14,6 +14,7 @@ from ui.lesson_views import (
     format_list,
     never_read,
     parse_numbers,
+    plain,
     size_latex,
     stepper,
     style,
@@ -65,6 +66,8 @@ def compute(f_text: str, g_text: str, pads: tuple[int, int], stride: int, mode: 
     if stride < 1:
         raise ValueError("stride must be 1 or more: with S = 0 the kernel never moves")
     outputs = conv1d(f, g, padding=pads, stride=stride, mode=mode)
+    if not np.all(np.isfinite(outputs)):
+        raise ValueError("these numbers are too large: the sums overflow")
     cells = [conv1d_cell(f, g, i, padding=pads, stride=stride, mode=mode)
              for i in range(outputs.size)]
     size = span_output_size(f.size, g.size, pads[0], pads[1], stride)
@@ -76,7 +79,7 @@ try:
     lesson = compute(f_text, g_text, (int(pad_left), int(pad_right)), int(stride), mode)
     st.session_state[LAST_GOOD] = lesson
 except ValueError as error:
-    st.error(f"Cannot compute this: {error}. Showing the last valid input instead.")
+    st.error(plain(f"Cannot compute this: {error}. Showing the last valid input instead."))
     lesson = st.session_state.get(LAST_GOOD) or compute("1, 2, 3, 4, 5", "1, 0, -1", (0, 0),
                                                          1, "correlate")
     st.caption(f"Last valid input: f = {format_list(lesson['f'])}, "

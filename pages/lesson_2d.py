@@ -10,7 +10,7 @@ from cnn_core import conv2d, output_size
 from cnn_core.explain import conv2d_cell, written_sum
 from ui.figures import matrix_heatmap
 from ui.lesson_figures import figure_height, padded_input_heatmap
-from ui.lesson_views import big_line, size_latex, stepper, style
+from ui.lesson_views import big_line, plain, size_latex, stepper, style
 from ui.lesson_views_2d import (
     NOTES_IMAGE,
     NOTES_KERNEL,
@@ -57,6 +57,8 @@ def compute(image: np.ndarray, kernel: np.ndarray, pads: tuple[int, int],
     check_filled(image, "Image f")
     check_filled(kernel, "Kernel g")
     out = conv2d(image, kernel, padding=pads, stride=strides)
+    if not np.all(np.isfinite(out)):
+        raise ValueError("these numbers are too large: the sums overflow")
     cells = [conv2d_cell(image, kernel, r, c, padding=pads, stride=strides)
              for r in range(out.shape[0]) for c in range(out.shape[1])]
     sizes = [output_size(image.shape[axis], kernel.shape[axis], padding=pads[axis],
@@ -70,7 +72,7 @@ try:
                      (int(stride_rows), int(stride_cols)))
     st.session_state[LAST_GOOD] = lesson
 except ValueError as error:
-    st.error(f"Cannot compute this: {error}. Showing the last valid input instead.")
+    st.error(plain(f"Cannot compute this: {error}. Showing the last valid input instead."))
     lesson = st.session_state.get(LAST_GOOD) or compute(NOTES_IMAGE, NOTES_KERNEL, (0, 0),
                                                          (1, 1))
     st.caption(f"Last valid input: a {lesson['image'].shape[0]}×{lesson['image'].shape[1]} "

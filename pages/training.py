@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from cnn_core import KERNEL_INFO, KERNELS
@@ -63,8 +65,10 @@ with st.expander("Settings", expanded=True):
                      disabled=st.session_state["training_init"] != "named")
     left.checkbox("Freeze kernels (train only the dense layer)",
                            key="training_freeze")
-    middle.number_input("Learning rate", min_value=1e-5, max_value=1e7, step=0.001,
-                        format="%g", key="training_learning_rate")
+    middle.number_input("Learning rate", min_value=1e-5, max_value=1e300, step=0.001,
+                        format="%g", key="training_learning_rate",
+                        help="Try 10 or 1e6 to see a rate that is too high; the engine's "
+                             "stable softmax keeps the loss finite until about 1e160.")
     middle.slider("Epochs", 1, MAX_EPOCHS, key="training_epochs")
     middle.select_slider("Batch size", [1, 2, 4, 8, 16, 32, 64, 128], key="training_batch_size")
     right.radio("Optimizer", OPTIMIZERS, key="training_optimizer", horizontal=True,
@@ -148,6 +152,12 @@ def live() -> None:
     if run.diverged:
         st.error(f"Diverged: {run.diverged}")
     history = run.trainer.history
+    guessing = math.log(run.trainer.model.arch.n_classes)  # the loss of a uniform guess
+    if history and (history[-1].train_loss > 3 * guessing
+                    or history[-1].train_loss > history[0].train_loss > 0.5 * guessing):
+        st.warning(f"The loss is {history[-1].train_loss:.3g}, far above {guessing:.2f} (the "
+                   "loss of guessing every digit equally) or rising: the learning rate is "
+                   "probably too high.")
     if history:
         last = history[-1]
         st.markdown(f"After epoch {last.epoch}: train loss **{last.train_loss:.4f}**, "

@@ -64,6 +64,12 @@ def row_text(values) -> str:
     return "[" + ", ".join(f"{v:g}" for v in values).replace("-", MINUS) + "]"
 
 
+def error_text(at: AppTest) -> str:
+    """The one error shown, its markdown escapes removed."""
+    assert len(at.error) == 1, [e.value for e in at.error]
+    return re.sub(r"\\(.)", r"\1", at.error[0].value)
+
+
 def set_convention(at: AppTest, option: int) -> None:
     radio = at.radio(key="lesson1d_convention")
     radio.set_value(radio.options[option])
@@ -163,7 +169,9 @@ def test_1d_accepts_a_unicode_minus():
     ("lesson1d_f", "1, nan, 3", "not a finite number"),
     ("lesson1d_g", "1, 1, 1, 1, 1, 1", "does not fit in the padded input"),
     ("lesson1d_stride", 0, "stride must be 1 or more"),
+    ("lesson1d_f", "1e308, 0, −1e308", "too large"),
 ])
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_1d_bad_input_shows_an_error_and_keeps_the_last_good_result(widget, value, message):
     at = open_page("lesson_1d")
     at.select_slider(key="lesson1d_step").set_value(1).run()
@@ -173,16 +181,19 @@ def test_1d_bad_input_shows_an_error_and_keeps_the_last_good_result(widget, valu
     else:
         at.number_input(key=widget).set_value(value).run()
     assert not at.exception
-    assert len(at.error) == 1 and message in at.error[0].value
+    assert message in error_text(at)
     assert big_lines(at) == kept
     assert big_lines(at, "output") == ["C = [−2, −2, −2]"]
 
 
-def test_1d_user_text_never_reaches_unsafe_html():
+def test_1d_user_text_never_reaches_unsafe_html_or_markdown():
     at = open_page("lesson_1d")
     at.text_input(key="lesson1d_f").set_value("<img src=x onerror=alert(1)>").run()
-    assert at.error and not at.exception
+    assert "'<img' is not a number" in error_text(at) and not at.exception
+    assert r"\<img" in at.error[0].value
     assert not any("<img" in element.value for element in at.markdown)
+    at.text_input(key="lesson1d_f").set_value("[click](http://example.com)").run()
+    assert r"\[click\]\(http\://examp…' is not a number" in at.error[0].value  # cut at 20
 
 
 def test_1d_uneven_stride_lists_the_inputs_never_read():
@@ -242,6 +253,13 @@ def test_play_advances_one_step_per_run_and_stops_at_the_last_position():
     assert big_lines(at) == [written_sum_1d(conv1d_cell(F, G, 2))]
     at.button(key="lesson1d_play_button").click().run()  # at the end, play starts over
     assert at.session_state["lesson1d_step"] == 1
+
+
+def test_coming_back_to_the_page_does_not_resume_an_old_animation():
+    at = open_page("lesson_1d", lesson1d_playing=True)  # left mid-play; the slider key is gone
+    assert at.session_state["lesson1d_playing"] is False
+    assert at.session_state["lesson1d_step"] == 0
+    assert at.button(key="lesson1d_play_button").label == "▶ Play"
 
 
 def test_presenter_mode_makes_the_numbers_bigger():
@@ -321,7 +339,7 @@ def test_2d_bad_input_shows_an_error_and_keeps_the_last_good_result(state, messa
         at.session_state[key] = value
     at.run()
     assert not at.exception
-    assert len(at.error) == 1 and message in at.error[0].value
+    assert message in error_text(at)
     assert big_lines(at) == [written_sum(conv2d_cell(IMAGE, KERNEL, 1, 1))]
     assert z_of(charts(at)[2]) == [[-4.0, -4.0], [-4.0, -4.0]]
 

@@ -21,6 +21,7 @@ from cnn_core.explain import MINUS, CellExplanation, number
 # U+2212 minus, en and figure dashes, small and full-width hyphen-minus: all read as "-"
 MINUS_LOOKALIKES = "\u2212\u2013\u2012\ufe63\uff0d"
 SEPARATORS = re.compile(r"[,;\s]+")
+MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|<>~$:])")
 PLAY, PAUSE = "▶ Play", "⏸ Pause"
 
 
@@ -38,14 +39,24 @@ def parse_numbers(text: str, name: str, *, max_count: int) -> np.ndarray:
                          f"{max_count}")
     values = []
     for piece in pieces:
+        shown = piece if len(piece) <= 20 else piece[:20] + "…"
         try:
             value = float(piece)
         except ValueError:
-            raise ValueError(f"{name}: '{piece}' is not a number") from None
+            raise ValueError(f"{name}: '{shown}' is not a number") from None
         if not math.isfinite(value):
-            raise ValueError(f"{name}: '{piece}' is not a finite number")
+            raise ValueError(f"{name}: '{shown}' is not a finite number")
         values.append(value)
     return np.array(values, dtype=np.float64)
+
+
+def plain(text: str) -> str:
+    """Text (which may echo what a student typed) made inert for st.error / st.markdown.
+
+    Backslash-escapes markdown punctuation, so "[x](http://…)", "**", ":red[…]" or "<b>"
+    show as typed instead of becoming links, formatting or HTML.
+    """
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
 def format_list(values: Sequence[float]) -> str:
@@ -161,6 +172,8 @@ def stepper(prefix: str, count: int, render: Callable[[int], None], *,
     is defined, so starting or stopping forces one full rerun that redefines it.
     """
     step_key, play_key = f"{prefix}_step", f"{prefix}_playing"
+    if step_key not in st.session_state:  # first run, or back from another page
+        st.session_state[play_key] = False
     step = st.session_state.get(step_key, 0)
     st.session_state[step_key] = min(max(int(step), 0), count - 1)
     if count < 2:

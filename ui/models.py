@@ -122,16 +122,14 @@ def model_input(grid: np.ndarray, model: TinyCNN, *, fit: bool = True) -> np.nda
 
     8x8 models get cnn_core.data.downsample_drawing (area means, the dataset's own
     pipeline); other sizes (a model trained on the notes' 5x5 toy set) get the same area
-    resampling from ui.grid.ops.resize_grid. A drawing already of the right size and not
-    fitted is used as it is.
+    resampling from ui.grid.ops.resize_grid. Both check the drawing (values in 0..1) and
+    leave one of the right size unchanged. Raises ValueError for a drawing that is not one.
     """
     grid = np.asarray(grid, dtype=np.float64)
     height, width = model.arch.image_shape
     if height != width:
         raise ValueError(f"this model expects {height}x{width} images; drawings are square")
     square = fit_drawing(grid) if fit else grid
-    if square.shape == (height, height):
-        return square
     if height == 8:
         return downsample_drawing(square)
     return resize_grid(square, height)

@@ -31,12 +31,12 @@ def drawing_input(key_prefix: str) -> np.ndarray:
         return drawing_panel(key_prefix)
     from ui.grid import drawing_grid
 
-    stroke = drawing_grid(state.drawing(), key=f"{key_prefix}_grid",
+    stroke = drawing_grid(state.drawing(), key=f"{key_prefix}grid",
                           revision=st.session_state[state.DRAWING_REVISION],
                           label="Draw a digit (click or drag)")
     if stroke is not None:
         st.session_state[state.DRAWING] = stroke
-    st.button("Clear", key=f"{key_prefix}_clear",
+    st.button("Clear", key=f"{key_prefix}clear",
               on_click=lambda: state.set_drawing(np.zeros_like(state.drawing())))
     return state.drawing()
 

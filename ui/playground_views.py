@@ -9,7 +9,6 @@ values change (a test checks both give the same figure).
 
 from __future__ import annotations
 
-import copy
 import functools
 import io
 import zipfile
@@ -165,9 +164,12 @@ def pool_box(cell: PoolCellExplanation) -> Box:
 def _template(shape: tuple[int, int], kind: str, numbers: bool | None, title: str,
               decimals: int, outline: Box | None, inner: Box | None, presenter: bool,
               height: int | None) -> dict:
-    return matrix_heatmap(np.zeros(shape), title=title, kind=kind, numbers=numbers,
+    spec = matrix_heatmap(np.zeros(shape), title=title, kind=kind, numbers=numbers,
                           decimals=decimals, outline=outline, inner=inner,
                           presenter=presenter, height=height).to_dict()
+    # plotly's default template is 85% of the bytes and st.plotly_chart's theme replaces it
+    spec["layout"].pop("template", None)
+    return spec
 
 
 def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
@@ -189,9 +191,18 @@ def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
     biggest = float(np.max(np.abs(values))) or 1.0
     scale = {"signed": (-biggest, biggest), "positive": (0, max(biggest, 1e-12)),
              "ink": (0, 1)}[kind]
-    text = np.array([[format_number(v, decimals) for v in row] for row in values])
-    trace = dict(spec["data"][0], z=values, text=text, zmin=scale[0], zmax=scale[1])
-    layout = copy.deepcopy(spec["layout"])
+    trace = dict(spec["data"][0], z=values, zmin=scale[0], zmax=scale[1])
+    written = trace.get("texttemplate") is not None
+    hover = "%{text}" if written else "%{z:.4~g}"  # big maps: no text array to send
+    if written:
+        trace["text"] = np.array([[format_number(v, decimals) for v in row] for row in values])
+    else:
+        trace.pop("text", None)
+        trace["hovertemplate"] = f"row %{{y}}, col %{{x}}: {hover}<extra></extra>"
+    layout = dict(spec["layout"])  # copy what changes below, share the rest
+    for part in ("margin", "title", "xaxis", "yaxis"):
+        if part in layout:
+            layout[part] = dict(layout[part])
     if title:  # matrix_heatmap's title overlaps the column numbers on top: lift it clear
         layout["margin"]["t"] += 22
         layout["title"].update(y=1, yref="container", yanchor="top", pad=dict(t=10))
@@ -202,11 +213,13 @@ def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
         rows, cols = np.indices(values.shape)
         trace["hoverinfo"] = "skip"
         trace.pop("hovertemplate", None)
+        marker_hover = hover.replace("%{z", "%{customdata")
         data.append(dict(type="scatter", x=cols.ravel(), y=rows.ravel(), mode="markers",
-                         text=text.ravel(), showlegend=False,
-                         marker=dict(size=12, opacity=0.01, color="black"),
-                         hovertemplate="row %{y}, col %{x}: %{text}<br>click to inspect"
-                                       "<extra></extra>"))
+                         showlegend=False, marker=dict(size=12, opacity=0.01, color="black"),
+                         **({"text": trace["text"].ravel()} if written else
+                            {"customdata": values.ravel()}),
+                         hovertemplate=f"row %{{y}}, col %{{x}}: {marker_hover}<br>"
+                                       "click to inspect<extra></extra>"))
         layout.update(hovermode="closest", hoverdistance=-1, clickmode="event+select")
         # markers would pad the autorange by their size: pin the axes to the cells
         layout["xaxis"].update(range=[-0.5, values.shape[1] - 0.5], autorange=False)

@@ -1,0 +1,78 @@
+"""The network pages in a real browser: live training, and a drawing changing the answer.
+
+Every test opens the app's root first: on a fresh server, a deep link as a session's very
+first request is served before the router has run (see the report), so we go through it.
+Waits are on expected text or elements, never on sleeps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from playwright.sync_api import Page, expect
+
+from ui.models import default_model, model_input
+
+pytestmark = pytest.mark.browser
+
+APP = "app.py"
+
+
+def open_page(page: Page, base: str, path: str) -> Page:
+    page.goto(base)
+    expect(page.get_by_text("CNN Playground").first).to_be_visible(timeout=60_000)
+    page.goto(f"{base}/{path}")
+    return page
+
+
+def prediction_text(digit: int, probability: float) -> str:
+    return f"The network says {digit} with {probability:.1%} confidence."
+
+
+def test_training_the_toy_set_shows_progress_and_a_falling_loss_curve(page: Page,
+                                                                       streamlit_app):
+    open_page(page, streamlit_app(APP), "training")
+    train = page.get_by_role("button", name="▶ Train")
+    expect(train).to_be_visible(timeout=60_000)
+    train.click()
+    progress = page.get_by_test_id("stProgress")
+    expect(progress).to_be_visible(timeout=30_000)
+    expect(progress).to_contain_text("Epoch 30 of 30", timeout=90_000)
+    expect(page.get_by_text("Results on the test set")).to_be_visible(timeout=30_000)
+    loss_chart = page.locator(".js-plotly-plot").filter(
+        has=page.locator("text.ytitle", has_text="loss"))
+    expect(loss_chart).to_have_count(1)
+    # one point per epoch on each of the train and test lines
+    expect(loss_chart.locator(".scatterlayer .trace").first.locator(".point")).to_have_count(30)
+    expect(page.get_by_text("Every test image is classified correctly.")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_drawing_a_digit_changes_the_probabilities(page: Page, streamlit_app):
+    open_page(page, streamlit_app(APP), "forward_pass")
+    model = default_model()
+    eight = model.forward(model_input(np.array(_notes_eight()), model))["probabilities"][0]
+    expect(page.get_by_text(prediction_text(8, eight[8]))).to_be_visible(timeout=60_000)
+
+    page.get_by_role("button", name="Clear").click()
+    expect(page.get_by_text("The drawing is blank")).to_be_visible(timeout=30_000)
+    line = np.zeros((5, 5))
+    for row in range(5):
+        cell = page.locator(f'.cnn-cell[data-row="{row}"][data-col="2"]')
+        cell.click()
+        expect(cell).to_have_attribute("data-ink", "1")
+        line[row, 2] = 1.0
+    p = model.forward(model_input(line, model))["probabilities"][0]
+    expected = prediction_text(int(p.argmax()), float(p.max()))
+    expect(page.get_by_text(expected)).to_be_visible(timeout=30_000)
+    assert expected != prediction_text(8, eight[8])
+    bars = page.locator(".js-plotly-plot").filter(has=page.locator("text.ytitle",
+                                                                   has_text="probability"))
+    expect(bars).to_have_count(1)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def _notes_eight() -> list[list[int]]:
+    from cnn_core.data import NOTES_EIGHT
+
+    return NOTES_EIGHT.tolist()

@@ -1,0 +1,139 @@
+"""The playground in headless Chromium: strokes reach the maps, the drawing survives pages.
+
+The drawing grid lives in an open shadow root (Playwright's CSS locators pierce it); the
+maps are plotly SVG, whose cell numbers are the heatmap layer's text nodes. Every wait is
+on expected text; click-to-update times are printed (run with -s to see them).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from cnn_core import KERNELS, conv2d
+from cnn_core.data import NOTES_EIGHT
+from ui.figures import format_number
+
+pytestmark = pytest.mark.browser
+
+KERNEL = KERNELS["notes_example"]  # the default kernel: C(i, j) = f(i+2, j) + f(i+2, j+2)
+LOAD_TIMEOUT = 90_000
+
+
+def cell(page: Page, row: int, col: int) -> Locator:
+    return page.locator(f'.cnn-cell[data-row="{row}"][data-col="{col}"]')
+
+
+def chart(page: Page, title: str) -> Locator:
+    return page.locator(".js-plotly-plot").filter(has_text=title)
+
+
+def expect_map(page: Page, title: str, values: np.ndarray) -> None:
+    """Wait until the chart titled ``title`` writes exactly these numbers in its cells."""
+    texts = [format_number(v) for v in np.asarray(values).ravel()]
+    expect(chart(page, title).locator(".heatmaplayer text")).to_have_text(texts)
+
+
+def centre(locator: Locator) -> tuple[float, float]:
+    box = locator.bounding_box()
+    assert box is not None
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def open_playground(page: Page, url: str) -> Page:
+    # Load the router first: with a pages/ folder next to app.py, Streamlit runs a deep
+    # link as a bare page (multipage v1) until some session has run app.py once.
+    page.goto(url)
+    expect(page.get_by_role("heading", name="CNN Playground")).to_be_visible(
+        timeout=LOAD_TIMEOUT)
+    page.goto(f"{url}/playground")
+    expect(cell(page, 4, 4)).to_be_visible(timeout=LOAD_TIMEOUT)
+    expect_map(page, "Feature map C", conv2d(NOTES_EIGHT, KERNEL))
+    return page
+
+
+@pytest.fixture
+def playground(page: Page, streamlit_app) -> Page:
+    page.set_default_timeout(30_000)
+    return open_playground(page, streamlit_app("app.py"))
+
+
+def test_clicks_and_a_drag_paint_cells_and_the_feature_map_follows(playground: Page):
+    page = playground
+    page.get_by_role("button", name="Clear").click()
+    drawing = np.zeros((5, 5))
+    expect_map(page, "Feature map C", np.zeros((3, 3)))
+
+    timings = []
+    for row, col in [(4, 0), (4, 2), (3, 1), (4, 4)]:
+        drawing[row, col] = 1
+        start = time.perf_counter()
+        cell(page, row, col).click()
+        expect_map(page, "Feature map C", conv2d(drawing, KERNEL))
+        timings.append(time.perf_counter() - start)
+    expect(cell(page, 3, 1)).to_have_attribute("data-ink", "1")
+
+    page.mouse.move(*centre(cell(page, 2, 0)))
+    page.mouse.down()
+    page.mouse.move(*centre(cell(page, 2, 4)), steps=4)
+    page.mouse.up()
+    drawing[2, :] = 1
+    expect_map(page, "Feature map C", conv2d(drawing, KERNEL))
+    expect_map(page, "Max pool", np.array([[2, 2], [2, 2]]))
+    print(f"\nclick-to-update (5x5, default kernel): "
+          f"{', '.join(f'{t * 1000:.0f}' for t in timings)} ms; "
+          f"median {statistics.median(timings) * 1000:.0f} ms")
+
+
+def test_drawing_survives_a_page_switch_and_back(playground: Page):
+    page = playground
+    page.get_by_role("button", name="Clear").click()
+    expect_map(page, "Feature map C", np.zeros((3, 3)))
+    cell(page, 4, 0).click()
+    cell(page, 4, 2).click()
+    drawing = np.zeros((5, 5))
+    drawing[4, [0, 2]] = 1
+    expect_map(page, "Feature map C", conv2d(drawing, KERNEL))
+
+    page.get_by_role("link", name="Kernel gallery").click()
+    expect(page.get_by_role("heading", name="Kernel gallery")).to_be_visible()
+    expect(cell(page, 4, 0)).to_have_attribute("data-ink", "1")
+    expect(page.locator('.cnn-cell[data-ink="1"]')).to_have_count(2)
+
+    page.get_by_role("link", name="Playground").click()
+    expect(page.get_by_role("heading", name="Convolution playground")).to_be_visible()
+    expect_map(page, "Feature map C", conv2d(drawing, KERNEL))
+    expect(page.locator('.cnn-cell[data-ink="1"]')).to_have_count(2)
+    expect(cell(page, 4, 2)).to_have_attribute("data-ink", "1")
+
+
+def test_touch_tap_toggles_a_cell(browser, streamlit_app):
+    context = browser.new_context(has_touch=True, viewport={"width": 900, "height": 1000})
+    try:
+        page = open_playground(context.new_page(), streamlit_app("app.py"))
+        drawing = np.array(NOTES_EIGHT)
+        cell(page, 4, 0).tap()
+        drawing[4, 0] = 1
+        expect(cell(page, 4, 0)).to_have_attribute("data-ink", "1")
+        expect_map(page, "Feature map C", conv2d(drawing, KERNEL))
+        cell(page, 4, 0).tap()
+        expect_map(page, "Feature map C", conv2d(NOTES_EIGHT, KERNEL))
+    finally:
+        context.close()
+
+
+def test_clicking_a_feature_map_cell_writes_its_sum(playground: Page):
+    page = playground
+    markers = chart(page, "Feature map C").locator(".scatterlayer .point")
+    expect(markers).to_have_count(9)
+    page.mouse.click(*centre(markers.nth(2 * 3 + 1)))  # row 2, col 1
+    expect(page.get_by_text("C(2,1) = ")).to_be_visible()
+    expect(page.get_by_text("C(2,1) is row 2, column 1", exact=False)).to_be_visible()
+
+    pooled = chart(page, "Max pool").locator(".scatterlayer .point")
+    page.mouse.click(*centre(pooled.nth(1)))  # row 0, col 1
+    expect(page.get_by_text("P(0,1) = max(1, 0) = 1")).to_be_visible()  # a cut-off window

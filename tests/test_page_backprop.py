@@ -1,0 +1,131 @@
+"""The backprop page (AppTest): its gradients against finite differences and cnn_core."""
+
+import re
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cnn_core import TinyCNN
+from cnn_core.backprop import backprop_trace
+from cnn_core.data import NOTES_EIGHT
+from cnn_core.gradcheck import numerical_gradient
+from ui.models import default_model, model_input, notes_example_model
+from ui.state import DRAWING
+
+PAGE = "pages/backprop.py"
+MINUS = "\u2212"
+
+
+def open_page(drawing: np.ndarray | None = None, **state) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    if drawing is not None:
+        at.session_state[DRAWING] = drawing
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown_number(text: str) -> float:
+    return float(text.replace(MINUS, "-"))
+
+
+def finite_difference(model: TinyCNN, x: np.ndarray, label: int, k: int, m: int,
+                      n: int) -> float:
+    """dL/dg[k, m, n] by central differences, written here independently of the page."""
+    kernels = model.params["kernels"].copy()
+
+    def loss(cell: np.ndarray) -> float:
+        kernels[k, m, n] = cell[0]
+        probe = TinyCNN.from_params({**model.params, "kernels": kernels},
+                                    model.arch.image_shape)
+        p = probe.forward(x)["probabilities"][0]
+        return float(-np.log(p[label]))
+
+    return float(numerical_gradient(loss, np.array([kernels[k, m, n]]))[0])
+
+
+def a_four() -> np.ndarray:
+    grid = np.zeros((16, 16))
+    grid[1:10, 3] = 1.0
+    grid[9, 3:13] = 1.0
+    grid[1:15, 10] = 1.0
+    return grid
+
+
+@pytest.mark.parametrize("m, n", [(2, 0), (0, 1), (1, 2)])
+def test_the_kernel_gradient_shown_equals_a_finite_difference(m, n):
+    drawing = a_four()
+    at = open_page(drawing, backprop_label=4)
+    at.selectbox(key="backprop_m").set_value(m).run()
+    at.selectbox(key="backprop_n").set_value(n).run()
+    model = default_model()
+    x = model_input(drawing, model)
+    k = at.selectbox(key="backprop_kernel").value
+    numeric = finite_difference(model, x, 4, k, m, n)
+    written = at.code[0].value
+    assert written.startswith(f"dL/dg({m},{n}) = (")
+    assert shown_number(written.split(" = ")[-1].split()[0]) == pytest.approx(numeric,
+                                                                            rel=1e-3)
+    check = next(md.value for md in at.markdown if "finite differences" in md.value)
+    page_fd, page_bp = re.findall(r"\*\*([^*]+)\*\*", check)
+    assert shown_number(page_bp) == pytest.approx(numeric, rel=1e-5, abs=1e-9)
+    assert shown_number(page_fd) == pytest.approx(numeric, rel=1e-5, abs=1e-9)
+
+
+def test_the_default_kernel_is_the_one_with_the_largest_gradient():
+    drawing = a_four()
+    at = open_page(drawing, backprop_label=4)
+    model = default_model()
+    trace = backprop_trace(model, model_input(drawing, model), 4)
+    assert at.selectbox(key="backprop_kernel").value == int(
+        np.abs(trace.d_kernels).sum(axis=(1, 2)).argmax())
+    assert any(f"−log {trace.probabilities[4]:.4f} = **{trace.loss:.4f}**" in md.value
+               for md in at.markdown)
+
+
+def test_notes_example_shows_the_tie_and_its_gradients():
+    at = open_page(backprop_notes=True)
+    trace = backprop_trace(notes_example_model(), NOTES_EIGHT, 8)
+    assert any(f"= **{trace.loss:.4f}**" in md.value for md in at.markdown)
+    assert any("1 window here tie" in md.value for md in at.markdown)
+    written = at.code[0].value  # kernel cell (2, 0) by default
+    assert written.startswith("dL/dg(2,0) = ")
+    assert shown_number(written.split(" = ")[-1].split()[0]) == pytest.approx(
+        trace.d_kernels[0, 2, 0], rel=1e-3)
+
+
+def test_an_sgd_step_lowers_the_loss_on_a_copy_and_never_touches_the_default():
+    drawing = a_four()
+    before = {k: v.copy() for k, v in default_model().params.items()}
+    at = open_page(drawing, backprop_label=4)
+    at.button(key="backprop_step").click().run()
+    at.button(key="backprop_step").click().run()
+    steps = [md.value for md in at.markdown if md.value.startswith("Step ")]
+    assert len(steps) == 2
+    losses = [float(v) for v in re.findall(r"(\d+\.\d+)", " ".join(steps))]
+    assert losses[1] < losses[0] and losses[3] < losses[2]
+    for name, value in before.items():
+        np.testing.assert_array_equal(default_model().params[name], value)
+    copy = at.session_state["backprop_model"]
+    assert copy is not default_model()
+    x = model_input(drawing, copy)
+    assert backprop_trace(copy, x, 4).loss == pytest.approx(losses[3], abs=1e-4)
+    at.button(key="backprop_reset").click().run()
+    assert not [md for md in at.markdown if md.value.startswith("Step ")]
+
+
+def test_switching_models_starts_a_fresh_copy():
+    at = open_page(backprop_notes=True)
+    at.button(key="backprop_step").click().run()
+    assert [md for md in at.markdown if md.value.startswith("Step 1")]
+    notes_copy = at.session_state["backprop_model"]
+    at.toggle(key="backprop_notes").set_value(False).run()
+    assert not at.exception
+    assert not [md for md in at.markdown if md.value.startswith("Step ")]
+    copy = at.session_state["backprop_model"]
+    assert copy is not notes_copy and copy.arch.image_shape == (8, 8)
+    np.testing.assert_array_equal(copy.params["kernels"], default_model().params["kernels"])

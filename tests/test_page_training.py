@@ -1,0 +1,189 @@
+"""The training page (AppTest): learning on the toy set and the digits, upload, divergence.
+
+AppTest does not fire the fragment's run_every timer, so each ``at.run()`` while training
+is one fragment pass: one epoch, exactly as the browser's timer would do it.
+"""
+
+import io
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cnn_core import TinyCNN
+from cnn_core.data import NOTES_TEST_TWO, handwritten_digits
+from cnn_core.model_io import save_model
+from ui.state import TRAINED_MODEL
+from ui.training_views import RUN
+
+PAGE = "pages/training.py"
+
+
+def open_page(**state) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def train_to_the_end(at: AppTest, limit: int = 60) -> AppTest:
+    at.button(key="training_train").click().run()
+    for _ in range(limit):
+        if not at.session_state[RUN].running:
+            break
+        at.run()
+    assert not at.session_state[RUN].running
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def use_digits(at: AppTest, epochs: int) -> AppTest:
+    at.radio(key="training_dataset").set_value("digits").run()
+    at.slider(key="training_epochs").set_value(epochs).run()
+    return at
+
+
+def test_training_on_the_toy_set_lowers_the_loss_and_reads_the_test_two():
+    at = train_to_the_end(open_page())
+    history = at.session_state[RUN].trainer.history
+    assert len(history) == 30
+    assert history[-1].train_loss < 0.5 * history[0].train_loss
+    trained = at.session_state[TRAINED_MODEL]
+    assert trained.predict(NOTES_TEST_TWO)[0] == 2
+    assert any("Every test image is classified correctly" in s.value for s in at.success)
+    last = history[-1]
+    assert any(f"train loss **{last.train_loss:.4f}**" in m.value for m in at.markdown)
+    assert any("Epoch 30 of 30" in p.proto.text for p in at.get("progress"))
+
+
+def test_training_on_the_handwritten_digits_reaches_a_sane_accuracy():
+    at = train_to_the_end(use_digits(open_page(), 3))
+    run = at.session_state[RUN]
+    assert run.epoch == 3
+    assert run.trainer.history[-1].test_accuracy > 0.8
+    data = handwritten_digits()
+    accuracy = np.mean(at.session_state[TRAINED_MODEL].predict(data.test_images)
+                       == data.test_labels)
+    assert accuracy == pytest.approx(run.trainer.history[-1].test_accuracy)
+    assert any("Results on the test set" in h.value for h in at.subheader)
+
+
+def test_step_runs_exactly_one_epoch_and_reset_restores_the_seeded_start():
+    at = open_page()
+    at.button(key="training_step").click().run()
+    at.button(key="training_step").click().run()
+    run = at.session_state[RUN]
+    assert run.epoch == 2 and not run.running
+    fresh = TinyCNN(1, 3, (5, 5), 2, 10, seed=0)
+    assert not np.allclose(run.trainer.model.params["kernels"], fresh.params["kernels"])
+    at.button(key="training_reset").click().run()
+    run = at.session_state[RUN]
+    assert run.epoch == 0
+    np.testing.assert_array_equal(run.trainer.model.params["kernels"], fresh.params["kernels"])
+    np.testing.assert_array_equal(run.trainer.model.params["weights"], fresh.params["weights"])
+
+
+def test_pause_stops_training_between_epochs():
+    at = use_digits(open_page(), 20)
+    at.button(key="training_train").click().run()
+    assert at.session_state[RUN].running
+    at.button(key="training_pause").click().run()
+    epoch = at.session_state[RUN].epoch
+    at.run()
+    assert not at.session_state[RUN].running
+    assert at.session_state[RUN].epoch == epoch < 20
+
+
+def test_frozen_named_kernels_stay_sobel_and_prewitt():
+    at = use_digits(open_page(), 1)
+    at.radio(key="training_init").set_value("named").run()
+    at.checkbox(key="training_freeze").check().run()
+    at.slider(key="training_n_kernels").set_value(4).run()
+    at.button(key="training_step").click().run()
+    run = at.session_state[RUN]
+    assert run.epoch == 1 and run.settings.freeze_kernels
+    np.testing.assert_array_equal(run.snapshots[1], run.snapshots[0])
+    np.testing.assert_array_equal(run.snapshots[0][0], [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+
+
+def test_impossible_settings_get_a_message_not_a_traceback():
+    at = open_page()
+    at.radio(key="training_init").set_value("named").run()
+    at.select_slider(key="training_kernel_size").set_value(2).run()
+    at.button(key="training_train").click().run()
+    assert not at.exception
+    assert any("These settings do not work" in e.value and "size >= 3" in e.value
+               for e in at.error)
+
+
+def test_a_too_high_learning_rate_gets_a_warning_while_the_loss_stays_finite():
+    # 1e6 with SGD is far too high, yet float64 and the log-softmax keep every number
+    # finite (the weights reach about 1e11): the page says the loss is rising instead.
+    at = use_digits(open_page(), 3)
+    at.radio(key="training_optimizer").set_value("sgd").run()
+    at.number_input(key="training_learning_rate").set_value(1e6).run()
+    train_to_the_end(at)
+    history = at.session_state[RUN].trainer.history
+    assert not at.session_state[RUN].diverged
+    assert all(np.isfinite(r.train_loss) and r.train_loss > 100 for r in history)
+    assert history[-1].test_accuracy < 0.5
+    assert any("learning rate is probably too high" in w.value for w in at.warning)
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning",
+                            "ignore:invalid value:RuntimeWarning")
+def test_a_huge_learning_rate_reports_divergence_and_keeps_the_last_good_model():
+    at = use_digits(open_page(), 1)
+    at.button(key="training_step").click().run()
+    good = at.session_state[TRAINED_MODEL]
+    saved = {k: v.copy() for k, v in good.params.items()}
+    at.radio(key="training_optimizer").set_value("sgd").run()
+    at.number_input(key="training_learning_rate").set_value(1e200).run()  # overflows
+    at.slider(key="training_epochs").set_value(5).run()
+    train_to_the_end(at)
+    run = at.session_state[RUN]
+    assert run.diverged and run.epoch == 0
+    assert any("Diverged" in e.value and "lower the learning rate" in e.value
+               for e in at.error)
+    assert at.session_state[TRAINED_MODEL] is good
+    for name, value in saved.items():
+        np.testing.assert_array_equal(good.params[name], value)
+    assert all(np.all(np.isfinite(v)) for v in run.trainer.model.params.values())
+
+
+def npz(**arrays) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"this is not a zip file", "not a readable .npz"),
+    (npz(kernels=np.zeros((2, 3, 3)), weights=np.zeros((5, 10)), bias=np.zeros(10),
+         image_shape=np.array([8, 8]), pool_size=np.array([2])), "weights has shape"),
+    (save_model(TinyCNN(2, 3, (8, 8), 2, 3)), "3 classes"),
+])
+def test_a_bad_model_file_is_refused_and_the_model_stays(content, reason):
+    mine = TinyCNN(2, 3, (8, 8), 2, 10, seed=9)
+    at = open_page(**{TRAINED_MODEL: mine})
+    at.file_uploader(key="training_upload").set_value(("model.npz", content,
+                                                       "application/octet-stream")).run()
+    assert not at.exception
+    assert any("This file was refused" in e.value and reason in e.value for e in at.error)
+    assert at.session_state[TRAINED_MODEL] is mine
+
+
+def test_a_good_model_file_becomes_the_current_model_and_downloads_back():
+    model = TinyCNN(3, 3, (8, 8), 2, 10, seed=5)
+    at = open_page()
+    at.file_uploader(key="training_upload").set_value(("model.npz", save_model(model),
+                                                       "application/octet-stream")).run()
+    assert any("it is now the current model" in s.value for s in at.success)
+    loaded = at.session_state[TRAINED_MODEL]
+    for name, value in model.params.items():
+        np.testing.assert_array_equal(loaded.params[name], value)
+    assert "Your network from the Training page (3 kernels" in " ".join(
+        c.value for c in at.caption)
