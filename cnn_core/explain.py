@@ -38,7 +38,8 @@ class CellExplanation(NamedTuple):
 
 def number(value: float) -> str:
     """A number as the notes write it: integers bare, others to 4 significant digits."""
-    text = f"{value:.0f}" if float(value).is_integer() else f"{value:.4g}"
+    value = float(value) + 0.0  # turns -0.0 into 0.0, so no "−0" is written
+    text = f"{value:.0f}" if value.is_integer() else f"{value:.4g}"
     return text.replace("-", MINUS)
 
 
@@ -85,6 +86,7 @@ def conv1d_cell(signal: np.ndarray, kernel: np.ndarray, index: int, *,
     kernel = as_float_array(kernel, "kernel", ndim=1)
     left, right = pair(padding, "padding")
     size = span_output_size(signal.size, kernel.size, left, right, stride)
+    stride = int(stride)
     index = _check_index(index, size, "output index")
     if mode not in ("correlate", "convolve"):
         raise ValueError(f"mode must be 'correlate' or 'convolve', got {mode!r}")

@@ -115,6 +115,8 @@ class TinyCNN:
         return model
 
     def _images(self, images: np.ndarray, dtype: type) -> np.ndarray:
+        if dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be np.float32 or np.float64, got {dtype!r}")
         images = as_float_array(images, "images", ndim=(2, 3), dtype=dtype)
         images = images[None] if images.ndim == 2 else images
         if images.shape[1:] != self.arch.image_shape:

@@ -27,18 +27,40 @@ def save_model(model: TinyCNN) -> bytes:
     return buffer.getvalue()
 
 
+def _check_members(data: bytes) -> None:
+    """Refuse oversized or non-numeric arrays from their headers, before any is built."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        infos = archive.infolist()
+        unpacked = sum(info.file_size for info in infos)
+        if unpacked > MAX_ARRAY_BYTES:
+            raise ValueError(f"model file unpacks to {unpacked:,} bytes; the limit is "
+                             f"{MAX_ARRAY_BYTES:,}")
+        for info in infos:
+            with archive.open(info) as member:
+                major, _ = np.lib.format.read_magic(member)
+                read_header = (np.lib.format.read_array_header_1_0 if major == 1
+                               else np.lib.format.read_array_header_2_0)
+                shape, _, dtype = read_header(member)
+            if dtype.hasobject:
+                raise ValueError("model file contains pickled objects, which are refused")
+            if not np.issubdtype(dtype, np.number):
+                raise ValueError(f"model file array {info.filename!r} must contain only "
+                                 f"numbers, not {dtype}")
+            if int(np.prod(shape, dtype=np.float64)) * dtype.itemsize > MAX_ARRAY_BYTES:
+                raise ValueError(f"model file array {info.filename!r} declares shape {shape}, "
+                                 "far too large")
+
+
 def load_model(data: bytes) -> TinyCNN:
     """A TinyCNN from .npz bytes, or ValueError saying what is wrong with the file."""
     if not isinstance(data, bytes | bytearray):
         raise ValueError("a model file must be given as bytes")
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(f"model file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    if not bytes(data[:4]) == b"PK\x03\x04":  # zip allows leading bytes; we do not
+        raise ValueError("not a readable .npz model file (it does not start like a zip archive)")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > MAX_ARRAY_BYTES:
-            raise ValueError(f"model file unpacks to {unpacked:,} bytes; the limit is "
-                             f"{MAX_ARRAY_BYTES:,}")
+        _check_members(data)
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             keys = sorted(archive.files)
             if keys != sorted(FILE_KEYS):
