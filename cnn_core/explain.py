@@ -37,9 +37,15 @@ class CellExplanation(NamedTuple):
 
 
 def number(value: float) -> str:
-    """A number as the notes write it: integers bare, others to 4 significant digits."""
+    """A number as the notes write it: integers bare, others to 4 decimals (tiny ones to 3
+    significant digits), so a written sum never hides digits that change its total much."""
     value = float(value) + 0.0  # turns -0.0 into 0.0, so no "−0" is written
-    text = f"{value:.0f}" if value.is_integer() else f"{value:.4g}"
+    if value.is_integer():
+        text = f"{value:.0f}"
+    elif abs(value) >= 1e-3:
+        text = f"{value:.4f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{value:.3g}"
     return text.replace("-", MINUS)
 
 
@@ -110,12 +116,17 @@ def written_sum(explanation: CellExplanation, *, name: str = "C") -> str:
     return f"{name}({where}) = {products} = {number(explanation.value)}"
 
 
-def written_sum_1d(explanation: CellExplanation, mode: str = "correlate") -> str:
+def written_sum_1d(explanation: CellExplanation, mode: str | None = None) -> str:
     """The 1D sum in symbols then numbers, as the notes do:
     C[1] = f[1+0]g[0] + f[1+1]g[1] + f[1+2]g[2] = 2·1 + 3·0 + 4·(−1) = −2.
+    The mode defaults to the one the terms show (input indices falling: "convolve").
     """
     (i,) = explanation.output_index
     first = explanation.terms[0].input_index[0]
+    if mode is None:
+        terms = explanation.terms
+        mode = "convolve" if len(terms) > 1 and terms[1].input_index < terms[0].input_index \
+            else "correlate"
     sign = "+" if mode == "correlate" else MINUS
     symbols = " + ".join(f"f[{number(first)}{sign}{t.kernel_index[0]}]g[{t.kernel_index[0]}]"
                          for t in explanation.terms)

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from cnn_core.data import NOTES_EIGHT
-from ui.figures import probability_bars
+from ui.figures import format_number, probability_bars
 from ui.models import current_model, describe, model_input, notes_example_model
 from ui.network_views import heatmap, mosaic, output_table
 from ui.network_widgets import drawing_input, fingerprint, is_revealed, prediction_revealed
@@ -40,8 +40,8 @@ def show_prediction(values: dict, input_id: str) -> None:
     best = int(np.argmax(probabilities))
     st.markdown(f"The network says **{best}** with **{probabilities[best]:.1%}** confidence.")
     if predict_first:
-        st.markdown("✅ You guessed it!" if guess == best else
-                    f"❌ You guessed {guess}; the network picked {best}.")
+        st.markdown("**Right:** you guessed it." if guess == best else
+                    f"**Not this time:** you guessed {guess}; the network picked {best}.")
     st.plotly_chart(probability_bars(probabilities, highlight=best, presenter=presenter),
                     width="stretch")
 
@@ -78,8 +78,9 @@ def show_layers(model, values: dict, input_id: str) -> None:
                                 width="stretch")
     st.subheader("4 · Flatten")
     flat = values["flattened"][0]
-    st.markdown(f"The {arch.n_kernels} pooled maps read row by row, end to end: "
-                f"**{flat.size} numbers** (one row per kernel below).")
+    maps_text = "pooled map" if small else f"{arch.n_kernels} pooled maps"
+    st.markdown(f"The {maps_text} read row by row, end to end: **{flat.size} numbers**"
+                + ("." if small else " (one row per kernel below)."))
     st.plotly_chart(heatmap(pooled.reshape(arch.n_kernels, -1), presenter=presenter,
                             title=f"Flattened: {flat.size} numbers"), width="stretch")
     st.subheader("5 · Dense layer and softmax")
@@ -91,6 +92,13 @@ def show_layers(model, values: dict, input_id: str) -> None:
     if predict_first and not is_revealed("forward", input_id):
         st.caption("Logits hidden until you reveal the prediction.")
         return
+    logits = values["logits"][0]
+    if flat.size <= 16:
+        c = int(np.argmax(logits))
+        terms = " + ".join(f"({format_number(f, 3)}×{format_number(w, 4)})"
+                           for f, w in zip(flat, model.params["weights"][:, c], strict=True))
+        st.markdown(f"For digit {c}: z_{c} = {terms} + {format_number(model.params['bias'][c], 4)}"
+                    f" = **{format_number(logits[c], 4)}**")
     st.dataframe(output_table(values["logits"][0], values["probabilities"][0]),
                  hide_index=True, width="stretch",
                  column_config={"logit": st.column_config.NumberColumn(format="%.5f"),

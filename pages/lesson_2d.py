@@ -9,7 +9,7 @@ from streamlit.errors import StreamlitAPIException
 from cnn_core import conv2d, output_size
 from cnn_core.explain import conv2d_cell, written_sum
 from ui.figures import matrix_heatmap
-from ui.lesson_figures import figure_height, padded_input_heatmap
+from ui.lesson_figures import figure_height, padded_input_heatmap, readable_ticks
 from ui.lesson_views import big_line, plain, size_latex, stepper, style
 from ui.lesson_views_2d import (
     NOTES_IMAGE,
@@ -92,12 +92,14 @@ def render(step: int) -> None:
                                            presenter=presenter,
                                            height=figure_height(padded_rows, presenter)),
                       width="stretch", config={"displayModeBar": False}, key=f"{PREFIX}_in")
-    right.plotly_chart(matrix_heatmap(lesson["kernel"], title="kernel g", presenter=presenter,
-                                      height=figure_height(k_h, presenter, small=True)),
+    kernel_figure = matrix_heatmap(lesson["kernel"], title="kernel g", presenter=presenter,
+                                   height=figure_height(k_h, presenter, small=True))
+    output_figure = matrix_heatmap(out, title="output C", outline=(*cell.output_index, 1, 1),
+                                   presenter=presenter,
+                                   height=figure_height(out.shape[0], presenter, small=True))
+    right.plotly_chart(readable_ticks(kernel_figure, presenter),
                        width="stretch", config={"displayModeBar": False}, key=f"{PREFIX}_g")
-    right.plotly_chart(matrix_heatmap(out, title="output C", outline=(*cell.output_index, 1, 1),
-                                      presenter=presenter,
-                                      height=figure_height(out.shape[0], presenter, small=True)),
+    right.plotly_chart(readable_ticks(output_figure, presenter),
                        width="stretch", config={"displayModeBar": False}, key=f"{PREFIX}_out")
     st.markdown(big_line(written_sum(cell)), unsafe_allow_html=True)
 

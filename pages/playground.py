@@ -206,8 +206,6 @@ def downloads(matrices: dict) -> None:
 def workspace(pick: KernelPick, settings: ConvSettings,
               other: tuple[KernelPick, ConvSettings] | None) -> None:
     """Everything a brush stroke changes: the grid, the maps, the inspector, the exports."""
-    import sys, time as _t
-    _t0 = _t.perf_counter(); _c0 = _t.process_time()
     presenter = st.session_state[state.PRESENTER]
     messages = st.container()  # filled after the drawing is known, shown above everything
     columns = st.columns([1.25, 1, 1, 1], gap="medium")
@@ -227,7 +225,6 @@ def workspace(pick: KernelPick, settings: ConvSettings,
             matrices |= {"b_kernel": run_b.kernel, "b_feature_map": run_b.feature,
                          "b_pooled": run_b.pooled}
     downloads(matrices)
-    print(f"FRAGMENT {image.shape[0]} wall={(_t.perf_counter()-_t0)*1000:.1f}ms cpu={(_t.process_time()-_c0)*1000:.1f}ms", file=sys.stderr, flush=True)
 
 
 choice, settings = settings_row(P, shared=True, default_kernel="notes_example")

@@ -122,10 +122,13 @@ def on_pause() -> None:
 
 
 buttons = st.columns(4)
-buttons[0].button("▶ Train", on_click=on_train, type="primary", key="training_train")
-buttons[1].button("⏸ Pause", on_click=on_pause, key="training_pause")
-buttons[2].button("Step one epoch", on_click=on_step, key="training_step")
-buttons[3].button("↺ Reset", on_click=lambda: run_for_settings(fresh=True), key="training_reset",
+buttons[0].button("Train", on_click=on_train, type="primary", key="training_train",
+                  icon=":material/play_arrow:")
+buttons[1].button("Pause", on_click=on_pause, key="training_pause", icon=":material/pause:")
+buttons[2].button("Step one epoch", on_click=on_step, key="training_step",
+                  icon=":material/skip_next:")
+buttons[3].button("Reset", on_click=lambda: run_for_settings(fresh=True), key="training_reset",
+                  icon=":material/restart_alt:",
                   help="Back to epoch 0: the same seed gives the same initial weights.")
 if st.session_state.get("training_error"):
     st.error(st.session_state["training_error"])
@@ -197,7 +200,7 @@ if run is not None and not run.running and run.epoch:
     wrong = mistakes(data.test_images, data.test_labels, predicted)
     with columns[1]:
         if len(wrong.images):
-            st.plotly_chart(mosaic(wrong.images, kind="ink", columns=6,
+            st.plotly_chart(mosaic(wrong.images, kind="ink", columns=4,
                                    labels=[f"{t}→{p}" for t, p in zip(wrong.true,
                                                                      wrong.predicted,
                                                                      strict=True)],

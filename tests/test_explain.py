@@ -182,13 +182,10 @@ def test_number_writes_integers_bare_and_a_real_minus_sign(value, text):
     assert number(value) == text
 
 
-@pytest.mark.xfail(strict=True, reason="explain.number(-0.0) writes '−0' (reported to lead)")
 def test_number_of_negative_zero_is_plain_zero():
     assert number(-0.0) == "0"
 
 
-@pytest.mark.xfail(strict=True, raises=IndexError,
-                   reason="conv1d_cell indexes with float when stride=1.0 (reported to lead)")
 def test_conv1d_cell_accepts_a_whole_float_stride_like_conv1d_does():
     assert conv1d_cell(F, G, 1, stride=1.0).value == conv1d(F, G, stride=1.0)[1]
 
@@ -212,3 +209,17 @@ def test_conv1d_cell_accepts_a_whole_float_stride_like_conv1d_does():
 def test_bad_positions_and_inputs_raise_value_error(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_written_sum_1d_infers_the_convolve_mode_from_its_terms():
+    from cnn_core.explain import conv1d_cell, written_sum_1d
+    cell = conv1d_cell([1, 2, 3, 4, 5], [1, 0, -1], 1, padding=(2, 0), mode="convolve")
+    assert written_sum_1d(cell) == written_sum_1d(cell, "convolve")
+    assert "f[1−0]g[0] + f[1−1]g[1] + f[1−2]g[2]" in written_sum_1d(cell)
+
+
+def test_number_keeps_the_decimals_of_large_non_integers():
+    from cnn_core.explain import number
+    assert number(1234.5) == "1234.5"
+    assert number(-0.11111111) == "\u22120.1111"
+    assert number(0.0001234) == "0.000123"

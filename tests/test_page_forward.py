@@ -19,14 +19,21 @@ from ui.state import DRAWING, TRAINED_MODEL
 PAGE = "pages/forward_pass.py"
 
 
-def open_page(drawing: np.ndarray | None = None, **state) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
+def open_page(drawing: np.ndarray | None = None, *, router: bool = False,
+              **state) -> AppTest:
+    """The page with a drawing and some session state; alone, or through app.py's router.
+
+    Clicks are tested on the page alone: through the router, ui.state.ensure_defaults
+    reruns every AppTest run once (see the report), which drops a button's click.
+    """
+    at = AppTest.from_file("../app.py" if router else f"../{PAGE}", default_timeout=60)
     if drawing is not None:
         at.session_state[DRAWING] = drawing
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
-    at.switch_page(PAGE).run()
+    if router:
+        at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -41,7 +48,9 @@ def figures(at: AppTest) -> dict[str, dict]:
 def array(value) -> np.ndarray:
     """A figure's data array: plotly writes numpy arrays as {"dtype", "bdata"} base64."""
     if isinstance(value, dict):
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = [int(n) for n in str(value.get("shape", flat.size)).split(",")]
+        return flat.reshape(shape)
     return np.array(value, dtype=float)
 
 
@@ -58,7 +67,7 @@ def seven(size: int = 16) -> np.ndarray:
 
 
 def test_page_opens_through_the_router_and_predicts_the_default_drawing():
-    at = open_page()
+    at = open_page(router=True)
     assert any("The network says **8**" in m.value for m in at.markdown)
     assert "Default network (16 kernels 3x3" in " ".join(c.value for c in at.caption)
 
@@ -79,6 +88,10 @@ def test_notes_example_mode_shows_the_notes_numbers():
     np.testing.assert_allclose(table["probability"], expected["probabilities"][0])
     assert np.all(np.abs(table["probability"] - 0.1) < 0.01)
     assert table["probability"].sum() == pytest.approx(1.0)
+    best = int(expected["logits"][0].argmax())
+    written = next(m.value for m in at.markdown if m.value.startswith(f"For digit {best}"))
+    assert written.startswith(f"For digit {best}: z_{best} = (2×")
+    assert written.endswith(f"= **{expected['logits'][0][best]:.4f}**".replace("-", "\u2212"))
 
 
 def test_the_page_shows_what_the_default_model_computes_for_the_drawing():
@@ -89,7 +102,7 @@ def test_the_page_shows_what_the_default_model_computes_for_the_drawing():
     expected = model.forward(x)
     shown = figures(at)
     np.testing.assert_allclose(z(shown["What the network sees (8x8)"]), x)
-    np.testing.assert_allclose(z(shown["Feature maps (conv)"])[1:7, 0:6],
+    np.testing.assert_allclose(z(shown["Feature maps (conv)"])[2:8, 0:6],
                                expected["feature_maps"][0, 0])
     np.testing.assert_allclose(at.dataframe[0].value["probability"],
                                expected["probabilities"][0])
@@ -120,7 +133,7 @@ def test_predict_then_reveal_hides_the_answer_until_reveal():
     at.radio(key="forward_guess").set_value(3).run()
     at.button(key="forward_reveal").click().run()
     assert any("The network says **8**" in m.value for m in at.markdown)
-    assert any("You guessed 3; the network picked 8" in m.value for m in at.markdown)
+    assert any("you guessed 3; the network picked 8" in m.value for m in at.markdown)
     assert len(at.dataframe) == 1
     # a new drawing hides the answer again
     at.session_state[DRAWING] = seven()
@@ -153,3 +166,21 @@ def test_a_trained_5x5_model_becomes_the_model_of_the_page():
     at.button(key="forward_default").click().run()
     assert at.session_state[TRAINED_MODEL] is None
     assert "Default network" in " ".join(c.value for c in at.caption)
+
+
+def test_the_fast_figure_builders_make_valid_plotly_figures():
+    # The builders skip plotly's validation for speed; validating here keeps them honest.
+    import plotly.graph_objects as go
+
+    from ui.network_views import heatmap, mosaic, signed_bars
+
+    maps = np.random.default_rng(1).normal(size=(5, 4, 4))
+    built = [heatmap(maps[0], title="t", outlined=maps[0] > 0, presenter=True),
+             heatmap(np.abs(maps[0]), kind="positive", numbers=False),
+             heatmap(maps[0].clip(0, 1), kind="ink", decimals=1),
+             mosaic(maps, kind="signed", numbers=True, labels=list("abcde")),
+             mosaic(np.abs(maps), kind="positive", columns=2, presenter=True),
+             signed_bars(maps[0, 0], highlight=2, y_title="dL/dz")]
+    for figure in built:
+        go.Figure(figure.to_dict())  # raises ValueError on any invalid property
+    assert built[0].layout.template.to_plotly_json() == {}

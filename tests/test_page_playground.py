@@ -118,6 +118,21 @@ def test_page_shows_the_notes_example_through_the_router():
     np.testing.assert_array_equal(chart_z(at, "Max pool"), [[2, 1], [2, 1]])
 
 
+def test_settings_and_drawing_survive_a_page_switch():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/playground.py").run()
+    at.segmented_control(key=f"{P}padding").set_value(2)
+    at.segmented_control(key=f"{P}stride").set_value(2).run()
+    at.switch_page("pages/gallery.py").run()
+    at.switch_page("pages/playground.py").run()
+    assert_clean(at)
+    assert at.segmented_control(key=f"{P}padding").value == 2
+    assert at.segmented_control(key=f"{P}stride").value == 2
+    np.testing.assert_array_equal(chart_z(at, "Feature map C"),
+                                  conv2d(NOTES_EIGHT, KERNELS["notes_example"], padding=2,
+                                         stride=2))
+
+
 def test_output_size_formula_shows_the_live_numbers(notes_page: AppTest):
     code = notes_page.code[0].value
     assert "rows: S_c = (S_f − S_g + 2P) / S + 1 = (5 − 3 + 0) / 1 + 1 = 3" in code
@@ -370,7 +385,7 @@ def test_every_shown_matrix_can_be_downloaded(notes_page: AppTest):
 
 # ---- the pure builders behind the page ---------------------------------------------------------
 
-@pytest.mark.parametrize("shape", [(3, 3), (6, 6), (30, 30)])
+@pytest.mark.parametrize("shape", [(3, 3), (6, 6), (16, 16), (30, 30)])
 @pytest.mark.parametrize("kind", ["auto", "ink", "signed"])
 def test_fast_heatmap_is_the_house_heatmap(shape, kind):
     values = np.random.default_rng(1).normal(size=shape)
@@ -379,7 +394,21 @@ def test_fast_heatmap_is_the_house_heatmap(shape, kind):
     options = dict(title="", kind=kind, outline=(1, 1, 2, 2), inner=(0, 0, 2, 2))
     fast = json.loads(heatmap(values, **options).to_json())
     house = json.loads(matrix_heatmap(values, **options).to_json())
+    house["layout"].pop("template")  # st.plotly_chart's theme replaces it
+    if shape[1] > 16:  # no numbers in the cells: the fast figure sends no text, hover reads z
+        assert "text" not in fast["data"][0] and "%{z:.4~g}" in fast["data"][0]["hovertemplate"]
+        for key in ("text", "hovertemplate"):
+            fast["data"][0].pop(key, None)
+            house["data"][0].pop(key)
     assert fast == house
+    np.testing.assert_array_equal(decode(fast["data"][0]["z"]), values)
+
+
+def test_titled_heatmap_lifts_its_title_above_the_column_numbers():
+    fast = heatmap(np.ones((3, 3)), title="Feature map").to_dict()["layout"]
+    house = matrix_heatmap(np.ones((3, 3)), title="Feature map").to_dict()["layout"]
+    assert fast["margin"]["t"] == house["margin"]["t"] + 22
+    assert fast["title"]["text"] == "Feature map" and fast["title"]["yanchor"] == "top"
 
 
 def test_clickable_heatmap_puts_a_marker_on_every_cell_centre():

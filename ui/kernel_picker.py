@@ -190,16 +190,17 @@ def _custom_editor(key_prefix: str) -> KernelPick:
             _restart(preset_kernel(st.session_state[preset_key], st.session_state[size_key]))
             st.session_state[preset_key] = None
 
-    left, right = st.columns(2)
-    left.selectbox("Size", CUSTOM_SIZES, key=size_key, on_change=_resize,
-                   format_func=lambda k: f"{k}×{k}")
-    right.selectbox("Start from", PRESETS, key=preset_key, index=None, on_change=_preset,
-                    placeholder="a preset…",
-                    format_func=lambda p: KERNEL_INFO[p].name if p in KERNEL_INFO else p)
-    columns = st.session_state[base_key].columns
-    edited = st.data_editor(
-        st.session_state[base_key], key=editor_key, num_rows="fixed", width="content",
-        column_config={c: st.column_config.TextColumn(c, width=48) for c in columns})
+    with st.container(horizontal=True, gap="medium", vertical_alignment="top"):
+        with st.container(width=190, gap="small"):
+            st.selectbox("Size", CUSTOM_SIZES, key=size_key, on_change=_resize,
+                         format_func=lambda k: f"{k}×{k}")
+            st.selectbox("Start from", PRESETS, key=preset_key, index=None, on_change=_preset,
+                         placeholder="a preset…",
+                         format_func=lambda p: KERNEL_INFO[p].name if p in KERNEL_INFO else p)
+        columns = st.session_state[base_key].columns
+        edited = st.data_editor(
+            st.session_state[base_key], key=editor_key, num_rows="fixed", width="content",
+            column_config={c: st.column_config.TextColumn(c, width=48) for c in columns})
     description = "Your own kernel: type a number in each cell (−1, 0.5 and 1/9 all work)."
     try:
         cells = [[None if pd.isna(v) else v for v in row] for row in edited.values.tolist()]

@@ -102,6 +102,14 @@ def signal_strip(signal: np.ndarray, *, padding: tuple[int, int], cell: CellExpl
     return figure
 
 
+def readable_ticks(figure: go.Figure, presenter: bool) -> go.Figure:
+    """Index labels big enough to read from the back of a classroom (in place; returned)."""
+    size = 18 if presenter else 13
+    figure.update_xaxes(tickfont=dict(size=size, color="#222"))
+    figure.update_yaxes(tickfont=dict(size=size, color="#222"))
+    return figure
+
+
 def figure_height(rows: int, presenter: bool, *, small: bool = False) -> int:
     """Pixel height of a heatmap of ``rows`` rows: big cells, capped so a page still fits."""
     per_row = (56 if small else 76) + (18 if presenter else 0)
@@ -131,4 +139,4 @@ def padded_input_heatmap(image: np.ndarray, *, padding: tuple[int, int],
                         ticktext=[number(c - pad_w) for c in range(cols)], title="col")
     figure.update_yaxes(tickmode="array", tickvals=list(range(rows)),
                         ticktext=[number(r - pad_h) for r in range(rows)], title="row")
-    return figure
+    return readable_ticks(figure, presenter)

@@ -61,7 +61,7 @@ def plain(text: str) -> str:
 
 def format_list(values: Sequence[float]) -> str:
     """[1, −2, 0.5] written as the notes write lists, with a real minus sign."""
-    return "[" + ", ".join(number(float(v) + 0.0) for v in values) + "]"  # + 0.0: no "−0"
+    return "[" + ", ".join(number(v) for v in values) + "]"
 
 
 def style(presenter: bool) -> str:

@@ -9,6 +9,7 @@ values change (a test checks both give the same figure).
 
 from __future__ import annotations
 
+import base64
 import functools
 import io
 import zipfile
@@ -160,71 +161,105 @@ def pool_box(cell: PoolCellExplanation) -> Box:
     return (r0, c0, r1 - r0 + 1, c1 - c0 + 1)
 
 
+class SpecFigure(go.Figure):
+    """A figure for display only, whose spec is handed to st.plotly_chart as it is.
+
+    Building a go.Figure checks every property and to_dict() deep-copies it all: with five
+    maps per brush stroke that was half of the 50 ms budget. The spec below comes from
+    matrix_heatmap (already checked) with new values, so it is kept as a plain dict. The
+    plotly object API (fig.layout, update_layout...) sees an empty figure: to edit one,
+    build go.Figure(fig.to_dict()).
+    """
+
+    def __init__(self, spec: dict) -> None:
+        super().__init__()
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        """The spec, copied one level deep (callers may add keys, not edit nested ones)."""
+        return {"data": [dict(trace) for trace in self._spec["data"]],
+                "layout": dict(self._spec["layout"])}
+
+    def to_plotly_json(self) -> dict:
+        return self.to_dict()
+
+
+def typed_array(values: np.ndarray) -> dict:
+    """A numeric array in plotly.js's typed-array JSON form, as plotly.py itself sends it:
+    {"dtype": "f8", "bdata": base64 of the bytes, "shape": "rows, cols"}."""
+    values = np.ascontiguousarray(values)
+    spec = {"dtype": values.dtype.str.lstrip("<|="),
+            "bdata": base64.b64encode(values.tobytes()).decode("ascii")}
+    if values.ndim > 1:
+        spec["shape"] = ", ".join(str(n) for n in values.shape)
+    return spec
+
+
 @functools.lru_cache(maxsize=128)
 def _template(shape: tuple[int, int], kind: str, numbers: bool | None, title: str,
               decimals: int, outline: Box | None, inner: Box | None, presenter: bool,
-              height: int | None) -> dict:
+              height: int | None, tick_step: int | None) -> dict:
+    """matrix_heatmap's spec for this shape and these options (values are set per call)."""
     spec = matrix_heatmap(np.zeros(shape), title=title, kind=kind, numbers=numbers,
                           decimals=decimals, outline=outline, inner=inner,
                           presenter=presenter, height=height).to_dict()
-    # plotly's default template is 85% of the bytes and st.plotly_chart's theme replaces it
-    spec["layout"].pop("template", None)
+    layout = spec["layout"]
+    layout.pop("template", None)  # 85% of the bytes, and st.plotly_chart's theme replaces it
+    if title:  # matrix_heatmap's title overlaps the column numbers on top: lift it clear
+        layout["margin"]["t"] += 22
+        layout["title"].update(y=1, yref="container", yanchor="top", pad=dict(t=10))
+    if tick_step is not None:
+        layout["xaxis"]["dtick"] = layout["yaxis"]["dtick"] = tick_step
     return spec
 
 
 def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
             numbers: bool | None = None, decimals: int = 2, outline: Box | None = None,
             inner: Box | None = None, presenter: bool = False, height: int | None = None,
-            clickable: bool = False, tick_step: int | None = None) -> go.Figure:
-    """ui.figures.matrix_heatmap(values, ...) built in a few ms instead of ~25 ms.
+            clickable: bool = False, tick_step: int | None = None) -> SpecFigure:
+    """ui.figures.matrix_heatmap(values, ...) in about 1 ms instead of about 25 ms.
 
-    clickable: add an invisible marker on every cell centre, because Streamlit's plotly
-    selection returns nothing for heatmap clicks but does for scatter points; a click then
-    gives the cell's [row, col] as the point's (y, x). Hover text moves to those markers.
-    tick_step: label every tick_step-th row and column (narrow figures need fewer labels).
+    Maps without numbers in their cells send no text (hover reads z). clickable: an
+    invisible marker on every cell centre, because Streamlit's plotly selection returns
+    nothing for heatmap clicks but does for scatter points; a click gives the cell's
+    [row, col] as the point's (y, x). tick_step: label every tick_step-th row and column.
     """
     values = np.asarray(values, dtype=np.float64)
     if kind == "auto":
         kind = "signed" if np.any(values < 0) else "positive"
     spec = _template(values.shape, kind, numbers, title, decimals, outline, inner, presenter,
-                     height)
+                     height, tick_step)
     biggest = float(np.max(np.abs(values))) or 1.0
-    scale = {"signed": (-biggest, biggest), "positive": (0, max(biggest, 1e-12)),
-             "ink": (0, 1)}[kind]
-    trace = dict(spec["data"][0], z=values, zmin=scale[0], zmax=scale[1])
-    written = trace.get("texttemplate") is not None
-    hover = "%{text}" if written else "%{z:.4~g}"  # big maps: no text array to send
-    if written:
-        trace["text"] = np.array([[format_number(v, decimals) for v in row] for row in values])
+    low, high = {"signed": (-biggest, biggest), "positive": (0, max(biggest, 1e-12)),
+                 "ink": (0, 1)}[kind]
+    trace = dict(spec["data"][0], z=typed_array(values), zmin=low, zmax=high)
+    text = None
+    if trace.get("texttemplate") is not None:
+        text = [[format_number(v, decimals) for v in row] for row in values]
+        trace["text"] = text
     else:
         trace.pop("text", None)
-        trace["hovertemplate"] = f"row %{{y}}, col %{{x}}: {hover}<extra></extra>"
-    layout = dict(spec["layout"])  # copy what changes below, share the rest
-    for part in ("margin", "title", "xaxis", "yaxis"):
-        if part in layout:
-            layout[part] = dict(layout[part])
-    if title:  # matrix_heatmap's title overlaps the column numbers on top: lift it clear
-        layout["margin"]["t"] += 22
-        layout["title"].update(y=1, yref="container", yanchor="top", pad=dict(t=10))
-    if tick_step is not None:
-        layout["xaxis"]["dtick"] = layout["yaxis"]["dtick"] = tick_step
-    data = [trace]
+        trace["hovertemplate"] = "row %{y}, col %{x}: %{z:.4~g}<extra></extra>"
+    data, layout = [trace], spec["layout"]
     if clickable:
-        rows, cols = np.indices(values.shape)
+        rows, cols = np.indices(values.shape, dtype=np.int16)
         trace["hoverinfo"] = "skip"
         trace.pop("hovertemplate", None)
-        marker_hover = hover.replace("%{z", "%{customdata")
-        data.append(dict(type="scatter", x=cols.ravel(), y=rows.ravel(), mode="markers",
-                         showlegend=False, marker=dict(size=12, opacity=0.01, color="black"),
-                         **({"text": trace["text"].ravel()} if written else
-                            {"customdata": values.ravel()}),
-                         hovertemplate=f"row %{{y}}, col %{{x}}: {marker_hover}<br>"
-                                       "click to inspect<extra></extra>"))
-        layout.update(hovermode="closest", hoverdistance=-1, clickmode="event+select")
+        shown = ({"text": [t for row in text for t in row]} if text is not None else
+                 {"customdata": typed_array(values.ravel())})
+        value = "%{text}" if text is not None else "%{customdata:.4~g}"
+        data.append(dict(type="scatter", x=typed_array(cols.ravel()),
+                         y=typed_array(rows.ravel()), mode="markers", showlegend=False,
+                         marker=dict(size=12, opacity=0.01, color="black"), **shown,
+                         hovertemplate=f"row %{{y}}, col %{{x}}: {value}<br>click to inspect"
+                                       "<extra></extra>"))
         # markers would pad the autorange by their size: pin the axes to the cells
-        layout["xaxis"].update(range=[-0.5, values.shape[1] - 0.5], autorange=False)
-        layout["yaxis"].update(range=[values.shape[0] - 0.5, -0.5], autorange=False)
-    return go.Figure({"data": data, "layout": layout}, _validate=False)
+        layout = dict(layout, hovermode="closest", hoverdistance=-1, clickmode="event+select",
+                      xaxis=dict(layout["xaxis"], range=[-0.5, values.shape[1] - 0.5],
+                                 autorange=False),
+                      yaxis=dict(layout["yaxis"], range=[values.shape[0] - 0.5, -0.5],
+                                 autorange=False))
+    return SpecFigure({"data": data, "layout": layout})
 
 
 def cell_numbers(values: np.ndarray, presenter: bool = False) -> tuple[bool, int]:

@@ -17,12 +17,12 @@ F, G = [1, 2, 3, 4, 5], [1, 0, -1]
 
 
 def open_lesson(page: Page, base: str, path: str, first_sum: str) -> None:
-    """Open base + path once the router has run (see the xfail test at the end)."""
+    """Open base, then base + path, and wait for the page and the shared sidebar."""
     page.goto(base)
     expect(page.get_by_text("Presenter mode")).to_be_attached(timeout=30_000)
     page.goto(f"{base}{path}")
     expect(page.get_by_text(first_sum, exact=True)).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("Presenter mode")).to_be_attached()
+    expect(page.get_by_text("Presenter mode")).to_be_attached(timeout=15_000)
 
 
 def test_play_animates_the_1d_lesson_to_the_last_position_and_stops(page: Page, streamlit_app):
@@ -62,19 +62,14 @@ def test_the_written_sum_wraps_instead_of_overflowing_on_a_phone(browser, stream
         context.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Streamlit runs pages/*.py without the router (no shared sidebar) when the first visit "
-    "after a server start is a page URL: with a pages/ folder next to app.py, "
-    "PagesManager.uses_pages_directory stays True until some run calls st.navigation. "
-    "Reported to the lead (rename pages/ so Streamlit does not see a pages folder)."))
 def test_a_fresh_server_opened_at_a_lesson_url_still_runs_the_router(browser):
     url, server = start_streamlit("app.py")
     context = browser.new_context(viewport={"width": 1100, "height": 900})
     try:
         page = context.new_page()
         page.goto(f"{url}/lesson_1d")
-        expect(page.get_by_text("Output size")).to_be_visible(timeout=30_000)
-        expect(page.get_by_text("Presenter mode")).to_be_attached(timeout=5_000)
+        expect(page.get_by_role("heading", name="Output size")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Presenter mode")).to_be_attached(timeout=30_000)
     finally:
         context.close()
         stop_streamlit(server)

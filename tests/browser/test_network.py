@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
+from cnn_core.data import NOTES_EIGHT
 from ui.models import default_model, model_input
 
 pytestmark = pytest.mark.browser
@@ -32,7 +33,7 @@ def prediction_text(digit: int, probability: float) -> str:
 def test_training_the_toy_set_shows_progress_and_a_falling_loss_curve(page: Page,
                                                                        streamlit_app):
     open_page(page, streamlit_app(APP), "training")
-    train = page.get_by_role("button", name="▶ Train")
+    train = page.get_by_role("button", name="Train", exact=False).first
     expect(train).to_be_visible(timeout=60_000)
     train.click()
     progress = page.get_by_test_id("stProgress")
@@ -51,7 +52,7 @@ def test_training_the_toy_set_shows_progress_and_a_falling_loss_curve(page: Page
 def test_drawing_a_digit_changes_the_probabilities(page: Page, streamlit_app):
     open_page(page, streamlit_app(APP), "forward_pass")
     model = default_model()
-    eight = model.forward(model_input(np.array(_notes_eight()), model))["probabilities"][0]
+    eight = model.forward(model_input(NOTES_EIGHT, model))["probabilities"][0]
     expect(page.get_by_text(prediction_text(8, eight[8]))).to_be_visible(timeout=60_000)
 
     page.get_by_role("button", name="Clear").click()
@@ -71,8 +72,3 @@ def test_drawing_a_digit_changes_the_probabilities(page: Page, streamlit_app):
     expect(bars).to_have_count(1)
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
-
-def _notes_eight() -> list[list[int]]:
-    from cnn_core.data import NOTES_EIGHT
-
-    return NOTES_EIGHT.tolist()

@@ -1,0 +1,137 @@
+"""How fast the network pages are: prints a table of measured times (no asserts).
+
+    python benchmarks/pages.py
+
+Rows:
+- the default model's training (first use of the app, then cached for everyone);
+- the forward-pass page after a stroke: the work of the stroke fragment measured directly
+  (input, forward pass, every figure built and serialised as Streamlit does), and a whole
+  AppTest rerun of the page (an upper bound: the full page plus AppTest's own overhead);
+- training 10 epochs of 8 kernels on the handwritten digits: the Trainer alone, and through
+  the page in AppTest (one epoch per rerun, curves and kernels redrawn every epoch);
+- the backprop page after a stroke (AppTest rerun).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import plotly.io  # noqa: E402
+import plotly.tools  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from cnn_core import TinyCNN  # noqa: E402
+from cnn_core.data import handwritten_digits  # noqa: E402
+from cnn_core.train import TrainConfig, Trainer  # noqa: E402
+from ui.figures import probability_bars  # noqa: E402
+from ui.models import default_model, model_input, train_default_model  # noqa: E402
+from ui.network_views import heatmap, mosaic  # noqa: E402
+
+
+def timed(work: Callable[[], object], repeats: int = 1) -> list[float]:
+    """Wall-clock seconds of each of `repeats` calls."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def stroke(rng: np.random.Generator) -> np.ndarray:
+    grid = np.zeros((16, 16))
+    grid[rng.integers(1, 6), 3:13] = 1.0
+    grid[2:14, rng.integers(6, 12)] = 1.0
+    return grid
+
+
+def forward_fragment_work(model: TinyCNN, drawing: np.ndarray) -> None:
+    """What the forward page's fragment computes after a stroke, figures serialised."""
+    x = model_input(drawing, model)
+    values = model.forward(x)
+    maps, active, pooled = (values[k][0] for k in ("feature_maps", "activations", "pooled"))
+    k = 0
+    figures = [heatmap(x, kind="ink", decimals=1, title="input"),
+               probability_bars(values["probabilities"][0]),
+               mosaic(model.params["kernels"], kind="signed"), mosaic(maps, kind="signed"),
+               mosaic(active, kind="positive"), mosaic(pooled, kind="positive"),
+               heatmap(model.params["kernels"][k]), heatmap(maps[k]), heatmap(active[k]),
+               heatmap(pooled[k]), heatmap(pooled.reshape(len(pooled), -1))]
+    for figure in figures:  # what st.plotly_chart does with a Figure
+        plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(figure, True),
+                          validate=False)
+
+
+def page(path: str, **state) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(path).run()
+    return at
+
+
+def main() -> None:
+    rows: list[tuple[str, list[float]]] = []
+    rng = np.random.default_rng(0)
+    rows.append(("default model: train 12 epochs (first use)", timed(train_default_model)))
+    model = default_model()
+    forward_fragment_work(model, stroke(rng))  # warm-up
+    rows.append(("forward page: stroke fragment work, direct",
+                 timed(lambda: forward_fragment_work(model, stroke(rng)), 30)))
+    at = page("pages/forward_pass.py")
+
+    def rerun_with_new_drawing(at: AppTest = at) -> None:
+        at.session_state["drawing"] = stroke(rng)
+        at.run()
+
+    rows.append(("forward page: whole-page AppTest rerun", timed(rerun_with_new_drawing, 20)))
+
+    data = handwritten_digits()
+
+    def train_alone() -> None:
+        trainer = Trainer(TinyCNN(8, 3, (8, 8), 2, 10, seed=0), data.train_images,
+                          data.train_labels, data.test_images, data.test_labels,
+                          TrainConfig(learning_rate=0.01, batch_size=32, optimizer="adam"))
+        for _ in range(10):
+            trainer.run_epoch()
+
+    rows.append(("training 10 epochs x 8 kernels: Trainer only", timed(train_alone, 3)))
+
+    def train_through_page() -> None:
+        at = page("pages/training.py")
+        at.radio(key="training_dataset").set_value("digits").run()  # 8 kernels, 10 epochs
+        at.button(key="training_train").click().run()
+        while at.session_state["training_run"].running:
+            at.run()
+        assert at.session_state["training_run"].epoch == 10
+
+    rows.append(("training 10 epochs x 8 kernels: page (AppTest)",
+                 timed(train_through_page, 3)))
+    bp = page("pages/backprop.py")
+
+    def backprop_rerun(at: AppTest = bp) -> None:
+        at.session_state["drawing"] = stroke(rng)
+        at.run()
+
+    rows.append(("backprop page: whole-page AppTest rerun", timed(backprop_rerun, 10)))
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"CPUs: {os.cpu_count()}, load average at the end: {load:.1f}")
+    print(f"{'measurement':50s} {'median':>10s} {'min':>10s} {'runs':>5s}")
+    for name, times in rows:
+        print(f"{name:50s} {statistics.median(times) * 1000:8.1f}ms "
+              f"{min(times) * 1000:8.1f}ms {len(times):5d}")
+
+
+if __name__ == "__main__":
+    main()
