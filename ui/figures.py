@@ -61,7 +61,7 @@ def matrix_heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
                              line=dict(color=colour, width=4 if dash == "solid" else 2,
                                        dash=dash))
     ticks = dict(tickmode="linear", dtick=1 if max(rows, cols) <= 16 else 4, showgrid=False,
-                 zeroline=False, constrain="domain")
+                 zeroline=False, constrain="domain", tickfont=dict(size=18 if presenter else 12))
     side = height or min(420, max(160, 34 * max(rows, cols) + 70))
     figure.update_layout(
         title=dict(text=title, font=dict(size=20 if presenter else 14)),
