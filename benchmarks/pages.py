@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import plotly.io  # noqa: E402
 import plotly.tools  # noqa: E402
+import streamlit.logger  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from cnn_core import TinyCNN  # noqa: E402
@@ -81,6 +82,7 @@ def page(path: str, **state) -> AppTest:
 
 
 def main() -> None:
+    streamlit.logger.set_log_level("error")  # bare-mode calls warn about a missing context
     rows: list[tuple[str, list[float]]] = []
     rng = np.random.default_rng(0)
     rows.append(("default model: train 12 epochs (first use)", timed(train_default_model)))

@@ -17,7 +17,7 @@ import numpy as np
 from .activations import relu_backward, relu_forward
 from .conv import conv2d_backward, conv2d_forward
 from .dense import dense_backward, dense_forward
-from .explain import number
+from .explain import MINUS
 from .gradcheck import numerical_gradient
 from .losses import check_labels, softmax_cross_entropy_backward, softmax_cross_entropy_forward
 from .model import TinyCNN
@@ -149,8 +149,8 @@ def written_kernel_gradient(cell: KernelGradientCell, *, skip_zeros: bool = True
     """
     shown = [t for t in cell.terms if not skip_zeros or (t.input_value and t.upstream)]
 
-    def short(value: float) -> str:
-        return number(float(f"{value:.{digits}g}"))
+    def short(value: float) -> str:  # significant digits: gradients are often tiny
+        return f"{float(value) + 0.0:.{digits}g}".replace("-", MINUS)
 
     products = " + ".join(f"({short(t.input_value)}×{short(t.upstream)})" for t in shown)
     left_out = len(cell.terms) - len(shown)

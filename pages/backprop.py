@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
+from cnn_core import TinyCNN
 from cnn_core.backprop import (
     backprop_trace,
     kernel_cell_finite_difference,
@@ -50,11 +53,11 @@ def reset_copy() -> None:
     st.session_state.pop(f"{MODEL_KEY}_source", None)
 
 
-def chart(column, figure) -> None:
+def chart(column: DeltaGenerator, figure: go.Figure) -> None:
     column.plotly_chart(figure, width="stretch")
 
 
-def explain(model, x: np.ndarray, label: int) -> None:
+def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
     """Every step of the backward pass for one kernel, then the SGD step."""
     trace = backprop_trace(model, x, label)
     arch, p = model.arch, trace.probabilities

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
+from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
 from ui.figures import format_number, probability_bars
 from ui.models import current_model, describe, model_input, notes_example_model
@@ -46,7 +48,7 @@ def show_prediction(values: dict, input_id: str) -> None:
                     width="stretch")
 
 
-def show_layers(model, values: dict, input_id: str) -> None:
+def show_layers(model: TinyCNN, values: dict, input_id: str) -> None:
     """Every intermediate of the forward pass: small multiples, then one kernel up close."""
     arch, kernels = model.arch, model.params["kernels"]
     maps, active, pooled = (values[k][0] for k in ("feature_maps", "activations", "pooled"))
@@ -105,7 +107,7 @@ def show_layers(model, values: dict, input_id: str) -> None:
                                 "probability": st.column_config.NumberColumn(format="%.5f")})
 
 
-def show_network(model, x: np.ndarray, note: str, slot) -> None:
+def show_network(model: TinyCNN, x: np.ndarray, note: str, slot: DeltaGenerator) -> None:
     """The input and prediction in ``slot`` (a column), then every layer below."""
     values = model.forward(x)
     input_id = fingerprint(x) + note

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import html
 
+import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from cnn_core.explain import conv2d_cell, pool_cell
@@ -61,7 +63,7 @@ def side(n: int, presenter: bool) -> int:
     return min(420 if presenter else 300, max(230 if presenter else 190, 28 * n + 90))
 
 
-def figure(values, title: str, presenter: bool, **options):
+def figure(values: np.ndarray, title: str, presenter: bool, **options) -> go.Figure:
     """A map as a heatmap sized for a narrow column, numbers shown only where they fit."""
     numbers, decimals = cell_numbers(values, presenter)
     wide = values.shape[1]
@@ -77,7 +79,8 @@ def big(text: str) -> None:
                 f'overflow-wrap:anywhere">{html.escape(text)}</div>', unsafe_allow_html=True)
 
 
-def result(prefix: str, image, pick: KernelPick, settings: ConvSettings) -> Pipeline | None:
+def result(prefix: str, image: np.ndarray, pick: KernelPick,
+           settings: ConvSettings) -> Pipeline | None:
     """The pipeline for these inputs, or the last good one (with a message) if they fail."""
     good_key = f"{prefix}last_good"
     problem = pick.error or pick.warning
@@ -114,7 +117,8 @@ def select_cell(chart_key: str, row_key: str, col_key: str) -> None:
                                                                 int(points[0]["x"]))
 
 
-def chart(figure, key: str | None = None, cell_keys: tuple[str, str] | None = None) -> None:
+def chart(figure: go.Figure, key: str | None = None,
+          cell_keys: tuple[str, str] | None = None) -> None:
     """A plotly chart; with cell_keys a click on a cell writes its [row, col] there."""
     if cell_keys is None:
         st.plotly_chart(figure, width="stretch", config=CHART_CONFIG, key=key)
@@ -189,7 +193,7 @@ def compare_views(runs: list[tuple[str, Pipeline | None]], presenter: bool) -> N
                 chart(figure(run.pooled, f"{name}: pooled ({ph}×{pw})", presenter))
 
 
-def downloads(matrices: dict) -> None:
+def downloads(matrices: dict[str, np.ndarray]) -> None:
     """One CSV per matrix (pick it) or all of them in a zip; PNG via each chart's toolbar."""
     with st.container(horizontal=True, vertical_alignment="bottom"):
         name = st.selectbox("Download a matrix as CSV", list(matrices), key=f"{P}export",
@@ -234,7 +238,7 @@ pick = kernel_pick(choice, P)
 other = None
 if compare:
     choice_b, settings_b = settings_row(B, shared=False, default_kernel="sobel_vertical")
-    other = (kernel_pick(choice_b, B), settings_b)
+    other = (kernel_pick(choice_b, B, shared=False), settings_b)
 if pick.description:
     st.caption(f"**{pick.label}**: {pick.description}")
 workspace(pick, settings, other)

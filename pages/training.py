@@ -15,17 +15,21 @@ from ui.network_views import heatmap, mosaic
 from ui.state import PRESENTER, TRAINED_MODEL, ensure_defaults
 from ui.training_views import (
     DATASETS,
+    ERROR,
     MAX_EPOCHS,
-    RECIPES,
     RUN,
     UPLOAD_MESSAGE,
-    Settings,
     TrainingRun,
     advance,
-    build_run,
+    apply_recipe,
     confusion_counts,
     mistakes,
+    on_pause,
+    on_reset,
+    on_step,
+    on_train,
     on_upload,
+    settings_from_state,
 )
 
 EPOCH_INTERVAL = 0.1  # seconds between fragment reruns while training (one epoch each)
@@ -33,14 +37,6 @@ NAMED_DEFAULT = ["sobel_vertical", "sobel_horizontal", "prewitt_vertical", "prew
 
 ensure_defaults()
 presenter = st.session_state[PRESENTER]
-
-
-def apply_recipe() -> None:
-    """Callback of the dataset choice: start from the settings that suit that dataset."""
-    for name, value in RECIPES[st.session_state["training_dataset"]].items():
-        st.session_state[f"training_{name}"] = value
-
-
 if "training_dataset" not in st.session_state:
     st.session_state["training_dataset"] = "toy"
     apply_recipe()
@@ -57,14 +53,12 @@ with st.expander("Settings", expanded=True):
     left.slider("Kernels", 1, 16, key="training_n_kernels")
     left.select_slider("Kernel size", [2, 3, 4, 5], key="training_kernel_size")
     left.radio("Kernel start", ["random", "named"], key="training_init",
-                      format_func={"random": "Random (from the seed)",
-                                   "named": "Named kernels"}.get)
+               format_func={"random": "Random (from the seed)", "named": "Named kernels"}.get)
     left.multiselect("Named kernels (repeated to fill)", list(KERNELS),
                      default=NAMED_DEFAULT, key="training_names",
                      format_func=lambda k: KERNEL_INFO[k].name,
                      disabled=st.session_state["training_init"] != "named")
-    left.checkbox("Freeze kernels (train only the dense layer)",
-                           key="training_freeze")
+    left.checkbox("Freeze kernels (train only the dense layer)", key="training_freeze")
     middle.number_input("Learning rate", min_value=1e-5, max_value=1e300, step=0.001,
                         format="%g", key="training_learning_rate",
                         help="Try 10 or 1e6 to see a rate that is too high; the engine's "
@@ -76,64 +70,19 @@ with st.expander("Settings", expanded=True):
     right.number_input("Seed", 0, 9999, 0, key="training_seed")
 
 
-def settings() -> Settings:
-    """The run the widgets describe (the number of epochs is how long, not which run)."""
-    value = st.session_state.get
-    names = tuple(value("training_names") or ())
-    named = value("training_init") == "named" and names
-    return Settings(value("training_dataset"), value("training_n_kernels"),
-                    value("training_kernel_size"), names if named else "random",
-                    bool(value("training_freeze")),
-                    float(value("training_learning_rate")), value("training_batch_size"),
-                    value("training_optimizer"), int(value("training_seed")))
-
-
-def run_for_settings(fresh: bool = False) -> TrainingRun | None:
-    """The session's run if it matches the settings, else a new one (None if impossible)."""
-    run = st.session_state.get(RUN)
-    wanted = settings()
-    if fresh or run is None or run.settings != wanted or run.diverged:
-        try:
-            run = build_run(wanted)
-        except ValueError as error:
-            st.session_state["training_error"] = f"These settings do not work: {error}"
-            return None
-        st.session_state[RUN] = run
-    st.session_state["training_error"] = None
-    return run
-
-
-def on_train() -> None:
-    run = run_for_settings()
-    if run is not None:
-        run.running = run.epoch < st.session_state["training_epochs"]
-
-
-def on_step() -> None:
-    run = run_for_settings()
-    if run is not None:
-        run.running = False
-        advance(run)
-
-
-def on_pause() -> None:
-    if RUN in st.session_state:
-        st.session_state[RUN].running = False
-
-
 buttons = st.columns(4)
 buttons[0].button("Train", on_click=on_train, type="primary", key="training_train",
                   icon=":material/play_arrow:")
 buttons[1].button("Pause", on_click=on_pause, key="training_pause", icon=":material/pause:")
 buttons[2].button("Step one epoch", on_click=on_step, key="training_step",
                   icon=":material/skip_next:")
-buttons[3].button("Reset", on_click=lambda: run_for_settings(fresh=True), key="training_reset",
+buttons[3].button("Reset", on_click=on_reset, key="training_reset",
                   icon=":material/restart_alt:",
                   help="Back to epoch 0: the same seed gives the same initial weights.")
-if st.session_state.get("training_error"):
-    st.error(st.session_state["training_error"])
+if st.session_state.get(ERROR):
+    st.error(st.session_state[ERROR])
 run: TrainingRun | None = st.session_state.get(RUN)
-if run is not None and run.settings != settings() and run.epoch:
+if run is not None and run.settings != settings_from_state() and run.epoch:
     st.info("The settings changed: Train, Step or Reset starts a new run with them.")
 
 

@@ -371,6 +371,24 @@ def test_compare_mode_shows_two_kernels_side_by_side(notes_page: AppTest):
     assert notes_page.session_state[state.KERNEL_CHOICE] == "notes_example"
 
 
+def test_compare_b_custom_kernel_keeps_its_own_matrix(notes_page: AppTest):
+    notes_page.toggle(key=f"{P}compare").set_value(True).run()
+    notes_page.selectbox(key="playground_b_kernel").select("custom").run()
+    version = notes_page.session_state["playground_b_custom_version"]
+    notes_page.session_state[f"playground_b_custom_editor_{version}"] = {
+        "edited_rows": {0: {"0": "3"}}, "added_rows": [], "deleted_rows": []}
+    notes_page.run()
+    assert_clean(notes_page)
+    kernel_b = np.array([[3.0, 0, 0], [0, 1, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(notes_page.session_state["playground_b_custom_kernel"], kernel_b)
+    np.testing.assert_array_equal(notes_page.session_state[state.CUSTOM_KERNEL],
+                                  [[0, 0, 0], [0, 1, 0], [0, 0, 0]])  # A's is untouched
+    np.testing.assert_array_equal(chart_z(notes_page, "B: feature map"),
+                                  conv2d(NOTES_EIGHT, kernel_b))
+    np.testing.assert_array_equal(chart_z(notes_page, "A: feature map"),
+                                  [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
+
+
 def test_every_shown_matrix_can_be_downloaded(notes_page: AppTest):
     assert [b.label for b in notes_page.download_button] == ["CSV", "All matrices (zip)"]
     names = notes_page.selectbox(key=f"{P}export").options

@@ -148,13 +148,14 @@ def drawing_panel(key_prefix: str, *, label: str = "Draw here: click or drag; st
             brush = st.slider("Ink", 0.1, 1.0, 1.0, 0.1, key=f"{p}brush", width=160,
                               help="Grey levels: how dark one brush stroke is",
                               label_visibility="collapsed", format="ink %.1f")
-    if st.session_state.get(error_key):
-        st.error(st.session_state[error_key])
     presenter = st.session_state[state.PRESENTER]
     new = drawing_grid(grid, key=f"{p}grid", revision=st.session_state[state.DRAWING_REVISION],
                        brush=brush, label=label,
                        cell_px=max(8, round((440 if presenter else 320) / n)))
     if new is not None:
         st.session_state[state.DRAWING] = new  # the browser already shows it: no revision bump
+        st.session_state[error_key] = None  # drawing again answers the last message
         grid = new
+    if st.session_state.get(error_key):
+        st.error(st.session_state[error_key])
     return grid

@@ -138,13 +138,20 @@ def kernel_select(key_prefix: str, *, shared: bool = True, label: str = "Kernel"
                         width=width)
 
 
-def kernel_pick(choice: str, key_prefix: str) -> KernelPick:
-    """Resolve a choice to its matrix; for "custom" this draws the matrix editor here."""
+def kernel_pick(choice: str, key_prefix: str, *, shared: bool = True) -> KernelPick:
+    """Resolve a choice to its matrix; for "custom" this draws the matrix editor here.
+
+    shared=False (a second, comparison kernel) keeps its custom kernel under its own key,
+    starting from state.CUSTOM_KERNEL, so two editors never overwrite each other.
+    """
     if choice in KERNELS:
         info = KERNEL_INFO[choice]
         return KernelPick(choice, info.name, info.description, np.array(KERNELS[choice]))
     if choice == CUSTOM:
-        return _custom_editor(key_prefix)
+        store = state.CUSTOM_KERNEL if shared else f"{key_prefix}custom_kernel"
+        if store not in st.session_state:
+            st.session_state[store] = np.array(st.session_state[state.CUSTOM_KERNEL])
+        return _custom_editor(key_prefix, store)
     learned = learned_kernels()
     index = choice.removeprefix(LEARNED)
     if learned is None or not index.isdigit() or int(index) >= learned.shape[0]:
@@ -161,25 +168,25 @@ def _table(kernel: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(text, columns=[str(c) for c in range(kernel.shape[1])], dtype="string")
 
 
-def _custom_editor(key_prefix: str) -> KernelPick:
-    """Size and preset selectors plus a text-cell matrix editor for state.CUSTOM_KERNEL."""
+def _custom_editor(key_prefix: str, store: str) -> KernelPick:
+    """Size and preset selectors plus a text-cell matrix editor for the kernel in store."""
     version_key, base_key = f"{key_prefix}custom_version", f"{key_prefix}custom_base"
     size_key, preset_key = f"{key_prefix}custom_size", f"{key_prefix}custom_preset"
     version = st.session_state.setdefault(version_key, 0)
     editor_key = f"{key_prefix}custom_editor_{version}"
-    kernel = np.asarray(st.session_state[state.CUSTOM_KERNEL], dtype=np.float64)
+    kernel = np.asarray(st.session_state[store], dtype=np.float64)
     if editor_key not in st.session_state or base_key not in st.session_state:
         # a fresh editor (first time, new version, back from another page) shows the kernel
         st.session_state[base_key] = _table(kernel)
         st.session_state[size_key] = kernel.shape[0]
 
     def _restart(new_kernel: np.ndarray) -> None:
-        st.session_state[state.CUSTOM_KERNEL] = new_kernel
+        st.session_state[store] = new_kernel
         st.session_state[base_key] = _table(new_kernel)
         st.session_state[version_key] += 1
 
     def _resize() -> None:
-        old, size = st.session_state[state.CUSTOM_KERNEL], st.session_state[size_key]
+        old, size = st.session_state[store], st.session_state[size_key]
         new, n = np.zeros((size, size)), min(size, old.shape[0])
         a, b = (size - n) // 2, (old.shape[0] - n) // 2
         new[a:a + n, a:a + n] = old[b:b + n, b:b + n]
@@ -207,5 +214,5 @@ def _custom_editor(key_prefix: str) -> KernelPick:
         kernel, warning = parse_kernel_cells(cells)
     except ValueError as error:
         return KernelPick(CUSTOM, "Custom kernel", description, None, error=str(error))
-    st.session_state[state.CUSTOM_KERNEL] = kernel
+    st.session_state[store] = kernel
     return KernelPick(CUSTOM, "Custom kernel", description, kernel, warning=warning)

@@ -76,11 +76,14 @@ def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
     numbers = small if numbers is None else numbers
     cell = (62 if presenter else 46) if small else (30 if presenter else 22)
     font = (18 if presenter else 12) if small else (14 if presenter else 9)
-    trace = dict(type="heatmap", z=values, text=_text(values, decimals),
-                 texttemplate="%{text}" if numbers else "",
-                 textfont=dict(size=font, family="monospace"), xgap=1, ygap=1,
-                 hovertemplate="row %{y}, col %{x}: %{text}<extra></extra>",
-                 showscale=False, **_scale(values, kind))
+    trace = dict(type="heatmap", z=values, xgap=1, ygap=1, showscale=False,
+                 **_scale(values, kind))
+    if numbers:
+        trace.update(text=_text(values, decimals), texttemplate="%{text}",
+                     textfont=dict(size=font, family="monospace"),
+                     hovertemplate="row %{y}, col %{x}: %{text}<extra></extra>")
+    else:  # no text to build: hovering shows the value
+        trace.update(hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>")
     shapes = [dict(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5,
                    line=dict(color=HIGHLIGHT, width=3))
               for r, c in zip(*np.nonzero(outlined), strict=True)] if outlined is not None else []

@@ -22,6 +22,7 @@ from ui.models import copy_model
 from ui.state import TRAINED_MODEL
 
 RUN = "training_run"  # this session's TrainingRun, or absent
+ERROR = "training_error"  # why the settings could not start a run, or None
 UPLOAD_MESSAGE = "training_upload_message"  # ("success" | "error", text) after an upload
 MAX_EPOCHS = 50
 DATASETS = {"toy": "The notes' toy set (train: an 8 and a 2; test: another 2)",
@@ -102,6 +103,64 @@ def advance(run: TrainingRun) -> None:
         return
     run.snapshots.append(run.trainer.model.params["kernels"].copy())
     st.session_state[TRAINED_MODEL] = copy_model(run.trainer.model)
+
+
+def apply_recipe() -> None:
+    """Callback of the dataset choice: start from the settings that suit that dataset."""
+    for name, value in RECIPES[st.session_state["training_dataset"]].items():
+        st.session_state[f"training_{name}"] = value
+
+
+def settings_from_state() -> Settings:
+    """The run the page's widgets describe (the epochs say how long, not which run)."""
+    value = st.session_state.get
+    names = tuple(value("training_names") or ())
+    named = value("training_init") == "named" and names
+    return Settings(value("training_dataset"), value("training_n_kernels"),
+                    value("training_kernel_size"), names if named else "random",
+                    bool(value("training_freeze")), float(value("training_learning_rate")),
+                    value("training_batch_size"), value("training_optimizer"),
+                    int(value("training_seed")))
+
+
+def run_for_settings(fresh: bool = False) -> TrainingRun | None:
+    """The session's run if it matches the settings, else a new one (None if impossible)."""
+    run, wanted = st.session_state.get(RUN), settings_from_state()
+    if fresh or run is None or run.settings != wanted or run.diverged:
+        try:
+            run = build_run(wanted)
+        except ValueError as error:
+            st.session_state[ERROR] = f"These settings do not work: {error}"
+            return None
+        st.session_state[RUN] = run
+    st.session_state[ERROR] = None
+    return run
+
+
+def on_train() -> None:
+    """Train button: start (or go on with) the run until the chosen number of epochs."""
+    run = run_for_settings()
+    if run is not None:
+        run.running = run.epoch < st.session_state["training_epochs"]
+
+
+def on_step() -> None:
+    """Step button: exactly one epoch, then stop."""
+    run = run_for_settings()
+    if run is not None:
+        run.running = False
+        advance(run)
+
+
+def on_pause() -> None:
+    """Pause button: stop after the epoch in progress (the run keeps its state)."""
+    if RUN in st.session_state:
+        st.session_state[RUN].running = False
+
+
+def on_reset() -> None:
+    """Reset button: back to epoch 0; the same seed gives the same initial weights."""
+    run_for_settings(fresh=True)
 
 
 def install_uploaded_model(data: bytes) -> tuple[str, str]:

@@ -1,8 +1,7 @@
 """The network pages in a real browser: live training, and a drawing changing the answer.
 
-Every test opens the app's root first: on a fresh server, a deep link as a session's very
-first request is served before the router has run (see the report), so we go through it.
-Waits are on expected text or elements, never on sleeps.
+Every test opens the app's root first, as a student following the link does, then the
+page. Waits are on expected text or elements, never on sleeps.
 """
 
 from __future__ import annotations

@@ -72,8 +72,15 @@ ARM = """() => {
 }"""
 
 
+IDLE = "() => new Promise((done) => requestIdleCallback(() => done(true), {timeout: 10000}))"
+
+
 def timed_click(page: Page, target: Locator, check: str, arg: list) -> float:
-    """Click target, wait until the in-page check holds; ms from pointerdown to that frame."""
+    """Click target, wait until the in-page check holds; ms from pointerdown to that frame.
+
+    Starts once the browser is idle, so the previous update's drawing is not counted.
+    """
+    page.evaluate(IDLE)
     page.evaluate(ARM)
     target.click()
     page.wait_for_function(check, arg=arg, polling="raf")
