@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from cnn_core import KERNEL_INFO
 from ui import state
+from ui.kernel_picker import kernel_label
 
 HERE = Path(__file__).parent
 
@@ -49,9 +49,7 @@ def sidebar() -> None:
         thumbnail = 1.0 - np.kron(grid, np.ones((scale, scale)))
         st.image(thumbnail, caption=f"Your drawing ({grid.shape[0]}x{grid.shape[1]})",
                  width=96, clamp=True)
-        choice = st.session_state[state.KERNEL_CHOICE]
-        info = KERNEL_INFO.get(choice)
-        st.caption(f"Kernel: {info.name if info else choice}")
+        st.caption(f"Kernel: {kernel_label(st.session_state[state.KERNEL_CHOICE])}")
         st.toggle("Presenter mode", key=state.PRESENTER,
                   help="Bigger numbers and cells for a projector.")
 

@@ -9,15 +9,24 @@ Rows:
   AppTest rerun of the page (an upper bound: the full page plus AppTest's own overhead);
 - training 10 epochs of 8 kernels on the handwritten digits: the Trainer alone, and through
   the page in AppTest (one epoch per rerun, curves and kernels redrawn every epoch);
-- the backprop page after a stroke (AppTest rerun).
+- the backprop page after a stroke (AppTest rerun);
+- with --browser: the real thing. The page runs under `streamlit run` with st.fragment
+  wrapped to log each fragment run's server time; headless Chromium clicks grid cells (one
+  stroke each) and presses Train. The first stroke is left out (it trains the default
+  model). Browser and server share the machine, so these are upper bounds.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,13 +81,98 @@ def forward_fragment_work(model: TinyCNN, drawing: np.ndarray) -> None:
                           validate=False)
 
 
-def page(path: str, **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(path).run()
-    return at
+def page(path: str) -> AppTest:
+    """A page run alone in AppTest (through app.py a button click can be dropped)."""
+    return AppTest.from_file(str(ROOT / path), default_timeout=300).run()
+
+
+WRAPPER = """import functools, runpy, sys, time
+sys.path.insert(0, {root!r})
+import streamlit as st
+_fragment = st.fragment
+
+def timed_fragment(func=None, **options):
+    def wrap(body):
+        @functools.wraps(body)
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return body(*args, **kwargs)
+            finally:
+                end = time.perf_counter()
+                print(f"FRAGMENT {{start:.4f}} {{end:.4f}}", file=sys.stderr, flush=True)
+        return _fragment(timed, **options)
+    return wrap(func) if func is not None else wrap
+
+st.fragment = timed_fragment
+runpy.run_path({page!r}, run_name="__main__")
+"""
+
+
+def fragment_runs(page_path: str, drive: Callable) -> list[tuple[float, float]]:
+    """(start, end) of every fragment run while ``drive(page, url)`` uses the page."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as pw:
+        script, log = Path(folder, "timed_page.py"), Path(folder, "server.log")
+        script.write_text(WRAPPER.format(root=str(ROOT), page=str(ROOT / page_path)))
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        with log.open("w") as out:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", str(script), "--server.port",
+                 str(port), "--server.headless", "true", "--browser.gatherUsageStats",
+                 "false", "--server.fileWatcherType", "none"], cwd=ROOT, stdout=out,
+                stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            for _ in range(240):
+                try:
+                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.25)
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                                         args=["--headless", "--no-sandbox", "--disable-gpu"])
+            drive(browser.new_page(viewport={"width": 1280, "height": 900}), url)
+            browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        found = re.findall(r"FRAGMENT (\S+) (\S+)", log.read_text(errors="replace"))
+        return sorted({(float(a), float(b)) for a, b in found})  # a line can appear twice
+
+
+def draw_strokes(page, url: str, count: int = 16) -> None:
+    page.goto(url)
+    page.get_by_text("confidence").first.wait_for(timeout=120_000)
+    for i in range(count):
+        page.locator(f'.cnn-cell[data-row="{i % 5}"][data-col="{i // 5 % 5}"]').click()
+        page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')",
+                               timeout=60_000)
+
+
+CLICKED: list[float] = []  # perf_counter (one clock for every process here) at Train
+
+
+def train_digits(page, url: str) -> None:
+    page.goto(url)
+    page.get_by_text("Handwritten digits (1,797").click()
+    page.get_by_text("Epochs").first.wait_for()
+    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')")
+    CLICKED.append(time.perf_counter())
+    page.get_by_role("button", name="Train").first.click()
+    page.get_by_text("Results on the test set").wait_for(timeout=300_000)
+
+
+def browser_rows() -> list[tuple[str, list[float]]]:
+    strokes = fragment_runs("pages/forward_pass.py", draw_strokes)[2:]  # first load, stroke
+    runs = fragment_runs("pages/training.py", train_digits)
+    return [("forward page: stroke fragment, real server", [b - a for a, b in strokes]),
+            ("training 10 x 8 kernels: Train click to last epoch", [runs[-1][1] - CLICKED[-1]]),
+            ("training: one fragment run (epoch + charts)",
+             [b - a for a, b in runs if a > CLICKED[-1]])]
 
 
 def main() -> None:
@@ -126,6 +220,8 @@ def main() -> None:
         at.run()
 
     rows.append(("backprop page: whole-page AppTest rerun", timed(backprop_rerun, 10)))
+    if "--browser" in sys.argv:
+        rows += browser_rows()
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"CPUs: {os.cpu_count()}, load average at the end: {load:.1f}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from cnn_core import KERNEL_INFO, KERNELS
 from cnn_core.model_io import save_model
@@ -32,7 +34,7 @@ from ui.training_views import (
     settings_from_state,
 )
 
-EPOCH_INTERVAL = 0.1  # seconds between fragment reruns while training (one epoch each)
+EPOCH_INTERVAL = 0.2  # while training, the fragment's timer (a fallback: see live())
 NAMED_DEFAULT = ["sobel_vertical", "sobel_horizontal", "prewitt_vertical", "prewitt_horizontal"]
 
 ensure_defaults()
@@ -88,7 +90,13 @@ if run is not None and run.settings != settings_from_state() and run.epoch:
 
 @st.fragment(run_every=EPOCH_INTERVAL if run is not None and run.running else None)
 def live() -> None:
-    """One epoch per rerun while training, then the progress, the curves and the kernels."""
+    """One epoch per rerun while training, then the progress, the curves and the kernels.
+
+    While training, each fragment rerun ends by asking for the next one right away, so the
+    server runs epochs back to back whatever the browser's speed; a widget (Pause) still
+    interrupts it between two epochs. The run_every timer starts the loop after the
+    full-app run in which Train was pressed (a fragment-scoped rerun is refused there).
+    """
     run: TrainingRun | None = st.session_state.get(RUN)
     if run is None:
         st.info("Press **Train** to start, or **Step one epoch** to go one epoch at a time.")
@@ -132,6 +140,9 @@ def live() -> None:
                            title=f"Kernels after epoch {shown}", numbers=presenter or
                            run.snapshots[shown].shape[0] <= 4, presenter=presenter),
                     width="stretch")
+    if run.running:  # the next epoch at once; the fragment's timer is only the fallback
+        with contextlib.suppress(StreamlitAPIException):  # raised inside a full-app run
+            st.rerun(scope="fragment")
 
 
 live()

@@ -346,10 +346,12 @@ def test_from_params_refuses_params_that_do_not_fit_the_architecture(params, mes
         TinyCNN.from_params(params, (5, 5), 2)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cnn_core bug (reported): forward/loss_and_gradients take any dtype; dtype=np.int32 casts "
-    "images and params to integers (0.3 -> 0) and returns wrong numbers instead of refusing"))
-def test_forward_refuses_a_dtype_other_than_float32_or_float64():
+@pytest.mark.parametrize("dtype", [np.int32, np.float16, np.complex128, "float32"])
+def test_forward_and_gradients_refuse_a_dtype_other_than_float32_or_float64(dtype):
+    # int32 would silently truncate images and params (0.3 -> 0) and give wrong numbers
     model = TinyCNN(2, 3, (8, 8), 2, 10)
-    with pytest.raises(ValueError, match="dtype"):
-        model.forward(np.random.default_rng(0).random((1, 8, 8)), dtype=np.int32)
+    images = np.random.default_rng(0).random((1, 8, 8))
+    with pytest.raises(ValueError, match=r"dtype must be np\.float32 or np\.float64"):
+        model.forward(images, dtype=dtype)
+    with pytest.raises(ValueError, match=r"dtype must be np\.float32 or np\.float64"):
+        model.loss_and_gradients(images, [1], dtype=dtype)

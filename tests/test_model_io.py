@@ -206,17 +206,15 @@ def test_load_refuses_a_file_over_the_size_limit(model):
 
 # --- Crafted files that a size check on the zip alone does not catch -------------------------
 
-@pytest.mark.xfail(strict=True, raises=MemoryError, reason=(
-    "cnn_core bug (reported): load_model checks the zip members' sizes but not the shape in "
-    "each .npy header; numpy allocates the declared shape before reading, so a 200-byte "
-    "member declaring shape (10**16,) raises MemoryError instead of ValueError"))
 def test_load_refuses_an_array_header_that_declares_a_huge_shape(model):
+    # numpy allocates the declared shape before reading: unchecked, this 200-byte member
+    # raised MemoryError (10**16 floats), or silently reserved gigabytes for smaller claims
     members = {name: _npy(value) for name, value in _fields(model).items()}
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(
         header, {"descr": "<f8", "fortran_order": False, "shape": (10**16,)})
     members["weights"] = header.getvalue() + bytes(64)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"'weights\.npy' declares shape \(10000000000000000,\)"):
         load_model(_zip_of_members(members))
 
 
@@ -227,10 +225,15 @@ def test_load_accepts_a_hand_built_archive_of_the_same_members(model):
                                   model.params["weights"])
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "cnn_core bug (reported): a file that starts like a .npy array and ends with a valid zip "
-    "passes zipfile's check (zip allows leading bytes), then np.load returns an ndarray, "
-    "not an archive, and `with np.load(...)` raises TypeError"))
 def test_load_refuses_a_npy_file_with_a_zip_appended(model):
-    with pytest.raises(ValueError):
+    # zip allows leading bytes, so zipfile accepts this; np.load would return the leading
+    # .npy array instead of an archive (this used to escape as a TypeError)
+    with pytest.raises(ValueError, match="does not start like a zip archive"):
         load_model(_npy(np.arange(3)) + save_model(model))
+
+
+def test_load_refuses_a_pickle_with_a_zip_appended(model):
+    import pickle
+
+    with pytest.raises(ValueError, match="not a readable"):
+        load_model(pickle.dumps([1, 2, 3]) + save_model(model))

@@ -22,7 +22,7 @@ from cnn_core.data import NOTES_EIGHT, NOTES_TWO
 from cnn_core.explain import conv2d_cell, pool_cell, written_sum
 from ui import state
 from ui.figures import matrix_heatmap
-from ui.kernel_picker import parse_kernel_cells, preset_kernel
+from ui.kernel_picker import cell_text, parse_cell, parse_kernel_cells, preset_kernel
 from ui.playground_views import (
     ConvSettings,
     cell_numbers,
@@ -217,6 +217,14 @@ def test_custom_preset_and_size_restart_the_editor(custom_page: AppTest):
                                   preset_kernel("laplacian_4", 5))
     np.testing.assert_array_equal(chart_z(custom_page, "Feature map C (1×1)"),
                                   conv2d(NOTES_EIGHT, preset_kernel("laplacian_4", 5)))
+
+
+def test_box_blur_preset_survives_the_editor_exactly(custom_page: AppTest):
+    custom_page.selectbox(key=f"{P}custom_preset").select("box_blur").run()
+    custom_page.run()  # the editor's text is parsed back on every run
+    np.testing.assert_array_equal(custom_page.session_state[state.CUSTOM_KERNEL],
+                                  KERNELS["box_blur"])
+    assert custom_page.data_editor[0].value.iloc[0, 0] == "1/9"
 
 
 def test_kernel_larger_than_the_padded_input_is_explained_and_the_last_map_stays(
@@ -461,6 +469,12 @@ def test_cell_numbers_hide_numbers_that_would_not_fit():
     assert cell_numbers(np.ones((12, 12))) == (True, 1)
     assert cell_numbers(np.ones((14, 14))) == (False, 1)
     assert cell_numbers(np.full((10, 10), 0.5)) == (False, 1)
+
+
+def test_editor_text_of_every_named_kernel_parses_back_exactly():
+    for kernel in KERNELS.values():
+        assert all(parse_cell(cell_text(v)) == v for v in kernel.ravel())
+    assert [cell_text(v) for v in (1 / 9, 0.0625, -2.0, 0.1)] == ["1/9", "0.0625", "-2", "0.1"]
 
 
 def test_parse_kernel_cells_accepts_fractions_and_names_every_bad_cell():

@@ -133,11 +133,11 @@ def drawing_panel(key_prefix: str, *, label: str = "Draw here: click or drag; st
     state.ensure_defaults()
     p, error_key = key_prefix, f"{key_prefix}drawing_error"
     grid = state.drawing()
-    if grid.ndim != 2 or grid.shape[0] != grid.shape[1] or grid.shape[0] not in state.GRID_SIZES:
-        state.set_drawing(ops.resize_grid(grid, nearest_size(max(grid.shape))) if
-                          grid.ndim == 2 and grid.shape[0] == grid.shape[1] else
-                          np.array(NOTES_EIGHT))
-        grid = state.drawing()
+    if grid.ndim != 2 or grid.shape[0] != grid.shape[1]:  # not a drawing: start again
+        state.set_drawing(np.array(NOTES_EIGHT))
+    elif grid.shape[0] not in state.GRID_SIZES:  # another size: resample, keep the ink
+        state.set_drawing(ops.resize_grid(np.clip(grid, 0, 1), nearest_size(grid.shape[0])))
+    grid = state.drawing()
     n = grid.shape[0]
     _toolbar(p, error_key)
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):

@@ -163,8 +163,17 @@ def kernel_pick(choice: str, key_prefix: str, *, shared: bool = True) -> KernelP
                       learned[int(index)].copy())
 
 
+def cell_text(value: float) -> str:
+    """A kernel value as typed text that parses back exactly: "2", "-0.5", "0.0625", "1/9"."""
+    text = repr(float(value)).removesuffix(".0")
+    fraction = Fraction(float(value)).limit_denominator(100)
+    if len(text) > 6 and float(fraction) == float(value):
+        return str(fraction)
+    return text
+
+
 def _table(kernel: np.ndarray) -> pd.DataFrame:
-    text = [[f"{v:.4g}" for v in row] for row in kernel]
+    text = [[cell_text(v) for v in row] for row in kernel]
     return pd.DataFrame(text, columns=[str(c) for c in range(kernel.shape[1])], dtype="string")
 
 
