@@ -9,10 +9,11 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from cnn_core import KERNELS
 from cnn_core.explain import conv2d_cell, pool_cell
 from ui import state
 from ui.drawing_panel import drawing_panel
-from ui.kernel_picker import KernelPick, kernel_pick, kernel_select
+from ui.kernel_picker import CUSTOM, KernelPick, kernel_pick, kernel_select
 from ui.playground_views import (
     ConvSettings,
     Pipeline,
@@ -28,6 +29,8 @@ from ui.playground_views import (
     run_pipeline,
     size_notes,
 )
+from ui.share import restore_from_url, share_link_box, show_notices, write_url
+from ui.share_codec import bool_field, choice_field, int_field, kernel_field
 
 P, B = "playground_", "playground_b_"
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": [
@@ -215,6 +218,7 @@ def workspace(pick: KernelPick, settings: ConvSettings,
     columns = st.columns([1.25, 1, 1, 1], gap="medium")
     with columns[0]:
         image = drawing_panel(P)
+    write_url(SHARED)  # in the fragment: a stroke reruns only this part of the page
     with messages:
         run = result(P, image, pick, settings)
     if run is None:
@@ -231,6 +235,19 @@ def workspace(pick: KernelPick, settings: ConvSettings,
     downloads(matrices)
 
 
+SHARED = [
+    (choice_field("k", "notes_example", (*KERNELS, CUSTOM)), state.KERNEL_CHOICE),
+    (kernel_field("kv", np.array([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]])), state.CUSTOM_KERNEL),
+    (int_field("pad", 0, 0, 3), f"{P}padding"),
+    (int_field("s", 1, 1, 3), f"{P}stride"),
+    (bool_field("relu", True), f"{P}relu"),
+    (choice_field("pool", "max", ("max", "avg")), f"{P}pool"),
+    (int_field("ps", 2, 1, 4), f"{P}pool_size"),
+]
+restore_from_url("playground", SHARED)
+with st.container(horizontal=True, vertical_alignment="center"):
+    share_link_box()
+    show_notices()
 choice, settings = settings_row(P, shared=True, default_kernel="notes_example")
 compare = st.toggle("Compare with a second kernel or setting", key=f"{P}compare",
                     persist_state="session")

@@ -60,7 +60,8 @@ with st.expander("Settings", expanded=True):
                      default=NAMED_DEFAULT, key="training_names",
                      format_func=lambda k: KERNEL_INFO[k].name,
                      disabled=st.session_state["training_init"] != "named")
-    left.checkbox("Freeze kernels (train only the dense layer)", key="training_freeze")
+    left.checkbox("Freeze kernels", key="training_freeze",
+                  help="Train only the dense layer, on fixed features (e.g. Sobel, Prewitt).")
     middle.number_input("Learning rate", min_value=1e-5, max_value=1e300, step=0.001,
                         format="%g", key="training_learning_rate",
                         help="Try 10 or 1e6 to see a rate that is too high; the engine's "

@@ -127,7 +127,10 @@ def int_field(name: str, default: int, low: int, high: int) -> Field:
 def float_field(name: str, default: float, low: float, high: float) -> Field:
     """A finite number within [low, high]."""
     def parse(text: str) -> float:
-        value = float(text[:32])
+        try:
+            value = float(text[:32])
+        except ValueError:
+            raise ValueError("not a number") from None
         if not (math.isfinite(value) and low <= value <= high):
             raise ValueError(f"outside {low:g}..{high:g}")
         return value

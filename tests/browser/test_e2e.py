@@ -228,8 +228,7 @@ def test_training_step_one_epoch_on_the_toy_set_draws_the_loss_curve(app: App):
     page.get_by_text("The notes' toy set", exact=False).click()
     expect(page.get_by_role("radio", name=re.compile("toy set"))).to_be_checked()
     epochs = RECIPES["toy"]["epochs"]
-    expect(page.get_by_role("slider", name="Epochs")).to_have_attribute(
-        "aria-valuenow", str(epochs))
+    expect(page.get_by_role("slider", name="Epochs")).to_have_value(str(epochs))
     app.settle()
 
     loss = page.locator(".js-plotly-plot").filter(
