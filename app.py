@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui import state
 from ui.kernel_picker import kernel_label
+from ui.lessons import LESSONS, apply_lesson
 
 HERE = Path(__file__).parent
 
@@ -57,4 +58,13 @@ def sidebar() -> None:
 sidebar()
 if st.session_state[state.PRESENTER]:
     st.html(PRESENTER_CSS)  # static text only: nothing a visitor controls goes in here
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+requested = st.query_params.get("lesson")
+if requested and st.session_state.get("_lesson_requested") != requested:
+    st.session_state["_lesson_requested"] = requested
+    lesson = apply_lesson(requested)
+    if lesson is None:
+        st.caption(f"Unknown lesson link; the known ones are: {', '.join(LESSONS)}.")
+    else:
+        st.switch_page(lesson.page, query_params={"lesson": requested})
+page.run()

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.lessons import LESSONS as LESSON_LINKS
 from ui.state import ensure_defaults
 
 ensure_defaults()
@@ -26,3 +27,11 @@ LESSONS = [
 ]
 for path, title, text in LESSONS:
     st.page_link(path, label=f"**{title}**: {text}")
+
+st.subheader("Lesson links for teachers")
+st.markdown(
+    "Each link opens a page with the settings chosen and some controls hidden, ready to "
+    "project; add `&present=1` for presenter mode (bigger numbers, sidebar collapsed)."
+)
+for name, lesson in LESSON_LINKS.items():
+    st.markdown(f"- [{lesson.title}](?lesson={name}): {lesson.intro}")

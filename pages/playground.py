@@ -14,6 +14,7 @@ from cnn_core.explain import conv2d_cell, pool_cell
 from ui import state
 from ui.drawing_panel import drawing_panel
 from ui.kernel_picker import CUSTOM, KernelPick, kernel_pick, kernel_select
+from ui.lessons import lesson_banner, shows
 from ui.playground_views import (
     ConvSettings,
     Pipeline,
@@ -44,20 +45,33 @@ st.caption("Draw, pick a kernel and the settings: every map updates as you draw.
 
 
 def settings_row(prefix: str, *, shared: bool, default_kernel: str) -> tuple[str, ConvSettings]:
-    """Kernel, padding, stride, ReLU and pooling in one wrapping row; values survive pages."""
+    """Kernel, padding, stride, ReLU and pooling in one wrapping row; values survive pages.
+
+    A control that the current lesson hides keeps the lesson's value and is not drawn.
+    """
     keep = {"persist_state": "session"}
+
+    def control(name: str, key: str, default, draw):
+        if shows(name):
+            return draw(key=key, **keep)
+        return st.session_state.setdefault(key, default)
+
     with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):
-        choice = kernel_select(prefix, shared=shared, default=default_kernel, width=250,
-                               label="Kernel g" if shared else "Kernel g (B)")
-        padding = st.segmented_control("Padding P", [0, 1, 2, 3], default=0, required=True,
-                                       key=f"{prefix}padding", **keep)
-        stride = st.segmented_control("Stride S", [1, 2, 3], default=1, required=True,
-                                      key=f"{prefix}stride", **keep)
-        relu_on = st.toggle("ReLU", value=True, key=f"{prefix}relu", **keep)
-        pool = st.segmented_control("Pooling", ["max", "avg"], default="max", required=True,
-                                    key=f"{prefix}pool", **keep)
-        size = st.segmented_control("Pool size", [1, 2, 3, 4], default=2, required=True,
-                                    key=f"{prefix}pool_size", **keep)
+        if shows("kernel"):
+            choice = kernel_select(prefix, shared=shared, default=default_kernel, width=250,
+                                   label="Kernel g" if shared else "Kernel g (B)")
+        else:
+            choice = st.session_state[state.KERNEL_CHOICE]
+        padding = control("padding", f"{prefix}padding", 0, functools.partial(
+            st.segmented_control, "Padding P", [0, 1, 2, 3], default=0, required=True))
+        stride = control("stride", f"{prefix}stride", 1, functools.partial(
+            st.segmented_control, "Stride S", [1, 2, 3], default=1, required=True))
+        relu_on = control("relu", f"{prefix}relu", True, functools.partial(
+            st.toggle, "ReLU", value=True))
+        pool = control("pooling", f"{prefix}pool", "max", functools.partial(
+            st.segmented_control, "Pooling", ["max", "avg"], default="max", required=True))
+        size = control("pooling", f"{prefix}pool_size", 2, functools.partial(
+            st.segmented_control, "Pool size", [1, 2, 3, 4], default=2, required=True))
     return choice, ConvSettings(padding, stride, relu_on, pool, size)
 
 
@@ -245,12 +259,13 @@ SHARED = [
     (int_field("ps", 2, 1, 4), f"{P}pool_size"),
 ]
 restore_from_url("playground", SHARED)
+lesson_banner()
 with st.container(horizontal=True, vertical_alignment="center"):
     share_link_box()
     show_notices()
 choice, settings = settings_row(P, shared=True, default_kernel="notes_example")
-compare = st.toggle("Compare with a second kernel or setting", key=f"{P}compare",
-                    persist_state="session")
+compare = shows("compare") and st.toggle("Compare with a second kernel or setting",
+                                         key=f"{P}compare", persist_state="session")
 pick = kernel_pick(choice, P)
 other = None
 if compare:
