@@ -81,16 +81,31 @@ class App:
         assert self.errors.seen == []
 
 
-@pytest.fixture
-def app(page: Page, streamlit_app) -> Iterator[App]:
-    """The app's Home page, loaded, with console and page errors being collected."""
+def open_app(page: Page, url: str) -> App:
+    """Load the app's Home page in ``page``, collecting its console and page errors."""
     errors = Errors()
     page.on("console", errors.console)
     page.on("pageerror", errors.page_error)
     page.set_default_timeout(30_000)
-    page.goto(streamlit_app(APP))
+    page.goto(url)
     expect(page.get_by_role("heading", name="CNN Playground")).to_be_visible(timeout=LOAD)
-    yield App(page, errors)
+    return App(page, errors)
+
+
+@pytest.fixture(scope="module")
+def tour(browser, streamlit_app) -> Iterator[App]:
+    """One session for the page-by-page tour (it only looks, so the pages can share it)."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    try:
+        yield open_app(context.new_page(), streamlit_app(APP))
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def app(page: Page, streamlit_app) -> App:
+    """A fresh session (its own browser context) on the app's Home page, for a flow."""
+    return open_app(page, streamlit_app(APP))
 
 
 def heading(page: Page, name: str) -> Locator:
@@ -173,11 +188,12 @@ def open_page(app: App, title: str) -> Page:
 
 
 @pytest.mark.parametrize("title", list(PAGES))
-def test_page_opens_from_the_sidebar_without_errors(app: App, title: str):
-    if title != "Home":  # go elsewhere first, so Home too is reached through the sidebar
-        open_page(app, "Home")
-    open_page(app, title)
-    app.assert_clean()
+def test_page_opens_from_the_sidebar_without_errors(tour: App, title: str):
+    tour.errors.seen.clear()
+    if title == "Home":  # leave Home first, so Home too is reached through the sidebar
+        open_page(tour, "2D convolution")
+    open_page(tour, title)
+    tour.assert_clean()
 
 
 def test_playground_a_click_on_the_grid_changes_the_feature_map(app: App):
