@@ -27,17 +27,17 @@ if presenting and "_present_applied" not in st.session_state:
     st.session_state[state.PRESENTER] = True
 
 PAGES = {
-    "Start": [st.Page(HERE / "pages/home.py", title="Home", icon="🏠", default=True)],
+    "Start": [st.Page(HERE / "app_pages/home.py", title="Home", icon="🏠", default=True)],
     "Convolution": [
-        st.Page(HERE / "pages/lesson_1d.py", title="1D convolution", icon="➡️"),
-        st.Page(HERE / "pages/lesson_2d.py", title="2D convolution", icon="🔲"),
-        st.Page(HERE / "pages/playground.py", title="Playground", icon="✏️"),
-        st.Page(HERE / "pages/gallery.py", title="Kernel gallery", icon="🖼️"),
+        st.Page(HERE / "app_pages/lesson_1d.py", title="1D convolution", icon="➡️"),
+        st.Page(HERE / "app_pages/lesson_2d.py", title="2D convolution", icon="🔲"),
+        st.Page(HERE / "app_pages/playground.py", title="Playground", icon="✏️"),
+        st.Page(HERE / "app_pages/gallery.py", title="Kernel gallery", icon="🖼️"),
     ],
     "Network": [
-        st.Page(HERE / "pages/forward_pass.py", title="Forward pass", icon="🧠"),
-        st.Page(HERE / "pages/training.py", title="Training", icon="📉"),
-        st.Page(HERE / "pages/backprop.py", title="Backprop", icon="🔁"),
+        st.Page(HERE / "app_pages/forward_pass.py", title="Forward pass", icon="🧠"),
+        st.Page(HERE / "app_pages/training.py", title="Training", icon="📉"),
+        st.Page(HERE / "app_pages/backprop.py", title="Backprop", icon="🔁"),
     ],
 }
 

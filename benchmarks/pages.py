@@ -167,8 +167,8 @@ def train_digits(page, url: str) -> None:
 
 
 def browser_rows() -> list[tuple[str, list[float]]]:
-    strokes = fragment_runs("pages/forward_pass.py", draw_strokes)[2:]  # first load, stroke
-    runs = fragment_runs("pages/training.py", train_digits)
+    strokes = fragment_runs("app_pages/forward_pass.py", draw_strokes)[2:]  # first load, stroke
+    runs = fragment_runs("app_pages/training.py", train_digits)
     return [("forward page: stroke fragment, real server", [b - a for a, b in strokes]),
             ("training 10 x 8 kernels: Train click to last epoch", [runs[-1][1] - CLICKED[-1]]),
             ("training: one fragment run (epoch + charts)",
@@ -184,7 +184,7 @@ def main() -> None:
     forward_fragment_work(model, stroke(rng))  # warm-up
     rows.append(("forward page: stroke fragment work, direct",
                  timed(lambda: forward_fragment_work(model, stroke(rng)), 30)))
-    at = page("pages/forward_pass.py")
+    at = page("app_pages/forward_pass.py")
 
     def rerun_with_new_drawing(at: AppTest = at) -> None:
         at.session_state["drawing"] = stroke(rng)
@@ -204,7 +204,7 @@ def main() -> None:
     rows.append(("training 10 epochs x 8 kernels: Trainer only", timed(train_alone, 3)))
 
     def train_through_page() -> None:
-        at = page("pages/training.py")
+        at = page("app_pages/training.py")
         at.radio(key="training_dataset").set_value("digits").run()  # 8 kernels, 10 epochs
         at.button(key="training_train").click().run()
         while at.session_state["training_run"].running:
@@ -213,7 +213,7 @@ def main() -> None:
 
     rows.append(("training 10 epochs x 8 kernels: page (AppTest)",
                  timed(train_through_page, 3)))
-    bp = page("pages/backprop.py")
+    bp = page("app_pages/backprop.py")
 
     def backprop_rerun(at: AppTest = bp) -> None:
         at.session_state["drawing"] = stroke(rng)

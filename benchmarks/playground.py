@@ -98,7 +98,7 @@ def main() -> None:
         rows = [("fragment work (fast heatmap)", lambda c=cycle: fragment_work(next(c)), 30),
                 ("  same with matrix_heatmap",
                  lambda c=cycle: fragment_work(next(c), matrix_heatmap), 10)]
-        at = AppTest.from_file(str(ROOT / "pages/playground.py"), default_timeout=120)
+        at = AppTest.from_file(str(ROOT / "app_pages/playground.py"), default_timeout=120)
         at.session_state["drawing"] = drawings[n][0]
         at.session_state["kernel_choice"] = "sobel_vertical"
         at.run()

@@ -2,7 +2,7 @@
 
 cnn_core is numpy plus the standard library (scikit-learn only inside a function of
 cnn_core/data.py, so importing the engine never loads it), and never Streamlit or Plotly.
-Nothing imports a file in pages/: Streamlit runs every .py there as a page.
+Nothing imports a file in app_pages/: Streamlit runs every .py there as a page.
 """
 
 import ast
@@ -112,20 +112,28 @@ def test_cnn_core_data_keeps_sklearn_inside_a_function():
             assert inside_function, f"data.py:{line} imports sklearn at module level"
 
 
-# --- pages/ ----------------------------------------------------------------------------------
+# --- app_pages/ ----------------------------------------------------------------------------------
 
 def test_no_module_imports_a_file_in_pages():
-    pages = ROOT / "pages"
+    pages = ROOT / "app_pages"
     for path in _python_files_outside(pages):
         for name, _, line in _imports(_parse(path)):
-            assert name != "pages", f"{path.relative_to(ROOT)}:{line} imports from pages/"
+            assert name != "app_pages", f"{path.relative_to(ROOT)}:{line} imports from app_pages/"
 
 
 def test_pages_do_not_import_each_other():
-    pages = ROOT / "pages"
+    pages = ROOT / "app_pages"
     page_files = sorted(pages.glob("*.py")) if pages.is_dir() else []
     page_names = {path.stem for path in page_files}
     for path in page_files:
         for name, _, line in _imports(_parse(path)):
-            assert name != "." and name not in page_names and name != "pages", (
-                f"pages/{path.name}:{line} imports another page ({name})")
+            assert name != "." and name not in page_names and name != "app_pages", (
+                f"app_pages/{path.name}:{line} imports another page ({name})")
+
+
+def test_there_is_no_folder_named_pages_next_to_app_py():
+    # Streamlit treats a folder literally named pages/ as its legacy multipage app: a deep
+    # link opened first after a server start would then run that page without app.py's
+    # router (no shared sidebar, no lesson or presenter handling). Pages live in app_pages/.
+    assert not (ROOT / "pages").exists()
+    assert (ROOT / "app_pages" / "playground.py").is_file()

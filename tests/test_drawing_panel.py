@@ -158,15 +158,15 @@ def test_a_drawing_of_an_unsupported_size_is_resampled_not_lost():
 
 def test_drawing_survives_page_switches_through_the_router():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/playground.py").run()
+    at.switch_page("app_pages/playground.py").run()
     at.selectbox(key="playground_grid_size").select(16).run()
     next(b for b in at.button if b.label == "Thicken").click().run()
     drawn = drawing(at).copy()
     assert drawn.shape == (16, 16)
-    at.switch_page("pages/gallery.py").run()
+    at.switch_page("app_pages/gallery.py").run()
     assert not at.exception
     np.testing.assert_array_equal(drawing(at), drawn)
     assert at.selectbox(key="gallery_grid_size").value == 16
-    at.switch_page("pages/playground.py").run()
+    at.switch_page("app_pages/playground.py").run()
     np.testing.assert_array_equal(drawing(at), drawn)
     assert at.selectbox(key="playground_grid_size").value == 16

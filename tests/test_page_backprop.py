@@ -13,7 +13,7 @@ from cnn_core.gradcheck import numerical_gradient
 from ui.models import default_model, model_input, notes_example_model
 from ui.state import DRAWING
 
-PAGE = "pages/backprop.py"
+PAGE = "app_pages/backprop.py"
 MINUS = "\u2212"
 
 

@@ -16,7 +16,7 @@ from cnn_core.data import NOTES_EIGHT
 from ui.models import default_model, fit_drawing, model_input, notes_example_model
 from ui.state import DRAWING, TRAINED_MODEL
 
-PAGE = "pages/forward_pass.py"
+PAGE = "app_pages/forward_pass.py"
 
 
 def open_page(drawing: np.ndarray | None = None, *, router: bool = False,

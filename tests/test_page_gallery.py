@@ -14,7 +14,7 @@ from cnn_core.data import NOTES_EIGHT
 from ui import state
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages/gallery.py")
+PAGE = str(ROOT / "app_pages/gallery.py")
 
 
 def maps(at: AppTest) -> list[np.ndarray]:
@@ -76,7 +76,7 @@ def test_learned_kernels_join_the_gallery_once_a_model_exists():
 
 def test_gallery_runs_through_the_router():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/gallery.py").run()
+    at.switch_page("app_pages/gallery.py").run()
     assert not at.exception
     assert at.title[0].value == "Kernel gallery"
     assert len(maps(at)) == len(KERNELS)

@@ -33,7 +33,7 @@ def open_page(page: str, **state) -> AppTest:
     at.run()
     for key, value in state.items():
         at.session_state[key] = value
-    at.switch_page(f"pages/{page}.py").run()
+    at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -354,6 +354,6 @@ def test_2d_why_it_matters_strip_and_playground_link():
 
 @pytest.mark.parametrize("page", ["lesson_1d", "lesson_2d"])
 def test_each_lesson_page_also_runs_on_its_own(page):
-    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=30).run()
+    at = AppTest.from_file(str(ROOT / "app_pages" / f"{page}.py"), default_timeout=30).run()
     assert not at.exception and not at.error
     assert big_lines(at)

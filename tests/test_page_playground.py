@@ -35,7 +35,7 @@ from ui.playground_views import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages/playground.py")
+PAGE = str(ROOT / "app_pages/playground.py")
 P = "playground_"
 
 
@@ -112,7 +112,7 @@ def test_numbers_are_written_in_the_cells_of_small_maps(notes_page: AppTest):
 def test_page_shows_the_notes_example_through_the_router():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     at.session_state[state.DRAWING] = np.array(NOTES_EIGHT)
-    at.switch_page("pages/playground.py").run()
+    at.switch_page("app_pages/playground.py").run()
     assert_clean(at)
     np.testing.assert_array_equal(chart_z(at, "Feature map C"), [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
     np.testing.assert_array_equal(chart_z(at, "Max pool"), [[2, 1], [2, 1]])
@@ -120,11 +120,11 @@ def test_page_shows_the_notes_example_through_the_router():
 
 def test_settings_and_drawing_survive_a_page_switch():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/playground.py").run()
+    at.switch_page("app_pages/playground.py").run()
     at.segmented_control(key=f"{P}padding").set_value(2)
     at.segmented_control(key=f"{P}stride").set_value(2).run()
-    at.switch_page("pages/gallery.py").run()
-    at.switch_page("pages/playground.py").run()
+    at.switch_page("app_pages/gallery.py").run()
+    at.switch_page("app_pages/playground.py").run()
     assert_clean(at)
     assert at.segmented_control(key=f"{P}padding").value == 2
     assert at.segmented_control(key=f"{P}stride").value == 2

@@ -16,7 +16,7 @@ from cnn_core.model_io import save_model
 from ui.state import TRAINED_MODEL
 from ui.training_views import RUN
 
-PAGE = "pages/training.py"
+PAGE = "app_pages/training.py"
 
 
 def open_page(*, router: bool = False, **state) -> AppTest:

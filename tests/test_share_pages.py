@@ -13,7 +13,7 @@ from tests.test_page_playground import chart_z
 from ui import state
 from ui.share_codec import encode_drawing, encode_kernel
 
-PLAYGROUND = str(Path(__file__).parents[1] / "pages" / "playground.py")
+PLAYGROUND = str(Path(__file__).parents[1] / "app_pages" / "playground.py")
 
 
 def fresh(page: str, params: dict[str, str]) -> AppTest:
@@ -69,3 +69,30 @@ def test_a_valid_link_with_one_bad_value_keeps_the_good_values():
     np.testing.assert_array_equal(at.session_state[state.DRAWING], drawing)
     assert at.session_state["playground_stride"] == 1
     np.testing.assert_array_equal(chart_z(at, "Feature map"), 2 * drawing)
+
+
+TRAINING = str(Path(__file__).parents[1] / "app_pages" / "training.py")
+
+
+def test_the_training_link_carries_every_hyperparameter_and_the_seed():
+    at = AppTest.from_file(TRAINING, default_timeout=60)
+    at.session_state["training_dataset"] = "digits"
+    at.run()
+    at.session_state["training_learning_rate"] = 0.003
+    at.session_state["training_seed"] = 42
+    at.run()
+    params = {key: at.query_params[key] for key in at.query_params}
+    assert params["ds"] == "digits" and params["lr"] == "0.003" and params["seed"] == "42"
+    reopened = fresh(TRAINING, params)
+    assert not reopened.exception
+    for key in ("training_dataset", "training_n_kernels", "training_learning_rate",
+                "training_batch_size", "training_optimizer", "training_seed"):
+        assert reopened.session_state[key] == at.session_state[key], key
+
+
+def test_a_training_link_with_an_impossible_batch_size_uses_the_default():
+    at = fresh(TRAINING, {"bs": "3", "opt": "rmsprop", "nk": "4"})
+    assert not at.exception
+    assert at.session_state["training_batch_size"] == 1
+    assert at.session_state["training_optimizer"] == "adam"
+    assert at.session_state["training_n_kernels"] == 4

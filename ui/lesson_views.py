@@ -1,4 +1,4 @@
-"""Text builders and controls shared by the convolution lessons (pages/lesson_1d, lesson_2d).
+"""Text builders and controls shared by the convolution lessons (app_pages/lesson_1d, lesson_2d).
 
 Parsing a student's number list, the big monospace lines the pages write their sums in
 (always HTML-escaped), the output-size formulas with numbers and the step control with

@@ -35,20 +35,20 @@ def _big(digit: np.ndarray) -> np.ndarray:
 
 LESSONS = {
     "edge-detection": Lesson(
-        "Edge detection", "pages/playground.py",
+        "Edge detection", "app_pages/playground.py",
         "Sobel kernels light up where ink starts or stops. Switch between the vertical and "
         "the horizontal one: which strokes of the 8 light up, and which sign do they get?",
         {state.KERNEL_CHOICE: "sobel_vertical", "playground_padding": 1,
          "playground_stride": 1, "playground_relu": False},
         _big(NOTES_EIGHT), frozenset({"stride", "pooling", "compare"})),
     "what-stride-does": Lesson(
-        "What stride does", "pages/playground.py",
+        "What stride does", "app_pages/playground.py",
         "Change the stride: the window jumps S cells at a time, so the feature map shrinks. "
         "Watch the output-size formula, and find the inputs that are never read.",
         {state.KERNEL_CHOICE: "box_blur", "playground_padding": 0, "playground_stride": 2},
         _big(NOTES_TWO), frozenset({"kernel", "pooling", "compare", "relu"})),
     "train-on-two-digits": Lesson(
-        "Train on two digits", "pages/training.py",
+        "Train on two digits", "app_pages/training.py",
         "The notes' toy set: one 8 and one 2. Press Train and watch the loss fall; then ask "
         "the network about the test 2.",
         {"training_dataset": "toy"}, np.array(NOTES_TWO, dtype=float), frozenset()),

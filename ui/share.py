@@ -44,15 +44,20 @@ def _names(notices: list[str]) -> set[str]:
     return {notice.split("'")[1] for notice in notices}
 
 
-def write_url(shared: list[tuple[Field, str]]) -> None:
-    """Put the drawing and the page's current values into the URL (only if they changed)."""
+def write_url(shared: list[tuple[Field, str]], *, always: bool = False) -> None:
+    """Put the drawing and the page's current values into the URL (only if they changed).
+
+    always: write every value, even one equal to its field's default.
+    """
     values = {DRAWING_FIELD.name: state.drawing()}
     for field, key in shared:
         if key in st.session_state:
             values[field.name] = st.session_state[key]
     fields = [DRAWING_FIELD] + [field for field, _ in shared]
     try:
-        params = encode_params(values, fields)
+        params = encode_params(values, fields, always=always)
+        if always and np.array_equal(values[DRAWING_FIELD.name], DRAWING_FIELD.default):
+            params.pop(DRAWING_FIELD.name)
     except ValueError:  # a value the codec cannot hold (should not happen): keep the URL
         return
     keep = {k: v for k, v in st.query_params.to_dict().items() if k in ("lesson", "present")}

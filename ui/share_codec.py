@@ -146,6 +146,17 @@ def choice_field(name: str, default: str, choices: tuple[str, ...]) -> Field:
     return Field(name, default, parse)
 
 
+def int_choice_field(name: str, default: int, choices: tuple[int, ...]) -> Field:
+    """One of a fixed set of whole numbers (e.g. the batch sizes a slider offers)."""
+    words = tuple(str(c) for c in choices)
+
+    def parse(text: str) -> int:
+        if text not in words:
+            raise ValueError(f"not one of {', '.join(words)}")
+        return int(text)
+    return Field(name, default, parse)
+
+
 def bool_field(name: str, default: bool) -> Field:
     """A yes/no flag written as 1/0."""
     def parse(text: str) -> bool:
@@ -189,13 +200,15 @@ def decode_params(params: Mapping[str, Any], fields: list[Field]) -> tuple[dict,
     return values, notices
 
 
-def encode_params(values: Mapping[str, Any], fields: list[Field]) -> dict[str, str]:
-    """Query params for the given values (fields equal to their default are left out)."""
+def encode_params(values: Mapping[str, Any], fields: list[Field], *,
+                  always: bool = False) -> dict[str, str]:
+    """Query params for the given values; fields equal to their default are left out unless
+    ``always`` (for pages whose defaults depend on other values)."""
     out = {}
     for field in fields:
         value = values.get(field.name, field.default)
         same = (np.array_equal(value, field.default) if isinstance(value, np.ndarray)
                 else value == field.default)
-        if not same:
+        if always or not same:
             out[field.name] = field.render(value)
     return out

@@ -21,27 +21,8 @@ PRESENTER = "presenter_mode"  # classroom: bigger numbers and cells
 GRID_SIZES = (5, 8, 16, 28, 32)
 
 
-def _route_through_app() -> None:
-    """Make a page opened by URL on a fresh server run through app.py's router.
-
-    Because a folder named pages/ sits beside app.py, Streamlit starts in its legacy
-    "pages directory" mode and runs pages/<name>.py alone (no shared sidebar) until some run
-    calls st.navigation. Leaving that mode and rerunning executes app.py, whose
-    st.navigation then opens the page the URL asked for. Reaches into Streamlit's
-    PagesManager; tests/browser/test_lessons.py guards it against upgrades.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # moved in a future Streamlit: the browser test will say so
-        return
-    if PagesManager.uses_pages_directory and st.runtime.exists():
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def ensure_defaults() -> None:
     """Put every shared key in session_state if it is missing (safe to call every run)."""
-    _route_through_app()
     defaults = {
         DRAWING: lambda: np.array(NOTES_EIGHT, dtype=np.float64),
         DRAWING_REVISION: lambda: 0,

@@ -97,7 +97,7 @@ def report(name: str, timings: list[float]) -> None:
 
 
 def open_playground(page: Page, url: str) -> Page:
-    # Load the router first: with a pages/ folder next to app.py, Streamlit runs a deep
+    # Load the router first: with a app_pages/ folder next to app.py, Streamlit runs a deep
     # link as a bare page (multipage v1) until some session has run app.py once.
     page.goto(url)
     expect(page.get_by_role("heading", name="CNN Playground")).to_be_visible(

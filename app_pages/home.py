@@ -13,17 +13,18 @@ st.markdown(
     "its arithmetic. Every number on every page comes from the tested `cnn_core` engine."
 )
 LESSONS = [
-    ("pages/lesson_1d.py", "1D convolution",
+    ("app_pages/lesson_1d.py", "1D convolution",
      "Slide a kernel along a list of numbers: the index conventions, padding and stride."),
-    ("pages/lesson_2d.py", "2D convolution",
+    ("app_pages/lesson_2d.py", "2D convolution",
      "The same on a grid: windows, [row, col] positions and the output-size formula."),
-    ("pages/playground.py", "Playground",
+    ("app_pages/playground.py", "Playground",
      "Draw on a grid, pick a kernel (Sobel, Laplacian, blur...) and trace any cell's sum."),
-    ("pages/gallery.py", "Kernel gallery", "Every named kernel applied to your drawing at once."),
-    ("pages/forward_pass.py", "Forward pass",
+    ("app_pages/gallery.py", "Kernel gallery",
+     "Every named kernel applied to your drawing at once."),
+    ("app_pages/forward_pass.py", "Forward pass",
      "Your drawing through the whole network, up to the probability of each digit."),
-    ("pages/training.py", "Training", "Train the network live and watch its kernels change."),
-    ("pages/backprop.py", "Backprop", "How the loss flows back to every kernel cell."),
+    ("app_pages/training.py", "Training", "Train the network live and watch its kernels change."),
+    ("app_pages/backprop.py", "Backprop", "How the loss flows back to every kernel cell."),
 ]
 for path, title, text in LESSONS:
     st.page_link(path, label=f"**{title}**: {text}")

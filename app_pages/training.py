@@ -12,8 +12,11 @@ from cnn_core import KERNEL_INFO, KERNELS
 from cnn_core.model_io import save_model
 from cnn_core.train import OPTIMIZERS
 from ui.figures import curves
+from ui.lessons import lesson_banner
 from ui.models import current_model, describe
 from ui.network_views import heatmap, mosaic
+from ui.share import restore_from_url, share_link_box, show_notices, write_url
+from ui.share_codec import bool_field, choice_field, float_field, int_choice_field, int_field
 from ui.state import PRESENTER, TRAINED_MODEL, ensure_defaults
 from ui.training_views import (
     DATASETS,
@@ -39,11 +42,28 @@ NAMED_DEFAULT = ["sobel_vertical", "sobel_horizontal", "prewitt_vertical", "prew
 
 ensure_defaults()
 presenter = st.session_state[PRESENTER]
-if "training_dataset" not in st.session_state:
-    st.session_state["training_dataset"] = "toy"
+if "training_n_kernels" not in st.session_state:  # first visit (a lesson may set the dataset)
+    st.session_state.setdefault("training_dataset", "toy")
     apply_recipe()
+SHARED = [
+    (choice_field("ds", "toy", tuple(DATASETS)), "training_dataset"),
+    (int_field("nk", 1, 1, 16), "training_n_kernels"),
+    (int_choice_field("ks", 3, (2, 3, 4, 5)), "training_kernel_size"),
+    (choice_field("init", "random", ("random", "named")), "training_init"),
+    (bool_field("fz", False), "training_freeze"),
+    (float_field("lr", 0.05, 1e-5, 1e300), "training_learning_rate"),
+    (int_field("ep", 30, 1, MAX_EPOCHS), "training_epochs"),
+    (int_choice_field("bs", 1, (1, 2, 4, 8, 16, 32, 64, 128)), "training_batch_size"),
+    (choice_field("opt", "adam", OPTIMIZERS), "training_optimizer"),
+    (int_field("seed", 0, 0, 9999), "training_seed"),
+]
+restore_from_url("training", SHARED)
 
 st.title("Training")
+with st.container(horizontal=True, vertical_alignment="center"):
+    share_link_box()
+    show_notices()
+lesson_banner()
 st.markdown("The network starts with random kernels and learns them by backprop, a few "
             "images at a time. Watch the **loss** fall, the **accuracy** rise and the "
             "**kernels** change shape.")
@@ -184,3 +204,4 @@ columns[1].file_uploader("Upload a model (.npz)", type=["npz"], key="training_up
 if st.session_state.get(UPLOAD_MESSAGE):
     kind, text = st.session_state[UPLOAD_MESSAGE]
     (columns[1].success if kind == "success" else columns[1].error)(text)
+write_url(SHARED, always=True)

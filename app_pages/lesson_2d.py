@@ -120,7 +120,7 @@ st.caption(f"conv2d returned a {out.shape[0]}×{out.shape[1]} output.")
 st.subheader("Why does this matter for CNNs?")
 sizes_strip()
 try:
-    st.page_link("pages/playground.py", label="Try it on your own drawing in the Playground",
+    st.page_link("app_pages/playground.py", label="Try it on your own drawing in the Playground",
                  icon="✏️")
 except StreamlitAPIException:  # the page runs on its own (a test), without the router
     st.caption("Open the Playground from the menu to try it on your own drawing.")
