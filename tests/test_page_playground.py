@@ -70,7 +70,7 @@ def sums(at: AppTest) -> list[str]:
             for m in at.markdown if "monospace" in m.value]
 
 
-def size_notes(at: AppTest) -> str:
+def size_block(at: AppTest) -> str:
     """The output-size block (the share-link box is another code element)."""
     return next(c.value for c in at.code if "S_c" in c.value)
 
@@ -139,7 +139,7 @@ def test_settings_and_drawing_survive_a_page_switch():
 
 
 def test_output_size_formula_shows_the_live_numbers(notes_page: AppTest):
-    code = size_notes(notes_page)
+    code = size_block(notes_page)
     assert "rows: S_c = (S_f − S_g + 2P) / S + 1 = (5 − 3 + 0) / 1 + 1 = 3" in code
     assert "pooled: ⌈3 / 2⌉ × ⌈3 / 2⌉ = 2 × 2" in code
 
@@ -304,7 +304,7 @@ def test_relu_off_pools_the_raw_feature_map(notes_page: AppTest):
 def test_stride_that_skips_inputs_says_so():
     at = page(np.zeros((8, 8)))
     at.segmented_control(key=f"{P}stride").set_value(2).run()
-    code = size_notes(at)
+    code = size_block(at)
     assert "⌊(8 − 3 + 0) / 2⌋ + 1 = ⌊2.5⌋ + 1 = 3" in code
     assert "stride 2 leaves input unused: the last row is never read" in code
 
