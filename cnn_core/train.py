@@ -47,6 +47,8 @@ class TrainConfig:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
         if not 0 < self.lr_decay <= 1:
             raise ValueError(f"learning-rate decay must be in (0, 1], got {self.lr_decay}")
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be np.float32 or np.float64, got {self.dtype!r}")
         if not 0 <= self.momentum < 1:
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
 
@@ -88,12 +90,14 @@ class Trainer:
 
     def __post_init__(self) -> None:
         arch = self.model.arch
+        # keep the checked arrays: images of the model's size, finite; labels in range
+        self.train_images = self.model._images(self.train_images, np.float64)
         self.train_labels = check_labels(self.train_labels, arch.n_classes,
                                          count=len(self.train_images))
         if len(self.test_images):
+            self.test_images = self.model._images(self.test_images, np.float64)
             self.test_labels = check_labels(self.test_labels, arch.n_classes,
                                             count=len(self.test_images))
-        self.model._images(self.train_images, np.float64)  # shape and finiteness check
         self.rng = np.random.default_rng(self.config.seed)
         self.slots: dict[str, dict[str, np.ndarray]] = {}
         self.updates = 0

@@ -253,10 +253,6 @@ def test_trainer_refuses_labels_that_do_not_match_the_images():
         Trainer(model, np.zeros((2, 8, 8)), [1, 2], toy.test_images, toy.test_labels)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cnn_core bug (reported): Trainer.__post_init__ checks the train images but not the test "
-    "images; a wrong test set fails only at the END of run_epoch, after the epoch's updates "
-    "were applied and epoch was incremented, with no history entry"))
 def test_trainer_refuses_test_images_of_the_wrong_size_when_it_is_built():
     toy = toy_digits()
     with pytest.raises(ValueError, match="5x5"):
@@ -264,9 +260,6 @@ def test_trainer_refuses_test_images_of_the_wrong_size_when_it_is_built():
                 np.zeros((1, 8, 8)), [2])
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "cnn_core bug (reported): Trainer validates list images but keeps the list, so "
-    "run_epoch's train_images[batch] raises TypeError; it should store the checked array"))
 def test_trainer_accepts_images_given_as_nested_lists():
     toy = toy_digits()
     trainer = Trainer(TinyCNN(2, 3, (5, 5), 2, 10), toy.train_images.tolist(), [8, 2],
@@ -274,9 +267,6 @@ def test_trainer_accepts_images_given_as_nested_lists():
     assert trainer.run_epoch().epoch == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cnn_core gap (reported): TrainConfig accepts any dtype; dtype=np.int32 is refused only "
-    "at the first step of run_epoch (by TinyCNN), not when the config is made"))
 def test_train_config_refuses_a_dtype_other_than_float32_or_float64():
     with pytest.raises(ValueError, match="dtype"):
         TrainConfig(dtype=np.int32)
