@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import BrowserContext, Page, async_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop_streamlit
 
@@ -77,11 +77,43 @@ def cpu_seconds(pid: int) -> float:
     try:
         import psutil
     except ImportError:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks = os.sysconf("SC_CLK_TCK")
-        return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime: fields 14, 15
+        return _proc_stat(pid)[1]
     times = psutil.Process(pid).cpu_times()
     return times.user + times.system
+
+
+def _proc_stat(pid: int) -> tuple[int, float]:
+    """(parent pid, utime + stime in seconds) from /proc/<pid>/stat (fields 4, 14, 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(marker: str) -> float:
+    """CPU seconds of the live processes whose command line holds marker, and descendants.
+
+    Used for our own Chromium (browser, GPU, renderers): it got marker as a harmless switch.
+    """
+    parents, cpu, roots = {}, {}, []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parents[entry.name], cpu[entry.name] = _proc_stat(int(entry.name))
+            if marker in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                roots.append(entry.name)
+        except (OSError, ValueError):  # the process ended while we looked
+            continue
+    children: dict[str, list[str]] = {}
+    for pid, parent in parents.items():
+        children.setdefault(str(parent), []).append(pid)
+    total, todo, seen = 0.0, list(roots), set()
+    while todo:
+        pid = todo.pop()
+        if pid not in seen:
+            seen.add(pid)
+            total += cpu.get(pid, 0.0)
+            todo.extend(children.get(pid, []))
+    return total
 
 
 def stroke_cells(n: int, count: int, seed: int) -> list[tuple[int, int]]:
@@ -110,30 +142,29 @@ async def open_playground(page: Page, url: str, grid: int) -> None:
     await page.locator(IDLE).wait_for(state="attached", timeout=LOAD_TIMEOUT_MS)
 
 
-async def student(browser: Browser, url: str, index: int, args: argparse.Namespace,
+async def student(context: BrowserContext, url: str, index: int, args: argparse.Namespace,
                   ready: asyncio.Barrier, results: Results) -> None:
     """One session: open the playground, wait for everyone, then paint the strokes."""
-    context = await browser.new_context(viewport={"width": 1100, "height": 900})
+    page = await context.new_page()
     try:
-        page = await context.new_page()
         await open_playground(page, url, args.grid)
+    except Exception as error:  # still meet the others at the barrier, then stop
+        results.failures.append(f"session {index} did not load: {error}")
         await ready.wait()
-        for row, col in stroke_cells(args.grid, args.strokes, seed=index):
+        return
+    await ready.wait()
+    for row, col in stroke_cells(args.grid, args.strokes, seed=index):
+        try:
             await page.evaluate(ARM)
             await page.locator(f'.cnn-cell[data-row="{row}"][data-col="{col}"]').click()
-            try:
-                await page.wait_for_function(CHANGED, polling="raf",
-                                             timeout=STROKE_TIMEOUT_MS)
-            except Exception as error:  # a lost update is a result, not a crash
-                results.failures.append(f"session {index} cell ({row},{col}): {error}")
-            else:
-                results.latencies.append(
-                    await page.evaluate("() => window.__doneAt - window.__clickAt"))
+            await page.wait_for_function(CHANGED, polling="raf", timeout=STROKE_TIMEOUT_MS)
+            results.latencies.append(
+                await page.evaluate("() => window.__doneAt - window.__clickAt"))
             await page.locator(IDLE).wait_for(state="attached", timeout=STROKE_TIMEOUT_MS)
-            if args.think:
-                await asyncio.sleep(args.think)
-    finally:
-        await context.close()
+        except Exception as error:  # a lost update is a result, not a crash
+            results.failures.append(f"session {index} cell ({row},{col}): {error}")
+        if args.think:
+            await asyncio.sleep(args.think)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -148,22 +179,29 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def run(args: argparse.Namespace) -> None:
+    """Start the server and the browser, run every session, print the table."""
+    if args.no_post_script_gc:  # read by `streamlit run` like --runner.postScriptGC false
+        os.environ["STREAMLIT_RUNNER_POST_SCRIPT_GC"] = "false"
     url, server = start_streamlit("app.py")
+    marker = f"--cnn-load-benchmark={os.getpid()}"  # finds our Chromium's processes
     results = Results()
     try:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=str(CHROMIUM),
-                                               args=CHROMIUM_ARGS)
+                                               args=[*CHROMIUM_ARGS, marker])
             started = time.perf_counter()
+            contexts = [await browser.new_context(viewport={"width": 1100, "height": 900})
+                        for _ in range(args.sessions)]
             ready = asyncio.Barrier(args.sessions + 1)
-            tasks = [asyncio.create_task(student(browser, url, i, args, ready, results))
-                     for i in range(args.sessions)]
+            tasks = [asyncio.create_task(student(context, url, i, args, ready, results))
+                     for i, context in enumerate(contexts)]
             await ready.wait()  # every session is on its playground
             loaded = time.perf_counter()
-            cpu_start = cpu_seconds(server.pid)
+            cpu_start = cpu_seconds(server.pid), tree_cpu_seconds(marker)
             await asyncio.gather(*tasks)
             wall = time.perf_counter() - loaded
-            cpu = cpu_seconds(server.pid) - cpu_start
+            cpu = (cpu_seconds(server.pid) - cpu_start[0],
+                   tree_cpu_seconds(marker) - cpu_start[1])
             await browser.close()
     finally:
         stop_streamlit(server)
@@ -171,9 +209,10 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def report(args: argparse.Namespace, results: Results, load_s: float, wall: float,
-           cpu: float) -> None:
-    """Print the table: one row per figure."""
-    lat = results.latencies
+           cpu: tuple[float, float]) -> None:
+    """Print the table: one row per figure (cpu = server's and browser's CPU seconds)."""
+    lat, (server, browser) = results.latencies, cpu
+    gc = "off (--no-post-script-gc)" if args.no_post_script_gc else "as configured"
     rows = [
         ("sessions x strokes", f"{args.sessions} x {args.strokes}"),
         ("grid / think time", f"{args.grid}x{args.grid} / {args.think:g} s"),
@@ -184,9 +223,13 @@ def report(args: argparse.Namespace, results: Results, load_s: float, wall: floa
         ("latency mean", f"{statistics.fmean(lat) if lat else float('nan'):.0f} ms"),
         ("strokes/s (all sessions)", f"{len(lat) / wall:.1f}"),
         ("stroke phase wall time", f"{wall:.1f} s"),
-        ("server CPU time", f"{cpu:.1f} s"),
-        ("server mean CPU", f"{100 * cpu / wall:.0f} % of one core ({os.cpu_count()} cores)"),
-        ("server CPU per stroke", f"{1000 * cpu / max(len(lat), 1):.0f} ms"),
+        ("server CPU time", f"{server:.1f} s"),
+        ("server mean CPU", f"{100 * server / wall:.0f} % of one core ({os.cpu_count()} cores)"),
+        ("server CPU per stroke", f"{1000 * server / max(len(lat), 1):.0f} ms"),
+        ("Chromium CPU (all tabs)", f"{browser:.1f} s = {100 * browser / wall:.0f} % of one core, "
+                                    f"{1000 * browser / max(len(lat), 1):.0f} ms per stroke"),
+        ("server post-run gc.collect", gc),
+        ("load average (1, 5, 15 min)", ", ".join(f"{v:.1f}" for v in os.getloadavg())),
         ("time to open all sessions", f"{load_s:.1f} s"),
     ]
     width = max(len(name) for name, _ in rows)
@@ -205,6 +248,9 @@ def main() -> None:
     parser.add_argument("--grid", type=int, default=16, choices=GRIDS, help="drawing size")
     parser.add_argument("--think", type=float, default=0.0,
                         help="seconds a session waits after an update before its next stroke")
+    parser.add_argument("--no-post-script-gc", action="store_true",
+                        help="serve with runner.postScriptGC=false: no gc.collect(2) after "
+                             "every rerun (the app's config turns it on by default)")
     args = parser.parse_args()
     if not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} not found: this benchmark needs Debian's chromium")

@@ -133,23 +133,26 @@ class Trainer:
     def run_epoch(self) -> EpochReport:
         """One pass over the training set in mini-batches, then evaluation on both sets.
 
-        Raises TrainingDiverged (after restoring the weights from before this epoch and
-        the optimiser state) if a loss or a weight stops being finite.
+        Raises TrainingDiverged (after restoring the weights from before this epoch, the
+        optimiser state and the shuffling generator) if a loss or a weight stops being finite.
         """
         saved_params = {k: v.copy() for k, v in self.model.params.items()}
         saved_slots = {k: dict(v) for k, v in self.slots.items()}
-        saved_updates = self.updates
+        saved_updates, saved_rng = self.updates, self.rng.bit_generator.state
         count, size = len(self.train_images), self.config.batch_size
         order = self.rng.permutation(count) if self.config.shuffle else np.arange(count)
         losses = []
         for start in range(0, count, size):
             batch = order[start : start + size]
-            losses.append(self.step(self.train_images[batch], self.train_labels[batch]))
+            # overflow is detected just below and reported as divergence, not as warnings
+            with np.errstate(over="ignore", invalid="ignore"):
+                losses.append(self.step(self.train_images[batch], self.train_labels[batch]))
             finite = np.isfinite(losses[-1]) and all(
                 np.all(np.isfinite(v)) for v in self.model.params.values())
             if not finite:
                 self.model.params, self.slots = saved_params, saved_slots
                 self.updates = saved_updates
+                self.rng.bit_generator.state = saved_rng
                 raise TrainingDiverged(
                     f"training diverged in epoch {self.epoch + 1} (loss {losses[-1]:.3g}); "
                     "the weights from before this epoch were restored: lower the learning rate")

@@ -280,3 +280,11 @@ def test_tinycnn_reaches_97_percent_test_accuracy_on_the_handwritten_digits():
     for _ in range(12):
         trainer.run_epoch()
     assert trainer.history[-1].test_accuracy >= 0.97
+
+
+def test_a_diverged_epoch_rolls_back_the_shuffle_so_a_retry_sees_the_same_order():
+    trainer = _digits_trainer(learning_rate=1e300, optimizer="sgd", batch_size=32)
+    before = trainer.rng.bit_generator.state
+    with pytest.raises(TrainingDiverged):
+        trainer.run_epoch()
+    assert trainer.rng.bit_generator.state == before
