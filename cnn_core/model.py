@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import relu_backward, relu_forward
-from .conv import conv2d_backward, conv2d_forward
+from .activations import relu_forward
+from .conv import _conv2d, _conv2d_grads
 from .dense import dense_backward, dense_forward
 from .kernels import kernel_bank
 from .losses import (
@@ -21,7 +21,7 @@ from .losses import (
     softmax_cross_entropy_backward,
     softmax_cross_entropy_forward,
 )
-from .pooling import max_pool2d_backward, max_pool2d_forward, pool_output_size
+from .pooling import _max_pool, _max_pool_grads, pool_output_size
 from .shapes import as_float_array, output_size
 
 PARAM_NAMES = ("kernels", "weights", "bias")
@@ -126,15 +126,29 @@ class TinyCNN:
         return images
 
     def _forward(self, images: np.ndarray, dtype: type):
+        """Unchecked forward of checked images (N, H, W): values, caches.
+
+        The maps are a view of the convolution's (N, h, w, K) output. ReLU and max commute,
+        max(relu(x)) = relu(max(x)), with the same first winner (ReLU keeps positive values
+        and their order), so the raw maps are pooled and only the pooled cells go through ReLU.
+        """
         params = {name: value.astype(dtype, copy=False) for name, value in self.params.items()}
-        feature_maps, conv_cache = conv2d_forward(images, params["kernels"])
-        activations, relu_cache = relu_forward(feature_maps)
-        pooled, pool_cache = max_pool2d_forward(activations, self.arch.pool_size)
-        flattened = pooled.reshape(pooled.shape[0], -1)
+        maps, conv_cache = _conv2d(images, params["kernels"], (0, 0), (1, 1))
+        maps = maps.transpose(0, 3, 1, 2)
+        size = (self.arch.pool_size, self.arch.pool_size)
+        top, pool_cache = _max_pool(maps, size, size)
+        positive = top > 0
+        # a window with no positive cell pools to its first cell's ReLU, +0 or -0, as
+        # max_pool2d(relu(maps)) gives it
+        first = pool_cache.padded[..., : size[0] * top.shape[-2] : size[0],
+                                  : size[1] * top.shape[-1] : size[1]]
+        pooled = first * 0.0
+        np.copyto(pooled, top, where=positive)
+        flattened = pooled.reshape(images.shape[0], -1)
         logits, dense_cache = dense_forward(flattened, params["weights"], params["bias"])
-        values = {"feature_maps": feature_maps, "activations": activations, "pooled": pooled,
-                  "flattened": flattened, "logits": logits}
-        return values, (conv_cache, relu_cache, pool_cache, dense_cache)
+        values = {"feature_maps": maps, "pooled": pooled, "flattened": flattened,
+                  "logits": logits}
+        return values, (conv_cache, positive, pool_cache, dense_cache)
 
     def forward(self, images: np.ndarray, *, dtype: type = np.float64) -> dict[str, np.ndarray]:
         """Every intermediate of the forward pass for a batch.
@@ -144,12 +158,14 @@ class TinyCNN:
         flattened (N, K*ph*pw), logits (N, C), probabilities (N, C).
         """
         values, _ = self._forward(self._images(images, dtype), dtype)
+        values["activations"] = relu_forward(values["feature_maps"])[0]
         values["probabilities"] = _softmax(values["logits"])
         return values
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         """Predicted class per image: argmax of the logits, (N,) int."""
-        return self.forward(images)["logits"].argmax(axis=1)
+        values, _ = self._forward(self._images(images, np.float64), np.float64)
+        return values["logits"].argmax(axis=1)
 
     def loss_and_gradients(self, images: np.ndarray, labels: np.ndarray, *,
                            dtype: type = np.float64,
@@ -161,16 +177,18 @@ class TinyCNN:
         """
         images = self._images(images, dtype)
         labels = check_labels(labels, self.arch.n_classes, count=images.shape[0])
-        values, (conv_cache, relu_cache, pool_cache, dense_cache) = self._forward(images, dtype)
+        values, (conv_cache, positive, pool_cache, dense_cache) = self._forward(images, dtype)
         loss, loss_cache = softmax_cross_entropy_forward(values["logits"], labels)
         d_logits = softmax_cross_entropy_backward(loss_cache)
         d_dense = dense_backward(d_logits, dense_cache)
         grads = {"weights": d_dense.weights, "bias": d_dense.bias}
         if train_kernels:
             d_pooled = d_dense.x.reshape(values["pooled"].shape)
-            d_active = max_pool2d_backward(d_pooled, pool_cache)
-            d_maps = relu_backward(d_active, relu_cache)
-            grads["kernels"] = conv2d_backward(d_maps, conv_cache, need_images=False).kernels
+            # ReLU's backward on the pooled cells ((d + 0) * mask is what relu_backward
+            # gives after max_pool2d_backward's 0 + d), then routed to each window's winner
+            d_maps = _max_pool_grads((d_pooled + 0.0) * positive, pool_cache)
+            d_flat = d_maps.transpose(0, 2, 3, 1).reshape(-1, d_maps.shape[1])
+            grads["kernels"] = _conv2d_grads(d_flat, conv_cache, need_images=False).kernels
         else:
             grads["kernels"] = np.zeros_like(self.params["kernels"])
         return loss, grads

@@ -23,7 +23,8 @@ class PoolCache(NamedTuple):
     input_shape: tuple[int, ...]
     size: tuple[int, int]
     stride: tuple[int, int]
-    winner: np.ndarray | None  # max pooling: index of the winning cell in each window
+    padded: np.ndarray | None  # max pooling: the input, -inf-padded to whole windows
+    out: np.ndarray | None  # max pooling: each window's maximum (the winner is found again)
     counts: np.ndarray | None  # average pooling: how many real cells each window holds
 
 
@@ -60,12 +61,54 @@ def _slices(size, stride, out_shape):
 
 def _pad_to_windows(x, size, stride, out_shape, fill):
     """Pad bottom/right so that every (possibly cut-off) window has size * size cells."""
-    need_h = (out_shape[0] - 1) * stride[0] + size[0] - x.shape[-2]
-    need_w = (out_shape[1] - 1) * stride[1] + size[1] - x.shape[-1]
+    height, width = x.shape[-2:]
+    need_h = (out_shape[0] - 1) * stride[0] + size[0] - height
+    need_w = (out_shape[1] - 1) * stride[1] + size[1] - width
     if need_h <= 0 and need_w <= 0:
         return x
-    widths = [(0, 0)] * (x.ndim - 2) + [(0, max(need_h, 0)), (0, max(need_w, 0))]
-    return np.pad(x, widths, constant_values=fill)
+    padded = np.full((*x.shape[:-2], height + max(need_h, 0), width + max(need_w, 0)), fill,
+                     dtype=x.dtype)
+    padded[..., :height, :width] = x
+    return padded
+
+
+def _max_pool(x: np.ndarray, size: tuple[int, int], stride: tuple[int, int]):
+    """Unchecked max pooling, for callers that need no particular zero sign on ties.
+
+    x (..., H, W) -> out (..., out_h, out_w), cache; one np.maximum per window cell.
+    """
+    out_shape = (pool_output_size(x.shape[-2], size[0], stride[0]),
+                 pool_output_size(x.shape[-1], size[1], stride[1]))
+    padded = _pad_to_windows(x, size, stride, out_shape, -np.inf)
+    slices = _slices(size, stride, out_shape)
+    out = padded[next(slices)].copy()
+    for s in slices:
+        np.maximum(out, padded[s], out=out)
+    return out, PoolCache(x.shape, size, stride, padded, out, None)
+
+
+def _first_winners(cache: PoolCache):
+    """Yield, per window cell (m, q) in row-major order, its slices and where it is the
+    window's winner: the first cell equal to the maximum (one winner per window)."""
+    taken = None
+    for s in _slices(cache.size, cache.stride, cache.out.shape[-2:]):
+        hit = cache.padded[s] == cache.out
+        if taken is None:
+            taken = hit
+        else:
+            hit &= ~taken
+            taken |= hit
+        yield s, hit
+
+
+def _max_pool_grads(d_out: np.ndarray, cache: PoolCache) -> np.ndarray:
+    """Unchecked max-pool backward for windows that do not overlap (stride >= size):
+    d_out (..., out_h, out_w) -> (..., H, W), each window's d_out copied to its winner."""
+    d_x = np.zeros_like(cache.padded, dtype=d_out.dtype)  # in the input's memory order
+    for s, hit in _first_winners(cache):
+        np.copyto(d_x[s], d_out, where=hit)
+    height, width = cache.input_shape[-2:]
+    return d_x[..., :height, :width]
 
 
 def max_pool2d_forward(x: np.ndarray, size: int | tuple = 2,
@@ -77,14 +120,12 @@ def max_pool2d_forward(x: np.ndarray, size: int | tuple = 2,
     padded = _pad_to_windows(x, size, stride, out_shape, -np.inf)
     slices = _slices(size, stride, out_shape)
     out = padded[next(slices)].copy()
-    winner = np.zeros(out.shape, dtype=np.int8 if size[0] * size[1] < 128 else np.int64)
-    # a later cell wins only if strictly greater: ties go to the first in row-major order
-    for index, s in enumerate(slices, start=1):
+    # a later cell replaces the maximum only if strictly greater, so a tie between 0 and -0
+    # keeps the first (np.maximum may pick either)
+    for s in slices:
         candidate = padded[s]
-        better = candidate > out
-        np.copyto(out, candidate, where=better)
-        winner[better] = index
-    return out, PoolCache(x.shape, size, stride, winner, None)
+        np.copyto(out, candidate, where=candidate > out)
+    return out, PoolCache(x.shape, size, stride, padded, out, None)
 
 
 def max_pool2d_backward(d_out: np.ndarray, cache: PoolCache) -> np.ndarray:
@@ -95,7 +136,11 @@ def max_pool2d_backward(d_out: np.ndarray, cache: PoolCache) -> np.ndarray:
     output by eps once, so the total gradient must be counted once. Our choice matches
     PyTorch's and a finite-difference check of max over tie-free inputs.
     """
-    return _scatter(cache, lambda index: d_out * (cache.winner == index), d_out.dtype)
+    d_x = np.zeros(cache.padded.shape, dtype=d_out.dtype)
+    for s, hit in _first_winners(cache):
+        d_x[s] += d_out * hit  # adds, as overlapping windows may share a winner
+    height, width = cache.input_shape[-2:]
+    return d_x[..., :height, :width]
 
 
 def avg_pool2d_forward(x: np.ndarray, size: int | tuple = 2,
@@ -112,23 +157,17 @@ def avg_pool2d_forward(x: np.ndarray, size: int | tuple = 2,
     for s in _slices(size, stride, out_shape):
         total += padded[s]
         ones += real[s]
-    return total / ones, PoolCache(x.shape, size, stride, None, ones)
+    return total / ones, PoolCache(x.shape, size, stride, None, None, ones)
 
 
 def avg_pool2d_backward(d_out: np.ndarray, cache: PoolCache) -> np.ndarray:
     """Backward of average pooling: each window shares its gradient equally among its cells."""
     share = d_out / cache.counts
-    return _scatter(cache, lambda index: share, share.dtype)
-
-
-def _scatter(cache: PoolCache, gradient_for, dtype: np.dtype) -> np.ndarray:
-    """Add each window cell's gradient back where that cell sits, then crop the padding."""
     height, width = cache.input_shape[-2:]
-    out_shape = cache.counts.shape if cache.counts is not None else cache.winner.shape[-2:]
-    zeros = np.zeros(cache.input_shape, dtype=dtype)
-    d_x = _pad_to_windows(zeros, cache.size, cache.stride, out_shape, 0.0)
-    for index, s in enumerate(_slices(cache.size, cache.stride, out_shape)):
-        d_x[s] += gradient_for(index)
+    zeros = np.zeros(cache.input_shape, dtype=share.dtype)
+    d_x = _pad_to_windows(zeros, cache.size, cache.stride, cache.counts.shape, 0.0)
+    for s in _slices(cache.size, cache.stride, cache.counts.shape):
+        d_x[s] += share
     return d_x[..., :height, :width]
 
 
