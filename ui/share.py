@@ -31,17 +31,14 @@ def restore_from_url(page: str, shared: list[tuple[Field, str]]) -> None:
     applied.add(page)
     params = st.query_params.to_dict()
     fields = [DRAWING_FIELD] + [field for field, _ in shared]
-    values, notices = decode_params(params, fields)
-    if DRAWING_FIELD.name in params and DRAWING_FIELD.name not in _names(notices):
+    values, problems = decode_params(params, fields)
+    if DRAWING_FIELD.name in params and DRAWING_FIELD.name not in problems:
         state.set_drawing(values[DRAWING_FIELD.name])
     for field, key in shared:
-        if field.name in params and field.name not in _names(notices):
+        if field.name in params and field.name not in problems:
             st.session_state[key] = values[field.name]
-    st.session_state[_NOTICES] = notices
-
-
-def _names(notices: list[str]) -> set[str]:
-    return {notice.split("'")[1] for notice in notices}
+    st.session_state[_NOTICES] = [f"ignored '{name}' ({reason}); using the default"
+                                  for name, reason in problems.items()]
 
 
 def write_url(shared: list[tuple[Field, str]], *, always: bool = False) -> None:

@@ -176,13 +176,14 @@ def kernel_field(name: str, default: np.ndarray) -> Field:
     return Field(name, default, decode_kernel, encode_kernel)
 
 
-def decode_params(params: Mapping[str, Any], fields: list[Field]) -> tuple[dict, list[str]]:
-    """Values for every field from query params: (values, notices about ignored params).
+def decode_params(params: Mapping[str, Any],
+                  fields: list[Field]) -> tuple[dict, dict[str, str]]:
+    """Values for every field from query params: (values, {ignored param: reason}).
 
     A missing param takes its default silently; a present but invalid one takes its default
     and adds a notice naming the param (its value is not repeated back).
     """
-    values, notices = {}, []
+    values, problems = {}, {}
     for field in fields:
         raw = params.get(field.name)
         if isinstance(raw, list | tuple):
@@ -196,8 +197,8 @@ def decode_params(params: Mapping[str, Any], fields: list[Field]) -> tuple[dict,
             values[field.name] = field.parse(raw)
         except (ValueError, TypeError, OverflowError) as error:
             values[field.name] = field.default
-            notices.append(f"ignored '{field.name}' ({error}); using the default")
-    return values, notices
+            problems[field.name] = str(error)
+    return values, problems
 
 
 def encode_params(values: Mapping[str, Any], fields: list[Field], *,
