@@ -1,23 +1,25 @@
 """Many students drawing at once: stroke-to-update latency on the playground (asserts nothing).
 
     python -m benchmarks.load [--sessions 20 --strokes 20 --grid 16 --think 0]
+                              [--no-post-script-gc] [--pin]
 
 Starts its own ``streamlit run app.py`` on a free loopback port, opens N concurrent headless
-sessions (one Chromium, one context each, Playwright's async API), sets each playground to
-a GRID x GRID drawing, waits until every session is ready, then lets all of them paint
-S strokes at once (one click on a cell each, cells where the default kernel sees them).
+sessions (one Chromium, one context each, Playwright's async API; four load at a time), sets
+each playground to a GRID x GRID drawing, waits until every session is ready, then lets all
+of them paint S strokes at once (one click on a cell each, where the default kernel sees it).
 
 Latency = from the click's pointerdown to the first animation frame in which the feature
-map C shows a different picture: its plotly heatmap <image> (the pixels plotly paints) or
-the numbers written in its cells differ from just before the click. Both instants are read
-with performance.now() inside the page, so Python's own scheduling is not counted. A
-session's next stroke starts once its rerun has finished (Streamlit's script state is
-"notRunning") plus ``--think`` seconds: with the default 0 every session draws as fast as
-the server answers, a worst case for a class.
+map C looks different: its plotly heatmap <image> (the pixels plotly paints) or the numbers
+in its cells differ from just before the click. Both instants are performance.now() inside
+the page. Server turnaround = the stroke's rerun request leaving the browser to the rerun's
+last websocket message arriving (CDP network events, browser clock): the server's share
+without the page's rendering (an upper bound when Chromium is short of CPU). A session's
+next stroke starts once its rerun has finished (Streamlit's script state "notRunning") plus
+``--think`` seconds; 0 is a worst case.
 
-Server CPU is the Streamlit process's utime + stime (psutil if installed, else
-/proc/<pid>/stat) over the stroke phase; mean CPU % = CPU seconds / wall seconds x 100
-(100 % = one core busy). Chromium runs on the same machine and competes for the same cores.
+CPU: the server's utime + stime (psutil if installed, else /proc/<pid>/stat) and our
+Chromium's (its whole process tree) over the stroke phase; % of one core = CPU s / wall s.
+Chromium shares the machine's cores with the server unless ``--pin`` puts them apart.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_streamlit, sto
 GRIDS = (5, 8, 16, 28, 32)
 LOAD_TIMEOUT_MS = 180_000
 STROKE_TIMEOUT_MS = 60_000
+OPENING_AT_ONCE = 4  # sessions loading together before the strokes (all 20 at once time out)
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 # The feature map's look: its heatmap image and cell numbers, as one string.
@@ -66,10 +69,22 @@ CHANGED = f"""() => {{
 
 @dataclass
 class Results:
-    """Latencies (ms) of every stroke that updated, and strokes that never did."""
+    """Per-stroke times (ms) and what went wrong.
+
+    latencies: click to new picture on screen; server: the stroke's rerun request leaving
+    the browser to the rerun's last message arriving (network level, browser clock).
+    """
 
     latencies: list[float] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
+    server: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # strokes that never updated
+    unloaded: list[str] = field(default_factory=list)  # sessions that never got ready
+
+
+def _proc_stat(pid: int) -> tuple[int, float]:
+    """(parent pid, utime + stime in seconds) from /proc/<pid>/stat (fields 4, 14, 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -80,12 +95,6 @@ def cpu_seconds(pid: int) -> float:
         return _proc_stat(pid)[1]
     times = psutil.Process(pid).cpu_times()
     return times.user + times.system
-
-
-def _proc_stat(pid: int) -> tuple[int, float]:
-    """(parent pid, utime + stime in seconds) from /proc/<pid>/stat (fields 4, 14, 15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def tree_cpu_seconds(marker: str) -> float:
@@ -125,9 +134,9 @@ def stroke_cells(n: int, count: int, seed: int) -> list[tuple[int, int]]:
 
 async def open_playground(page: Page, url: str, grid: int) -> None:
     """Home first (as a student following the link), then the playground at grid x grid."""
-    await page.goto(url)
+    await page.goto(url, timeout=LOAD_TIMEOUT_MS)
     await page.get_by_role("heading", name="CNN Playground").wait_for(timeout=LOAD_TIMEOUT_MS)
-    await page.goto(f"{url}/playground")
+    await page.goto(f"{url}/playground", timeout=LOAD_TIMEOUT_MS)
     await page.locator('.cnn-cell[data-row="4"][data-col="4"]').wait_for(
         timeout=LOAD_TIMEOUT_MS)
     if grid != 5:
@@ -143,24 +152,37 @@ async def open_playground(page: Page, url: str, grid: int) -> None:
 
 
 async def student(context: BrowserContext, url: str, index: int, args: argparse.Namespace,
-                  ready: asyncio.Barrier, results: Results) -> None:
-    """One session: open the playground, wait for everyone, then paint the strokes."""
+                  gate: asyncio.Semaphore, ready: asyncio.Barrier, results: Results) -> None:
+    """One session: open the playground (a few sessions at a time), wait for everyone,
+    then paint the strokes."""
     page = await context.new_page()
+    frames: list[tuple[str, float]] = []  # ("sent" | "received", seconds) on the websocket
+    cdp = await context.new_cdp_session(page)
+    await cdp.send("Network.enable")
+    cdp.on("Network.webSocketFrameSent", lambda e: frames.append(("sent", e["timestamp"])))
+    cdp.on("Network.webSocketFrameReceived",
+           lambda e: frames.append(("received", e["timestamp"])))
     try:
-        await open_playground(page, url, args.grid)
+        async with gate:
+            await open_playground(page, url, args.grid)
     except Exception as error:  # still meet the others at the barrier, then stop
-        results.failures.append(f"session {index} did not load: {error}")
+        results.unloaded.append(f"session {index}: {error}")
         await ready.wait()
         return
     await ready.wait()
     for row, col in stroke_cells(args.grid, args.strokes, seed=index):
         try:
             await page.evaluate(ARM)
+            frames.clear()
             await page.locator(f'.cnn-cell[data-row="{row}"][data-col="{col}"]').click()
             await page.wait_for_function(CHANGED, polling="raf", timeout=STROKE_TIMEOUT_MS)
             results.latencies.append(
                 await page.evaluate("() => window.__doneAt - window.__clickAt"))
             await page.locator(IDLE).wait_for(state="attached", timeout=STROKE_TIMEOUT_MS)
+            sent = next((t for kind, t in frames if kind == "sent"), None)
+            last = max((t for kind, t in frames if kind == "received"), default=None)
+            if sent is not None and last is not None and last > sent:
+                results.server.append(1000 * (last - sent))
         except Exception as error:  # a lost update is a result, not a crash
             results.failures.append(f"session {index} cell ({row},{col}): {error}")
         if args.think:
@@ -182,7 +204,11 @@ async def run(args: argparse.Namespace) -> None:
     """Start the server and the browser, run every session, print the table."""
     if args.no_post_script_gc:  # read by `streamlit run` like --runner.postScriptGC false
         os.environ["STREAMLIT_RUNNER_POST_SCRIPT_GC"] = "false"
+    if args.pin:  # the server inherits CPU 0; we, Playwright and Chromium then take CPU 1
+        os.sched_setaffinity(0, {0})
     url, server = start_streamlit("app.py")
+    if args.pin:
+        os.sched_setaffinity(0, {1})
     marker = f"--cnn-load-benchmark={os.getpid()}"  # finds our Chromium's processes
     results = Results()
     try:
@@ -192,8 +218,8 @@ async def run(args: argparse.Namespace) -> None:
             started = time.perf_counter()
             contexts = [await browser.new_context(viewport={"width": 1100, "height": 900})
                         for _ in range(args.sessions)]
-            ready = asyncio.Barrier(args.sessions + 1)
-            tasks = [asyncio.create_task(student(context, url, i, args, ready, results))
+            gate, ready = asyncio.Semaphore(OPENING_AT_ONCE), asyncio.Barrier(args.sessions + 1)
+            tasks = [asyncio.create_task(student(context, url, i, args, gate, ready, results))
                      for i, context in enumerate(contexts)]
             await ready.wait()  # every session is on its playground
             loaded = time.perf_counter()
@@ -211,24 +237,32 @@ async def run(args: argparse.Namespace) -> None:
 def report(args: argparse.Namespace, results: Results, load_s: float, wall: float,
            cpu: tuple[float, float]) -> None:
     """Print the table: one row per figure (cpu = server's and browser's CPU seconds)."""
-    lat, (server, browser) = results.latencies, cpu
-    gc = "off (--no-post-script-gc)" if args.no_post_script_gc else "as configured"
+    lat, turnaround, (server, browser) = results.latencies, results.server, cpu
+    done = max(len(lat), 1)
     rows = [
         ("sessions x strokes", f"{args.sessions} x {args.strokes}"),
         ("grid / think time", f"{args.grid}x{args.grid} / {args.think:g} s"),
+        ("sessions that never loaded", f"{len(results.unloaded)}"),
         ("strokes updated / lost", f"{len(lat)} / {len(results.failures)}"),
         ("latency p50", f"{percentile(lat, 50):.0f} ms"),
         ("latency p95", f"{percentile(lat, 95):.0f} ms"),
         ("latency max", f"{max(lat, default=float('nan')):.0f} ms"),
         ("latency mean", f"{statistics.fmean(lat) if lat else float('nan'):.0f} ms"),
+        ("server turnaround p50/p95/max", " / ".join(
+            f"{v:.0f}" for v in (percentile(turnaround, 50), percentile(turnaround, 95),
+                                 max(turnaround, default=float("nan")))) + " ms"),
         ("strokes/s (all sessions)", f"{len(lat) / wall:.1f}"),
         ("stroke phase wall time", f"{wall:.1f} s"),
         ("server CPU time", f"{server:.1f} s"),
         ("server mean CPU", f"{100 * server / wall:.0f} % of one core ({os.cpu_count()} cores)"),
-        ("server CPU per stroke", f"{1000 * server / max(len(lat), 1):.0f} ms"),
+        ("server CPU per stroke", f"{1000 * server / done:.0f} ms"),
+        ("server capacity if CPU-bound", f"about {len(lat) / max(server, 1e-9):.0f} strokes/s "
+                                         "(one process, one GIL: 1 s / CPU per stroke)"),
         ("Chromium CPU (all tabs)", f"{browser:.1f} s = {100 * browser / wall:.0f} % of one core, "
-                                    f"{1000 * browser / max(len(lat), 1):.0f} ms per stroke"),
-        ("server post-run gc.collect", gc),
+                                    f"{1000 * browser / done:.0f} ms per stroke"),
+        ("server post-run gc.collect",
+         "off (--no-post-script-gc)" if args.no_post_script_gc else "as configured"),
+        ("CPU pinning", "server on CPU 0, browser on CPU 1" if args.pin else "none"),
         ("load average (1, 5, 15 min)", ", ".join(f"{v:.1f}" for v in os.getloadavg())),
         ("time to open all sessions", f"{load_s:.1f} s"),
     ]
@@ -237,7 +271,7 @@ def report(args: argparse.Namespace, results: Results, load_s: float, wall: floa
     print(f"{'-' * width}  {'-' * 30}")
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
-    for failure in results.failures[:5]:
+    for failure in (results.unloaded + results.failures)[:5]:
         print(f"lost: {failure.splitlines()[0]}")
 
 
@@ -250,8 +284,13 @@ def main() -> None:
                         help="seconds a session waits after an update before its next stroke")
     parser.add_argument("--no-post-script-gc", action="store_true",
                         help="serve with runner.postScriptGC=false: no gc.collect(2) after "
-                             "every rerun (the app's config turns it on by default)")
+                             "every rerun (Streamlit's default is on)")
+    parser.add_argument("--pin", action="store_true",
+                        help="server on CPU 0, browser on CPU 1: the server's turnaround "
+                             "without Chromium competing for its core")
     args = parser.parse_args()
+    if args.pin and (os.cpu_count() or 1) < 2:
+        raise SystemExit("--pin needs at least two CPUs")
     if not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} not found: this benchmark needs Debian's chromium")
     asyncio.run(run(args))
