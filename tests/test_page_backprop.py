@@ -10,8 +10,8 @@ from cnn_core import TinyCNN
 from cnn_core.backprop import backprop_trace
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.gradcheck import numerical_gradient
+from tests import apptest_pages
 from ui.models import default_model, model_input, notes_example_model
-from ui.state import DRAWING
 
 PAGE = "app_pages/backprop.py"
 MINUS = "\u2212"
@@ -19,21 +19,8 @@ MINUS = "\u2212"
 
 def open_page(drawing: np.ndarray | None = None, *, router: bool = False,
               **state) -> AppTest:
-    """The page with a drawing and some session state; alone, or through app.py's router.
-
-    Clicks are tested on the page alone: through the router, ui.state.ensure_defaults
-    reruns every AppTest run once (see the report), which drops a button's click.
-    """
-    at = AppTest.from_file("../app.py" if router else f"../{PAGE}", default_timeout=60)
-    if drawing is not None:
-        at.session_state[DRAWING] = drawing
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    if router:
-        at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    """This page with a drawing and some session state; alone, or through app.py."""
+    return apptest_pages.open_page(PAGE, drawing, router=router, **state)
 
 
 def shown_number(text: str) -> float:

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from cnn_core import TinyCNN
 from cnn_core.data import NOTES_TEST_TWO, handwritten_digits
 from cnn_core.model_io import save_model
+from tests import apptest_pages
 from ui.state import TRAINED_MODEL
 from ui.training_views import RUN
 
@@ -20,19 +21,8 @@ PAGE = "app_pages/training.py"
 
 
 def open_page(*, router: bool = False, **state) -> AppTest:
-    """The page with some session state set; alone, or through app.py's router.
-
-    Clicks are tested on the page alone: through the router, ui.state.ensure_defaults
-    reruns every AppTest run once (see the report), which drops a button's click.
-    """
-    at = AppTest.from_file("../app.py" if router else f"../{PAGE}", default_timeout=120)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    if router:
-        at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    """The training page with some session state; alone, or through app.py."""
+    return apptest_pages.open_page(PAGE, router=router, timeout=120, **state)
 
 
 def train_to_the_end(at: AppTest, limit: int = 60) -> AppTest:

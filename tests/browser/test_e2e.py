@@ -19,6 +19,7 @@ from playwright.sync_api import ConsoleMessage, Error, Expect, Locator, Page
 from cnn_core import KERNELS, conv2d
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.explain import conv1d_cell, conv2d_cell, written_sum, written_sum_1d
+from tests.browser.locators import cell, map_texts, texts_of
 from ui.figures import format_number
 from ui.models import default_model, model_input
 from ui.training_views import RECIPES, Settings, build_run
@@ -110,19 +111,6 @@ def app(page: Page, streamlit_app) -> App:
 
 def heading(page: Page, name: str) -> Locator:
     return page.get_by_role("heading", name=name, exact=True)
-
-
-def cell(page: Page, row: int, col: int) -> Locator:
-    return page.locator(f'.cnn-cell[data-row="{row}"][data-col="{col}"]')
-
-
-def map_texts(page: Page, title: str) -> Locator:
-    """The numbers written in the cells of the plotly heatmap whose title contains title."""
-    return page.locator(".js-plotly-plot").filter(has_text=title).locator(".heatmaplayer text")
-
-
-def texts_of(values: np.ndarray) -> list[str]:
-    return [format_number(v) for v in np.asarray(values).ravel()]
 
 
 # What each page must show once loaded: real content, some of it checked against cnn_core.

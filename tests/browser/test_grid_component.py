@@ -9,13 +9,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.browser.locators import cell
+
 pytestmark = pytest.mark.browser
 
 DEMO = "tests/browser/grid_demo_app.py"
-
-
-def cell(page: Page, row: int, col: int) -> Locator:
-    return page.locator(f'.cnn-cell[data-row="{row}"][data-col="{col}"]')
 
 
 def expect_text(page: Page, text: str) -> None:

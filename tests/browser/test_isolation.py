@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Expect, Locator, Page
 
 from cnn_core import KERNEL_INFO, KERNELS, conv2d
-from ui.figures import format_number
+from tests.browser.locators import cell, map_texts, texts_of
 from ui.training_views import RECIPES
 
 pytestmark = pytest.mark.browser
@@ -54,18 +54,6 @@ class Student:
     def go(self, title: str) -> None:
         nav = self.page.get_by_test_id("stSidebarNav")
         nav.get_by_role("link", name=re.compile(rf"\b{re.escape(title)}$")).click()
-
-
-def cell(page: Page, row: int, col: int) -> Locator:
-    return page.locator(f'.cnn-cell[data-row="{row}"][data-col="{col}"]')
-
-
-def map_texts(page: Page, title: str) -> Locator:
-    return page.locator(".js-plotly-plot").filter(has_text=title).locator(".heatmaplayer text")
-
-
-def texts_of(values: np.ndarray) -> list[str]:
-    return [format_number(v) for v in np.asarray(values).ravel()]
 
 
 def playground_heading(page: Page) -> Locator:

@@ -17,6 +17,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from cnn_core import KERNELS, conv2d
 from cnn_core.data import NOTES_EIGHT
+from tests.browser.locators import cell, texts_of
 from ui.figures import format_number
 from ui.grid import ops
 from ui.playground_views import typed_array
@@ -25,10 +26,6 @@ pytestmark = pytest.mark.browser
 
 KERNEL = KERNELS["notes_example"]  # the default kernel: C(i, j) = f(i+2, j) + f(i+2, j+2)
 LOAD_TIMEOUT = 90_000
-
-
-def cell(page: Page, row: int, col: int) -> Locator:
-    return page.locator(f'.cnn-cell[data-row="{row}"][data-col="{col}"]')
 
 
 def chart(page: Page, title: str) -> Locator:
@@ -85,10 +82,6 @@ def timed_click(page: Page, target: Locator, check: str, arg: list) -> float:
     target.click()
     page.wait_for_function(check, arg=arg, polling="raf")
     return page.evaluate("() => window.__doneAt - window.__clickAt")
-
-
-def texts_of(values: np.ndarray) -> list[str]:
-    return [format_number(v) for v in np.asarray(values).ravel()]
 
 
 def report(name: str, timings: list[float]) -> None:
