@@ -20,17 +20,32 @@ from ui.figures import probability_bars
 from ui.models import current_model, model_input, model_source, notes_example_model, working_copy
 from ui.network_views import heatmap, signed_bars, significant
 from ui.network_widgets import drawing_input
+from ui.share import forget_if_not_below, restore_from_url, share_link_box, show_notices, write_url
+from ui.share_codec import bool_field, float_field, int_field
 from ui.state import PRESENTER, ensure_defaults
 
 ensure_defaults()
 presenter = st.session_state[PRESENTER]
 MODEL_KEY = "backprop_model"  # this session's copy: the SGD step never touches the default
 STEPS = f"{MODEL_KEY}_steps"  # (loss before, loss after) of each SGD step on that copy
+SHARED = [  # written always: the followed kernel and cell default to data-dependent choices
+    (bool_field("nx", False), "backprop_notes"),
+    (int_field("y", 8, 0, 9), "backprop_label"),
+    (int_field("bk", 0, 0, 15), "backprop_kernel"),
+    (int_field("m", 0, 0, 6), "backprop_m"),
+    (int_field("n", 0, 0, 6), "backprop_n"),
+    (float_field("eta", 0.1, 1e-4, 100.0), "backprop_rate"),
+]
+restore_from_url("backprop", SHARED)
 
 st.title("Backprop")
 st.markdown("The notes' *Kernel Feature Learning*, for your drawing: the loss "
             "L = −log p[true label], and its gradient carried back through every layer, "
             "down to each cell of a kernel. Then one step of gradient descent.")
+with st.container(horizontal=True, vertical_alignment="center"):
+    share_link_box("It holds the drawing and settings, not the SGD steps you applied nor a "
+                   "network you trained: it opens on the default network.")
+    show_notices()
 notes_mode = st.toggle("Notes' worked example (the 5x5 “8”)", key="backprop_notes")
 
 
@@ -71,6 +86,7 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
                           presenter=presenter))
 
     strongest = int(np.abs(trace.d_kernels).sum(axis=(1, 2)).argmax())
+    forget_if_not_below("backprop_kernel", arch.n_kernels)
     k = 0 if arch.n_kernels == 1 else st.selectbox(
         "Follow kernel", range(arch.n_kernels), index=strongest, key="backprop_kernel",
         format_func=lambda i: f"k{i}" + (" (largest gradient)" if i == strongest else ""))
@@ -113,6 +129,8 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
 
     st.subheader("5 · Convolution: dL/dkernel")
     size = arch.kernel_size
+    for key in ("backprop_m", "backprop_n"):
+        forget_if_not_below(key, size)
     left, right = st.columns(2)
     m = left.selectbox("Kernel row", range(size), key="backprop_m", index=size - 1)
     n = right.selectbox("Kernel column", range(size), key="backprop_n")
@@ -149,6 +167,7 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
         st.error(st.session_state["backprop_step_error"])
     for index, (before, after) in enumerate(st.session_state.get(STEPS, []), 1):
         st.markdown(f"Step {index}: loss {before:.4f} → **{after:.4f}**")
+    write_url(SHARED, always=True)  # here: in the fragment a stroke reruns only this part
 
 
 if notes_mode:

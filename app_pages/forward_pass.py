@@ -12,10 +12,19 @@ from ui.figures import format_number, probability_bars
 from ui.models import current_model, describe, model_input, notes_example_model
 from ui.network_views import heatmap, mosaic, output_table
 from ui.network_widgets import drawing_input, fingerprint, is_revealed, prediction_revealed
+from ui.share import forget_if_not_below, restore_from_url, share_link_box, show_notices, write_url
+from ui.share_codec import bool_field, int_field
 from ui.state import PRESENTER, TRAINED_MODEL, ensure_defaults
 
 ensure_defaults()
 presenter = st.session_state[PRESENTER]
+SHARED = [
+    (bool_field("nx", False), "forward_notes"),
+    (bool_field("pf", False), "forward_predict_first"),
+    (bool_field("fit", True), "forward_fit"),
+    (int_field("fk", 0, 0, 15), "forward_kernel"),
+]
+restore_from_url("forward", SHARED)
 
 st.title("Forward pass")
 st.markdown(
@@ -23,6 +32,10 @@ st.markdown(
     "**convolution** with every kernel → **ReLU** → **max pooling** → **flatten** → "
     "**dense** layer (one score, a *logit*, per digit) → **softmax** (probabilities)."
 )
+with st.container(horizontal=True, vertical_alignment="center"):
+    share_link_box("A network you trained is not in the link: it opens with the default "
+                   "network." if st.session_state[TRAINED_MODEL] is not None else "")
+    show_notices()
 left, right = st.columns(2)
 notes_mode = left.toggle("Notes' worked example (the 5x5 “8”)", key="forward_notes",
                          help="The notes' image, kernel and pooling, with small seeded "
@@ -70,6 +83,7 @@ def show_layers(model: TinyCNN, values: dict, input_id: str) -> None:
                                        title=f"Max pool {arch.pool_size}x{arch.pool_size}",
                                        presenter=presenter), width="stretch")
     st.subheader("One kernel up close" if not small else "1–3 · Convolution, ReLU, max pool")
+    forget_if_not_below("forward_kernel", arch.n_kernels)
     k = 0 if small else st.selectbox("Kernel", range(arch.n_kernels), key="forward_kernel",
                                      format_func=lambda i: f"k{i}")
     chain = ((kernels[k], "Kernel"), (maps[k], "Feature map = conv(input, kernel)"),
@@ -124,6 +138,7 @@ if notes_mode:
     show_network(notes_example_model(), np.array(NOTES_EIGHT),
                  "The notes' 5x5 “8” with the kernel [[0,0,0],[0,0,0],[1,0,1]].",
                  st.container())
+    write_url(SHARED)
 else:
 
     @st.fragment
@@ -152,5 +167,6 @@ else:
             st.info("The drawing is blank: the network still answers, but it is a guess.")
         show_network(model, x, "Your drawing, resampled to the network's input size.",
                      result_column)
+        write_url(SHARED)  # in the fragment: a stroke reruns only this part
 
     live()

@@ -9,13 +9,20 @@ from ui import state
 from ui.drawing_panel import drawing_panel
 from ui.kernel_picker import learned_kernels
 from ui.playground_views import heatmap
+from ui.share import restore_from_url, share_link_box, show_notices, write_url
+from ui.share_codec import bool_field
 
 P = "gallery_"
 PER_ROW = 4
 NUMBERS_UP_TO = 8  # small multiples are narrow: numbers only for maps up to 8 cells wide
 
 state.ensure_defaults()
+SHARED = [(bool_field("relu", False), f"{P}relu")]
+restore_from_url("gallery", SHARED)
 st.title("Kernel gallery")
+with st.container(horizontal=True, vertical_alignment="center"):
+    share_link_box("Learned kernels are not in the link.")
+    show_notices()
 st.caption("The same drawing through every kernel of the notes (valid convolution: no "
            "padding, stride 1). Draw and watch all the feature maps change together.")
 after_relu = st.toggle("Show the maps after ReLU (negative values become 0)", key=f"{P}relu",
@@ -64,6 +71,7 @@ def gallery(after_relu: bool) -> None:
                         config={"displaylogo": False, "displayModeBar": False})
                     st.markdown(f"**{name}**")
                     st.caption(effect)
+    write_url(SHARED)  # in the fragment: a stroke reruns only this part
 
 
 gallery(after_relu)

@@ -20,6 +20,8 @@ from ui.lesson_views import (
     style,
     written_sum_swapped,
 )
+from ui.share import Binding, restore_from_url, share_link_box, show_notices, write_url
+from ui.share_codec import int_field, number_list_field
 from ui.state import PRESENTER, ensure_defaults
 
 ensure_defaults()
@@ -33,10 +35,27 @@ CONVENTIONS = {  # label -> (engine mode, LaTeX)
     "Σj f(j) g(i−j): the same, other form": ("convolve", r"C(i) = \sum_j f(j)\, g(i - j)"),
 }
 SWAPPED = "Σj f(j) g(i−j): the same, other form"
+CONVENTION_KEY = f"{PREFIX}_convention"
+SHARED = [
+    (number_list_field("f", "1, 2, 3, 4, 5"), f"{PREFIX}_f"),
+    (number_list_field("g", "1, 0, -1"), f"{PREFIX}_g"),
+    (int_field("cv", 0, 0, len(CONVENTIONS) - 1),  # the convention by its place in the list
+     Binding(lambda: list(CONVENTIONS).index(st.session_state[CONVENTION_KEY])
+             if CONVENTION_KEY in st.session_state else None,
+             lambda i: st.session_state.update({CONVENTION_KEY: list(CONVENTIONS)[i]}))),
+    (int_field("pl", 0, 0, 6), f"{PREFIX}_pad_left"),
+    (int_field("pr", 0, 0, 6), f"{PREFIX}_pad_right"),
+    (int_field("s", 1, 0, 6), f"{PREFIX}_stride"),
+    (int_field("i", 0, 0, 999), f"{PREFIX}_step"),
+]
+restore_from_url("lesson_1d", SHARED, drawing=False)
 presenter = bool(st.session_state[PRESENTER])
 st.markdown(style(presenter), unsafe_allow_html=True)
 
 st.title("1D convolution: slide g along f")
+with st.container(horizontal=True, vertical_alignment="center"):
+    share_link_box()
+    show_notices()
 st.caption("Type two short lists, pick how the index runs, then step through the sum one "
            "output at a time. Every number comes from the tested cnn_core engine.")
 
@@ -45,7 +64,7 @@ f_text = left.text_input("f (the input)", value="1, 2, 3, 4, 5", key=f"{PREFIX}_
                          help="Numbers separated by commas; − and - both work. At most 16.")
 g_text = right.text_input("g (the kernel)", value="1, 0, -1", key=f"{PREFIX}_g",
                           help="At most 9 numbers.")
-convention = st.radio("Convention", list(CONVENTIONS), key=f"{PREFIX}_convention",
+convention = st.radio("Convention", list(CONVENTIONS), key=CONVENTION_KEY,
                       horizontal=True)
 mode, formula = CONVENTIONS[convention]
 st.latex(formula)
@@ -98,6 +117,7 @@ def render(step: int) -> None:
                     width="stretch", config={"displayModeBar": False}, key=f"{PREFIX}_strip")
     text = written_sum_swapped(cell) if swapped else written_sum_1d(cell, lesson["mode"])
     st.markdown(big_line(text), unsafe_allow_html=True)
+    write_url(SHARED, drawing=False)  # here: stepping reruns only the stepper's fragment
 
 
 st.subheader("Step through the outputs")

@@ -15,19 +15,35 @@ from ui.lesson_views_2d import (
     NOTES_IMAGE,
     NOTES_KERNEL,
     check_filled,
+    matrix_binding,
     matrix_editor,
     reset_to_notes,
     sizes_strip,
 )
+from ui.share import restore_from_url, share_link_box, show_notices, write_url
+from ui.share_codec import int_field, matrix_field
 from ui.state import PRESENTER, ensure_defaults
 
 ensure_defaults()
 PREFIX = "lesson2d"
 LAST_GOOD = f"{PREFIX}_last_good"
+SHARED = [
+    (matrix_field("f", NOTES_IMAGE, max_size=8, max_abs=1e6), matrix_binding(PREFIX, "image")),
+    (matrix_field("g", NOTES_KERNEL, max_size=5, max_abs=1e6), matrix_binding(PREFIX, "kernel")),
+    (int_field("pr", 0, 0, 3), f"{PREFIX}_pad_rows"),
+    (int_field("pc", 0, 0, 3), f"{PREFIX}_pad_cols"),
+    (int_field("sr", 1, 0, 4), f"{PREFIX}_stride_rows"),
+    (int_field("sc", 1, 0, 4), f"{PREFIX}_stride_cols"),
+    (int_field("i", 0, 0, 999), f"{PREFIX}_step"),
+]
+restore_from_url("lesson_2d", SHARED, drawing=False)
 presenter = bool(st.session_state[PRESENTER])
 st.markdown(style(presenter), unsafe_allow_html=True)
 
 st.title("2D convolution: slide a window over a grid")
+with st.container(horizontal=True, vertical_alignment="center"):
+    share_link_box()
+    show_notices()
 st.latex(r"C(i, j) = \sum_m \sum_n f(i \cdot S + m,\; j \cdot S + n)\, g(m, n)")
 st.info("Positions are **[row, col]**: C(0,1) is row 0, column 1 (top row, second cell). "
         "The notes name their 2D outputs in (x, y) order, so the top-right output of their "
@@ -102,6 +118,7 @@ def render(step: int) -> None:
     right.plotly_chart(readable_ticks(output_figure, presenter),
                        width="stretch", config={"displayModeBar": False}, key=f"{PREFIX}_out")
     st.markdown(big_line(written_sum(cell)), unsafe_allow_html=True)
+    write_url(SHARED, drawing=False)  # here: stepping reruns only the stepper's fragment
 
 
 st.subheader("Step through the outputs")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnn_core import avg_pool2d, conv2d
@@ -13,7 +14,9 @@ from tests.test_page_playground import chart_z
 from ui import state
 from ui.share_codec import encode_drawing, encode_kernel
 
-PLAYGROUND = str(Path(__file__).parents[1] / "app_pages" / "playground.py")
+ROOT = Path(__file__).resolve().parents[1]
+PLAYGROUND = str(ROOT / "app_pages" / "playground.py")
+FLIPPED_1D = "Σj f(i−j) g(j): true convolution, g flipped"
 
 
 def fresh(page: str, params: dict[str, str]) -> AppTest:
@@ -96,3 +99,105 @@ def test_a_training_link_with_an_impossible_batch_size_uses_the_default():
     assert at.session_state["training_batch_size"] == 1
     assert at.session_state["training_optimizer"] == "adam"
     assert at.session_state["training_n_kernels"] == 4
+
+
+# --- the other pages: set some state, read the URL, reopen it fresh, same numbers -----------
+
+def round_trip(page: str, first: dict, then: dict | None = None) -> tuple[AppTest, AppTest]:
+    """The page with ``first`` in session_state, then widget values ``then`` (a second run,
+    as a student's clicks), and a fresh session opened with the URL it wrote."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=60)
+    for key, value in first.items():
+        at.session_state[key] = value
+    at.run()
+    for key, value in (then or {}).items():
+        at.session_state[key] = value
+    if then:
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    reopened = fresh(str(ROOT / page), {key: at.query_params[key] for key in at.query_params})
+    assert not reopened.exception, [e.value for e in reopened.exception]
+    return at, reopened
+
+
+def said(at: AppTest) -> list[str]:
+    return [element.value for element in at.markdown] + [element.value for element in at.code]
+
+
+def test_the_forward_link_carries_the_drawing_kernel_and_predict_first():
+    drawing = np.zeros((16, 16))
+    drawing[2:14, 8] = 1  # a "1"
+    at, reopened = round_trip("app_pages/forward_pass.py", {state.DRAWING: drawing},
+                              {"forward_kernel": 5, "forward_fit": False})
+    assert {"d", "fk", "fit"} <= set(at.query_params)
+    np.testing.assert_array_equal(reopened.session_state[state.DRAWING], drawing)
+    assert reopened.selectbox(key="forward_kernel").value == 5
+    assert reopened.toggle(key="forward_fit").value is False
+    prediction = [m for m in said(at) if m.startswith("The network says")]
+    assert prediction and prediction == [m for m in said(reopened)
+                                         if m.startswith("The network says")]
+
+
+def test_a_forward_link_with_a_kernel_the_network_lacks_opens_on_kernel_0():
+    at = fresh(str(ROOT / "app_pages/forward_pass.py"), {"fk": "15", "nx": "1"})
+    assert not at.exception
+    assert at.session_state["forward_notes"] is True  # the notes' network has one kernel
+    at = fresh(str(ROOT / "app_pages/forward_pass.py"), {"fk": "99"})
+    assert "'fk'" in " ".join(c.value for c in at.caption)
+    assert at.selectbox(key="forward_kernel").value == 0
+
+
+def test_the_backprop_link_carries_label_kernel_cell_and_rate():
+    at, reopened = round_trip("app_pages/backprop.py", {state.DRAWING: np.eye(16)},
+                              {"backprop_label": 3, "backprop_kernel": 2, "backprop_m": 0,
+                               "backprop_n": 1, "backprop_rate": 0.5})
+    assert at.query_params["y"] == "3" and at.query_params["eta"] == "0.5"
+    written = at.code[-1].value
+    assert written.startswith("dL/dg(0,1) = ") and reopened.code[-1].value == written
+    assert reopened.number_input(key="backprop_rate").value == 0.5
+
+
+def test_the_1d_lesson_link_carries_the_lists_convention_padding_and_step():
+    at, reopened = round_trip("app_pages/lesson_1d.py",
+                              {"lesson1d_f": "3, −1, 4, 1, 5, 9", "lesson1d_pad_left": 2,
+                               "lesson1d_convention": FLIPPED_1D}, {"lesson1d_step": 3})
+    assert "d" not in at.query_params  # the drawing has nothing to do with this lesson
+    assert at.query_params["cv"] == "1" and at.query_params["i"] == "3"
+    sums = [m for m in said(at) if 'class="lesson-sum"' in m]
+    assert sums and sums == [m for m in said(reopened) if 'class="lesson-sum"' in m]
+    assert reopened.radio(key="lesson1d_convention").value == FLIPPED_1D
+
+
+def test_the_2d_lesson_link_carries_both_matrices_and_the_geometry():
+    image = np.arange(20.0).reshape(4, 5) / 4
+    kernel = np.array([[1.0, -2.0, 0.5]])
+    at, reopened = round_trip("app_pages/lesson_2d.py", {"lesson2d_image_src": image,
+                                                         "lesson2d_kernel_src": kernel},
+                              {"lesson2d_pad_cols": 1, "lesson2d_stride_rows": 2})
+    np.testing.assert_array_equal(reopened.session_state["lesson2d_image_src"], image)
+    np.testing.assert_array_equal(reopened.session_state["lesson2d_kernel_src"], kernel)
+    expected = conv2d(image, kernel, padding=(0, 1), stride=(2, 1))
+    assert reopened.caption and any(f"a {expected.shape[0]}×{expected.shape[1]} output" in c.value
+                                    for c in reopened.caption)
+    sums = [m for m in said(at) if 'class="lesson-sum"' in m]
+    assert sums and sums == [m for m in said(reopened) if 'class="lesson-sum"' in m]
+
+
+@pytest.mark.parametrize("page, params", [
+    ("app_pages/lesson_1d.py", {"f": "<script>alert(1)</script>", "g": "1, 0, -1",
+                                "cv": "7", "s": "-1"}),
+    ("app_pages/lesson_2d.py", {"f": "1~2_3", "g": "nan~1", "sr": "x"}),
+    ("app_pages/gallery.py", {"relu": "<b>", "d": "8.b.!!"}),
+    ("app_pages/backprop.py", {"y": "10", "eta": "inf", "m": "-1", "bk": "1e9"}),
+])
+def test_tampered_links_on_every_page_fall_back_with_a_notice_and_echo_nothing(page, params):
+    at = fresh(str(ROOT / page), params)
+    assert not at.exception, [e.value for e in at.exception]
+    notice = " ".join(c.value for c in at.caption if c.value.startswith("Share link"))
+    bad = {name for name in params if name not in ("g",)}
+    for name in bad:
+        assert f"'{name}'" in notice, (name, notice)
+    shown = " ".join(said(at)) + " ".join(c.value for c in at.caption)
+    for value in params.values():
+        if len(value) > 3:
+            assert value not in shown.replace(notice, "")

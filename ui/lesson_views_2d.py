@@ -12,6 +12,7 @@ import streamlit as st
 
 from cnn_core import conv2d, output_size
 from ui.lesson_views import big_line
+from ui.share import Binding
 
 NOTES_IMAGE = np.array([[1.0, 2, 3], [4, 5, 6], [7, 8, 9]])
 NOTES_KERNEL = np.array([[1.0, 0], [0, -1]])
@@ -40,14 +41,31 @@ def _resize(prefix: str, name: str) -> None:
     st.session_state[keys["rev"]] += 1  # a new editor: old cell edits do not apply any more
 
 
+def set_matrix(prefix: str, name: str, values: np.ndarray) -> None:
+    """Put new values in one matrix's editor (a new editor, sized to the values)."""
+    keys = _keys(prefix, name)
+    st.session_state[keys["src"]] = np.array(values, dtype=np.float64)
+    st.session_state[keys["rev"]] = st.session_state.get(keys["rev"], 0) + 1
+    st.session_state[keys["rows"]], st.session_state[keys["cols"]] = np.shape(values)
+    st.session_state.pop(keys["current"], None)
+
+
+def matrix_binding(prefix: str, name: str) -> Binding:
+    """A matrix for share links: read from its editor (only when every cell is filled),
+    restored into a new editor."""
+    keys = _keys(prefix, name)
+
+    def current() -> np.ndarray | None:
+        values = st.session_state.get(keys["current"], st.session_state.get(keys["src"]))
+        return values if values is not None and np.all(np.isfinite(values)) else None
+
+    return Binding(current, lambda values: set_matrix(prefix, name, values))
+
+
 def reset_to_notes(prefix: str) -> None:
     """Callback: the notes' 3×3 image and 2×2 kernel, no padding, stride 1."""
     for name, matrix in NOTES.items():
-        keys = _keys(prefix, name)
-        st.session_state[keys["src"]] = matrix.copy()
-        st.session_state[keys["rev"]] = st.session_state.get(keys["rev"], 0) + 1
-        st.session_state[keys["rows"]], st.session_state[keys["cols"]] = matrix.shape
-        st.session_state.pop(keys["current"], None)
+        set_matrix(prefix, name, matrix)
     for axis in ("rows", "cols"):
         st.session_state[f"{prefix}_pad_{axis}"] = 0
         st.session_state[f"{prefix}_stride_{axis}"] = 1

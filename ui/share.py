@@ -1,12 +1,17 @@
 """Share links in Streamlit: a page's state goes into the URL as the user works, and a
 fresh browser that opens the URL sees the same view and numbers.
 
-A page lists its shareable widgets as (Field, session_state key) pairs and calls
-``restore_from_url`` before drawing its widgets and ``write_url`` after. The drawing is
-always shared. Invalid parameters fall back to defaults with a small notice (as text).
+A page lists its shareable values as (Field, where) pairs, ``where`` being a session_state
+key or a Binding (for a value that lives in several keys), and calls ``restore_from_url``
+before drawing its widgets and ``write_url`` after. The drawing is shared unless a page says
+``drawing=False``. Invalid parameters fall back to defaults with a small notice (as text).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
@@ -20,7 +25,21 @@ _APPLIED = "_url_applied_pages"  # pages whose URL state was applied in this ses
 _NOTICES = "_url_notices"
 
 
-def restore_from_url(page: str, shared: list[tuple[Field, str]]) -> None:
+class Binding(NamedTuple):
+    """Where a shared value lives when it is not one session_state key."""
+
+    get: Callable[[], Any]  # the current value, or None when there is none yet
+    set: Callable[[Any], None]  # apply a value decoded from the URL
+
+
+Shared = list[tuple[Field, str | Binding]]
+
+
+def _fields(shared: Shared, drawing: bool) -> list[Field]:
+    return ([DRAWING_FIELD] if drawing else []) + [field for field, _ in shared]
+
+
+def restore_from_url(page: str, shared: Shared, *, drawing: bool = True) -> None:
     """On this page's first run in the session, copy valid URL values into session_state.
 
     Call before the page's widgets are created (widget keys may only be set then).
@@ -30,30 +49,35 @@ def restore_from_url(page: str, shared: list[tuple[Field, str]]) -> None:
         return
     applied.add(page)
     params = st.query_params.to_dict()
-    fields = [DRAWING_FIELD] + [field for field, _ in shared]
-    values, problems = decode_params(params, fields)
-    if DRAWING_FIELD.name in params and DRAWING_FIELD.name not in problems:
+    values, problems = decode_params(params, _fields(shared, drawing))
+    if drawing and DRAWING_FIELD.name in params and DRAWING_FIELD.name not in problems:
         state.set_drawing(values[DRAWING_FIELD.name])
-    for field, key in shared:
+    for field, where in shared:
         if field.name in params and field.name not in problems:
-            st.session_state[key] = values[field.name]
+            if isinstance(where, Binding):
+                where.set(values[field.name])
+            else:
+                st.session_state[where] = values[field.name]
+    for name in problems:  # out of the URL at once: the link box never shows them
+        del st.query_params[name]
     st.session_state[_NOTICES] = [f"ignored '{name}' ({reason}); using the default"
                                   for name, reason in problems.items()]
 
 
-def write_url(shared: list[tuple[Field, str]], *, always: bool = False) -> None:
+def write_url(shared: Shared, *, always: bool = False, drawing: bool = True) -> None:
     """Put the drawing and the page's current values into the URL (only if they changed).
 
     always: write every value, even one equal to its field's default.
     """
-    values = {DRAWING_FIELD.name: state.drawing()}
-    for field, key in shared:
-        if key in st.session_state:
-            values[field.name] = st.session_state[key]
-    fields = [DRAWING_FIELD] + [field for field, _ in shared]
+    values = {DRAWING_FIELD.name: state.drawing()} if drawing else {}
+    for field, where in shared:
+        value = where.get() if isinstance(where, Binding) else st.session_state.get(where)
+        if value is not None:
+            values[field.name] = value
     try:
-        params = encode_params(values, fields, always=always)
-        if always and np.array_equal(values[DRAWING_FIELD.name], DRAWING_FIELD.default):
+        params = encode_params(values, _fields(shared, drawing), always=always)
+        if drawing and always and np.array_equal(values[DRAWING_FIELD.name],
+                                                 DRAWING_FIELD.default):
             params.pop(DRAWING_FIELD.name)
     except ValueError:  # a value the codec cannot hold (should not happen): keep the URL
         return
@@ -70,10 +94,19 @@ def show_notices() -> None:
         st.caption("Share link: " + "; ".join(notices))
 
 
-def share_link_box() -> None:
-    """A "Copy share link" expander: the full URL in a code box (which has a copy button)."""
+def share_link_box(note: str = "") -> None:
+    """A "Copy share link" popover: the full URL in a code box (which has a copy button),
+    and ``note`` saying what the link does not carry."""
     with st.popover("🔗 Share link"):
         base = st.context.url or ""
-        query = "&".join(f"{k}={v}" for k, v in st.query_params.to_dict().items())
+        query = urlencode(st.query_params.to_dict(), safe="~")
         st.code(f"{base}?{query}" if query else base, language=None)
-        st.caption("Copy this link: it opens this page with the same drawing and settings.")
+        st.caption(f"Copy this link: it opens this page as you see it now. {note}".strip())
+
+
+def forget_if_not_below(key: str, count: int) -> None:
+    """Drop a restored index that the current model has no room for (a link made with a
+    16-kernel network, opened with a 4-kernel one), so its widget starts at its default."""
+    value = st.session_state.get(key)
+    if value is not None and not 0 <= value < count:
+        del st.session_state[key]

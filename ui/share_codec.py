@@ -84,21 +84,22 @@ def encode_kernel(kernel: np.ndarray) -> str:
     return "_".join("~".join(repr(float(v)) for v in row) for row in kernel)
 
 
-def decode_kernel(text: str) -> np.ndarray:
-    """Inverse of encode_kernel: a rectangular, finite kernel up to 7x7, |values| ≤ 1000."""
-    if not isinstance(text, str) or not text or len(text) > 800:
-        raise ValueError("kernel text is empty or too long")
+def decode_kernel(text: str, max_size: int = MAX_KERNEL_SIZE,
+                  max_abs: float = MAX_KERNEL_ABS) -> np.ndarray:
+    """Inverse of encode_kernel: a rectangular, finite matrix up to max_size x max_size
+    (7x7 for a kernel), |values| <= max_abs."""
+    if not isinstance(text, str) or not text or len(text) > 24 * max_size ** 2:
+        raise ValueError("matrix text is empty or too long")
     rows = [row.split("~") for row in text.split("_")]
-    if len(rows) > MAX_KERNEL_SIZE or any(len(r) != len(rows[0]) for r in rows) \
-            or len(rows[0]) > MAX_KERNEL_SIZE:
-        raise ValueError(f"kernel must be rectangular and at most {MAX_KERNEL_SIZE}x"
-                         f"{MAX_KERNEL_SIZE}")
+    if len(rows) > max_size or any(len(r) != len(rows[0]) for r in rows) \
+            or len(rows[0]) > max_size:
+        raise ValueError(f"matrix must be rectangular and at most {max_size}x{max_size}")
     try:
         kernel = np.array([[float(v) for v in row] for row in rows])
     except ValueError:
-        raise ValueError("kernel values must be numbers") from None
-    if not np.all(np.isfinite(kernel)) or np.max(np.abs(kernel)) > MAX_KERNEL_ABS:
-        raise ValueError(f"kernel values must be finite and within ±{MAX_KERNEL_ABS:g}")
+        raise ValueError("matrix values must be numbers") from None
+    if not np.all(np.isfinite(kernel)) or np.max(np.abs(kernel)) > max_abs:
+        raise ValueError(f"matrix values must be finite and within ±{max_abs:g}")
     return kernel
 
 
@@ -174,6 +175,27 @@ def drawing_field(name: str, default: np.ndarray) -> Field:
 def kernel_field(name: str, default: np.ndarray) -> Field:
     """A custom kernel, in encode_kernel's format."""
     return Field(name, default, decode_kernel, encode_kernel)
+
+
+def matrix_field(name: str, default: np.ndarray, max_size: int,
+                 max_abs: float = MAX_KERNEL_ABS) -> Field:
+    """A small matrix of numbers (a lesson's image or kernel), in encode_kernel's format."""
+    return Field(name, default, lambda text: decode_kernel(text, max_size, max_abs),
+                 encode_kernel)
+
+
+# digits, point, exponent, signs (with the dashes the 1D lesson reads as minus), separators
+NUMBER_LIST_CHARS = frozenset("0123456789.eE+-\u2212\u2013\u2012\ufe63\uff0d,; \t")
+
+
+def number_list_field(name: str, default: str, max_chars: int = 200) -> Field:
+    """A typed list of numbers kept as the text the student typed ("1, 2, -3"). Only
+    digits, signs, points, e, separators and spaces pass, so the text can hold no markup."""
+    def parse(text: str) -> str:
+        if len(text) > max_chars or not set(text) <= NUMBER_LIST_CHARS:
+            raise ValueError("not a list of numbers")
+        return text
+    return Field(name, default, parse)
 
 
 def decode_params(params: Mapping[str, Any],
