@@ -14,12 +14,12 @@ from ui.lesson_views import (
     format_list,
     never_read,
     parse_numbers,
-    plain,
     size_latex,
     stepper,
     style,
     written_sum_swapped,
 )
+from ui.safe_text import plain
 from ui.share import Binding, restore_from_url, share_link_box, show_notices, write_url
 from ui.share_codec import int_field, number_list_field
 from ui.state import PRESENTER, ensure_defaults

@@ -10,7 +10,7 @@ from cnn_core import conv2d, output_size
 from cnn_core.explain import conv2d_cell, written_sum
 from ui.figures import matrix_heatmap
 from ui.lesson_figures import figure_height, padded_input_heatmap, readable_ticks
-from ui.lesson_views import big_line, plain, size_latex, stepper, style
+from ui.lesson_views import big_line, size_latex, stepper, style
 from ui.lesson_views_2d import (
     NOTES_IMAGE,
     NOTES_KERNEL,
@@ -20,6 +20,7 @@ from ui.lesson_views_2d import (
     reset_to_notes,
     sizes_strip,
 )
+from ui.safe_text import plain
 from ui.share import restore_from_url, share_link_box, show_notices, write_url
 from ui.share_codec import int_field, matrix_field
 from ui.state import PRESENTER, ensure_defaults

@@ -30,6 +30,7 @@ from ui.playground_views import (
     run_pipeline,
     size_notes,
 )
+from ui.safe_text import plain
 from ui.share import restore_from_url, share_link_box, show_notices, write_url
 from ui.share_codec import bool_field, choice_field, int_field, kernel_field
 
@@ -110,12 +111,12 @@ def result(prefix: str, image: np.ndarray, pick: KernelPick,
         else:
             st.session_state[good_key] = pipeline
             if pick.warning:
-                st.warning(pick.warning)
+                st.warning(plain(pick.warning))
             return pipeline
     last = st.session_state.get(good_key)
     tail = (f" Still showing the last result that worked ({last.label}, "
             f"{last.settings.describe()})." if last is not None else "")
-    (st.error if pick.error or pick.kernel is not None else st.info)(problem + tail)
+    (st.error if pick.error or pick.kernel is not None else st.info)(plain(problem + tail))
     return last
 
 

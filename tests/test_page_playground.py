@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -187,6 +188,11 @@ def test_custom_kernel_cells_are_used_once_valid(custom_page: AppTest):
     np.testing.assert_allclose(chart_z(at, "Feature map C"), conv2d(NOTES_EIGHT, kernel))
 
 
+def shown(text: str) -> str:
+    """A message as the student reads it: markdown's backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
 @pytest.mark.parametrize(("typed", "message"), [
     ("abc", "cell [1, 2] is not a number ('abc')"),
     (None, "cell [1, 2] is empty"),
@@ -200,15 +206,21 @@ def test_bad_custom_cell_shows_an_error_and_keeps_the_last_good_map(custom_page:
     drawing = custom_page.session_state[state.DRAWING].copy()
     at = edit_custom(custom_page, {1: {"2": typed}})
     assert_clean(at)
-    assert len(at.error) == 1 and message in at.error[0].value
+    assert len(at.error) == 1 and message in shown(at.error[0].value)
     assert "last result that worked" in at.error[0].value
     np.testing.assert_array_equal(chart_z(at, "Feature map C"), good)
     np.testing.assert_array_equal(at.session_state[state.DRAWING], drawing)
 
 
+def test_markup_typed_in_a_custom_cell_is_shown_escaped_not_as_a_link(custom_page: AppTest):
+    at = edit_custom(custom_page, {0: {"0": "[x](javascript:1)"}})
+    assert_clean(at)
+    assert r"\[x\]\(javascript\:1" in at.error[0].value  # markdown sees text, not a link
+
+
 def test_all_zero_custom_kernel_warns_that_the_map_will_be_all_zeros(custom_page: AppTest):
     at = edit_custom(custom_page, {1: {"1": "0"}})
-    assert [w.value for w in at.warning] == [
+    assert [shown(w.value) for w in at.warning] == [
         "Custom kernel is all zeros: the map will be all zeros."]
     assert not chart_z(at, "Feature map C").any()
 
@@ -237,7 +249,7 @@ def test_kernel_larger_than_the_padded_input_is_explained_and_the_last_map_stays
     good = chart_z(custom_page, "Feature map C").copy()
     custom_page.selectbox(key=f"{P}custom_size").select(7).run()
     assert_clean(custom_page)
-    assert "does not fit in the padded input of size 5" in custom_page.error[0].value
+    assert "does not fit in the padded input of size 5" in shown(custom_page.error[0].value)
     np.testing.assert_array_equal(chart_z(custom_page, "Feature map C"), good)
     custom_page.segmented_control(key=f"{P}padding").set_value(1).run()
     assert not custom_page.error

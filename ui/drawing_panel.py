@@ -17,6 +17,7 @@ import streamlit as st
 from cnn_core.data import NOTES_EIGHT, NOTES_TEST_TWO, NOTES_TWO, handwritten_digits
 from ui import state
 from ui.grid import drawing_grid, ops
+from ui.safe_text import plain
 
 NOTES_PRESETS = {"Notes' 8": NOTES_EIGHT, "Notes' 2": NOTES_TWO, "Notes' test 2": NOTES_TEST_TWO}
 DIGIT_CHOICES = ("random", *range(10))
@@ -60,7 +61,7 @@ def _upload(upload_key: str, error_key: str) -> None:
         return
     data = file.getvalue()
     if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
-        st.session_state[error_key] = (f"{file.name} is larger than {MAX_UPLOAD_MB} MB; "
+        st.session_state[error_key] = (f"{plain(file.name)} is larger than {MAX_UPLOAD_MB} MB; "
                                        "your drawing was kept.")
         return
     size = state.drawing().shape[0]
@@ -68,7 +69,8 @@ def _upload(upload_key: str, error_key: str) -> None:
         state.set_drawing(ops.decode_image_bytes(data, size))
         st.session_state[error_key] = None
     except ValueError as error:
-        st.session_state[error_key] = f"Could not use {file.name}: {error}. Your drawing was kept."
+        st.session_state[error_key] = (f"Could not use {plain(file.name)}: {error}. "
+                                       "Your drawing was kept.")
 
 
 def _shift(key: str, error_key: str) -> None:

@@ -21,7 +21,6 @@ from cnn_core.explain import MINUS, CellExplanation, number
 # U+2212 minus, en and figure dashes, small and full-width hyphen-minus: all read as "-"
 MINUS_LOOKALIKES = "\u2212\u2013\u2012\ufe63\uff0d"
 SEPARATORS = re.compile(r"[,;\s]+")
-MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|<>~$:])")
 PLAY, PAUSE = "▶ Play", "⏸ Pause"
 
 
@@ -48,15 +47,6 @@ def parse_numbers(text: str, name: str, *, max_count: int) -> np.ndarray:
             raise ValueError(f"{name}: '{shown}' is not a finite number")
         values.append(value)
     return np.array(values, dtype=np.float64)
-
-
-def plain(text: str) -> str:
-    """Text (which may echo what a student typed) made inert for st.error / st.markdown.
-
-    Backslash-escapes markdown punctuation, so "[x](http://…)", "**", ":red[…]" or "<b>"
-    show as typed instead of becoming links, formatting or HTML.
-    """
-    return MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
 def format_list(values: Sequence[float]) -> str:

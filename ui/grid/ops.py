@@ -160,8 +160,8 @@ def decode_image_bytes(data: bytes, size: int, max_pixels: int = 4_000_000) -> n
     unreadable = "could not read the image (not a valid PNG or JPEG file)"
     try:
         im = Image.open(io.BytesIO(bytes(data)))
-    except Exception as exc:  # Pillow raises many types for garbage input
-        raise ValueError(f"{unreadable}: {exc}") from exc
+    except Exception as exc:  # Pillow raises many types for garbage input; its text names
+        raise ValueError(unreadable) from exc  # a Python object, which helps nobody
     with im:
         if im.format not in ("PNG", "JPEG"):
             raise ValueError(f"only PNG and JPEG images are supported, got {im.format}")
