@@ -27,7 +27,8 @@ from ui.state import PRESENTER, ensure_defaults
 ensure_defaults()
 presenter = st.session_state[PRESENTER]
 MODEL_KEY = "backprop_model"  # this session's copy: the SGD step never touches the default
-STEPS = f"{MODEL_KEY}_steps"  # (loss before, loss after) of each SGD step on that copy
+STEPS = f"{MODEL_KEY}_steps"  # (step number, loss before, loss after) of the last SGD steps
+STEPS_KEPT = 20  # per-session memory stays bounded however often the button is pressed
 SHARED = [  # written always: the followed kernel and cell default to data-dependent choices
     (bool_field("nx", False), "backprop_notes"),
     (int_field("y", 8, 0, 9), "backprop_label"),
@@ -61,7 +62,9 @@ def apply_step(x: np.ndarray, label: int) -> None:
     st.session_state["backprop_step_error"] = None
     st.session_state[MODEL_KEY] = stepped
     after = backprop_trace(stepped, x, label).loss
-    st.session_state.setdefault(STEPS, []).append((before, after))
+    steps = st.session_state.setdefault(STEPS, [])
+    steps.append((steps[-1][0] + 1 if steps else 1, before, after))
+    del steps[:-STEPS_KEPT]
 
 
 def reset_copy() -> None:
@@ -165,7 +168,7 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
     right.button("Reset the weights", on_click=reset_copy, key="backprop_reset")
     if st.session_state.get("backprop_step_error"):
         st.error(st.session_state["backprop_step_error"])
-    for index, (before, after) in enumerate(st.session_state.get(STEPS, []), 1):
+    for index, before, after in st.session_state.get(STEPS, []):
         st.markdown(f"Step {index}: loss {before:.4f} → **{after:.4f}**")
     write_url(SHARED, always=True)  # here: in the fragment a stroke reruns only this part
 

@@ -130,3 +130,12 @@ def test_switching_models_starts_a_fresh_copy():
     copy = at.session_state["backprop_model"]
     assert copy is not notes_copy and copy.arch.image_shape == (8, 8)
     np.testing.assert_array_equal(copy.params["kernels"], default_model().params["kernels"])
+
+
+def test_the_step_log_keeps_only_the_last_twenty_steps():
+    at = open_page(backprop_notes=True)  # the notes' tiny network: quick steps
+    for _ in range(22):
+        at.button(key="backprop_step").click().run()
+    steps = [md.value for md in at.markdown if md.value.startswith("Step ")]
+    assert len(steps) == 20
+    assert steps[0].startswith("Step 3:") and steps[-1].startswith("Step 22:")
