@@ -16,7 +16,14 @@ from ui.lessons import lesson_banner
 from ui.models import current_model, describe
 from ui.network_views import heatmap, mosaic
 from ui.share import restore_from_url, share_link_box, show_notices, write_url
-from ui.share_codec import bool_field, choice_field, float_field, int_choice_field, int_field
+from ui.share_codec import (
+    bool_field,
+    choice_field,
+    choice_list_field,
+    float_field,
+    int_choice_field,
+    int_field,
+)
 from ui.state import PRESENTER, TRAINED_MODEL, ensure_defaults
 from ui.training_views import (
     DATASETS,
@@ -50,6 +57,7 @@ SHARED = [
     (int_field("nk", 1, 1, 16), "training_n_kernels"),
     (int_choice_field("ks", 3, (2, 3, 4, 5)), "training_kernel_size"),
     (choice_field("init", "random", ("random", "named")), "training_init"),
+    (choice_list_field("kn", NAMED_DEFAULT, tuple(KERNELS)), "training_names"),
     (bool_field("fz", False), "training_freeze"),
     (float_field("lr", 0.05, 1e-5, 1e300), "training_learning_rate"),
     (int_field("ep", 30, 1, MAX_EPOCHS), "training_epochs"),

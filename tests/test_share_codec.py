@@ -11,6 +11,7 @@ from ui.share_codec import (
     GRID_SIZES,
     bool_field,
     choice_field,
+    choice_list_field,
     decode_drawing,
     decode_kernel,
     decode_params,
@@ -21,6 +22,8 @@ from ui.share_codec import (
     float_field,
     int_field,
     kernel_field,
+    matrix_field,
+    number_list_field,
 )
 
 FIELDS = [
@@ -30,6 +33,9 @@ FIELDS = [
     choice_field("k", "identity", ("identity", "sobel_vertical")),
     bool_field("relu", True),
     kernel_field("kv", np.eye(3)),
+    matrix_field("m", np.eye(2), max_size=8, max_abs=1e6),
+    number_list_field("f", "1, 2, 3"),
+    choice_list_field("kn", ["identity"], ("identity", "sobel_vertical"), max_count=4),
 ]
 
 
@@ -90,7 +96,8 @@ def test_a_compressed_bomb_is_refused_without_inflating_it():
 
 def test_values_survive_encode_then_decode_and_defaults_are_left_out():
     values = {"d": np.eye(5), "pad": 2, "lr": 0.3, "k": "sobel_vertical", "relu": False,
-              "kv": np.full((2, 2), -1.5)}
+              "kv": np.full((2, 2), -1.5), "m": np.arange(64.0).reshape(8, 8) - 1e5,
+              "f": "3, −1, 4e-2; 1", "kn": ["sobel_vertical", "identity", "sobel_vertical"]}
     params = encode_params(values, FIELDS)
     decoded, problems = decode_params(params, FIELDS)
     assert problems == {}
@@ -110,7 +117,7 @@ def test_each_tampered_param_falls_back_to_its_default_with_a_notice():
 
 
 @given(params=st.dictionaries(
-    st.sampled_from(["d", "pad", "lr", "k", "relu", "kv", "other"]),
+    st.sampled_from(["d", "pad", "lr", "k", "relu", "kv", "m", "f", "kn", "other"]),
     st.one_of(st.text(max_size=60), st.binary(max_size=40).map(lambda b: b.hex()),
               st.lists(st.text(max_size=10), max_size=3),
               st.integers().map(str), st.floats().map(str))))
@@ -123,6 +130,10 @@ def test_the_decoder_never_raises_and_always_returns_valid_values(params):
     assert decoded["k"] in ("identity", "sobel_vertical")
     assert decoded["d"].shape[0] in GRID_SIZES and np.all((decoded["d"] >= 0) & (decoded["d"] <= 1))
     assert np.all(np.isfinite(decoded["kv"]))
+    assert decoded["m"].ndim == 2 and max(decoded["m"].shape) <= 8
+    assert np.all(np.abs(decoded["m"]) <= 1e6)
+    assert len(decoded["f"]) <= 200 and "<" not in decoded["f"]
+    assert len(decoded["kn"]) <= 4 and set(decoded["kn"]) <= {"identity", "sobel_vertical"}
     assert set(problems) <= set(params) & {f.name for f in FIELDS}
 
 
@@ -134,3 +145,16 @@ def test_random_drawing_text_either_decodes_to_a_valid_grid_or_raises_value_erro
     except ValueError:
         return
     assert grid.shape[0] in GRID_SIZES and np.all((grid >= 0) & (grid <= 1))
+
+
+@pytest.mark.parametrize("field, text", [
+    (number_list_field("f", "1"), "1, <b>2</b>"), (number_list_field("f", "1"), "1" * 201),
+    (matrix_field("m", np.eye(2), max_size=3), "1~2~3~4"),
+    (matrix_field("m", np.eye(2), max_size=3, max_abs=10), "11"),
+    (choice_list_field("kn", [], ("identity",), max_count=2), "identity.identity.identity"),
+    (choice_list_field("kn", [], ("identity",), max_count=2), "identity.<script>"),
+])
+def test_the_lesson_and_list_fields_refuse_what_does_not_fit(field, text):
+    decoded, problems = decode_params({field.name: text}, [field])
+    assert field.name in problems
+    assert np.array_equal(decoded[field.name], field.default)

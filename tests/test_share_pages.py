@@ -83,13 +83,17 @@ def test_the_training_link_carries_every_hyperparameter_and_the_seed():
     at.run()
     at.session_state["training_learning_rate"] = 0.003
     at.session_state["training_seed"] = 42
+    at.session_state["training_init"] = "named"
+    at.session_state["training_names"] = ["laplacian_4", "sharpen"]
     at.run()
     params = {key: at.query_params[key] for key in at.query_params}
     assert params["ds"] == "digits" and params["lr"] == "0.003" and params["seed"] == "42"
+    assert params["kn"] == "laplacian_4.sharpen"
     reopened = fresh(TRAINING, params)
     assert not reopened.exception
     for key in ("training_dataset", "training_n_kernels", "training_learning_rate",
-                "training_batch_size", "training_optimizer", "training_seed"):
+                "training_batch_size", "training_optimizer", "training_seed", "training_init",
+                "training_names"):
         assert reopened.session_state[key] == at.session_state[key], key
 
 

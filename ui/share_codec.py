@@ -158,6 +158,17 @@ def int_choice_field(name: str, default: int, choices: tuple[int, ...]) -> Field
     return Field(name, default, parse)
 
 
+def choice_list_field(name: str, default: list[str], choices: tuple[str, ...],
+                      max_count: int = 16) -> Field:
+    """A list of words from a fixed set (e.g. named kernels), written joined by dots."""
+    def parse(text: str) -> list[str]:
+        words = text.split(".") if text else []
+        if len(words) > max_count or any(word not in choices for word in words):
+            raise ValueError(f"not up to {max_count} known names")
+        return words
+    return Field(name, list(default), parse, ".".join)
+
+
 def bool_field(name: str, default: bool) -> Field:
     """A yes/no flag written as 1/0."""
     def parse(text: str) -> bool:
