@@ -258,6 +258,13 @@ SHARED = [
     (bool_field("relu", True), f"{P}relu"),
     (choice_field("pool", "max", ("max", "avg")), f"{P}pool"),
     (int_field("ps", 2, 1, 4), f"{P}pool_size"),
+    (bool_field("cmp", False), f"{P}compare"),  # compare mode and its B settings
+    (choice_field("kb", "sobel_vertical", (*KERNELS, CUSTOM)), f"{B}kernel"),
+    (int_field("padb", 0, 0, 3), f"{B}padding"),
+    (int_field("sb", 1, 1, 3), f"{B}stride"),
+    (bool_field("relub", True), f"{B}relu"),
+    (choice_field("poolb", "max", ("max", "avg")), f"{B}pool"),
+    (int_field("psb", 2, 1, 4), f"{B}pool_size"),
 ]
 restore_from_url("playground", SHARED)
 lesson_banner()

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cnn_core import avg_pool2d, conv2d
+from cnn_core import KERNELS, avg_pool2d, conv2d
+from cnn_core.data import NOTES_EIGHT
 from tests.test_page_playground import chart_z
 from ui import state
 from ui.share_codec import encode_drawing, encode_kernel
@@ -205,3 +206,17 @@ def test_tampered_links_on_every_page_fall_back_with_a_notice_and_echo_nothing(p
     for value in params.values():
         if len(value) > 3:
             assert value not in shown.replace(notice, "")
+
+
+def test_the_playground_link_carries_compare_mode_and_the_b_settings():
+    at, reopened = round_trip("app_pages/playground.py", {"playground_compare": True},
+                              {"playground_b_kernel": "laplacian_4", "playground_b_stride": 2,
+                               "playground_b_pool": "avg"})
+    assert at.query_params["cmp"] == "1" and at.query_params["kb"] == "laplacian_4"
+    for key in ("playground_compare", "playground_b_kernel", "playground_b_stride",
+                "playground_b_pool"):
+        assert reopened.session_state[key] == at.session_state[key], key
+    expected = conv2d(NOTES_EIGHT, KERNELS["laplacian_4"], stride=2)
+    np.testing.assert_array_equal(chart_z(reopened, "B: feature map"), expected)
+    np.testing.assert_array_equal(chart_z(reopened, "B: feature map"),
+                                  chart_z(at, "B: feature map"))
