@@ -48,8 +48,10 @@ def sidebar() -> None:
         grid = state.drawing()
         scale = max(1, 96 // grid.shape[0])
         thumbnail = 1.0 - np.kron(grid, np.ones((scale, scale)))
-        st.image(thumbnail, caption=f"Your drawing ({grid.shape[0]}x{grid.shape[1]})",
-                 width=96, clamp=True)
+        # a stroke reruns only its page's fragment, so this reminder is as of the last page
+        # change or full rerun; the page itself always shows the current drawing
+        st.image(thumbnail, caption=f"Your drawing ({grid.shape[0]}x{grid.shape[1]}), on every "
+                 "page (refreshed when you change page)", width=96, clamp=True)
         st.caption(f"Kernel: {kernel_label(st.session_state[state.KERNEL_CHOICE])}")
         st.toggle("Presenter mode", key=state.PRESENTER,
                   help="Bigger numbers and cells for a projector.")
