@@ -120,20 +120,24 @@ def _torch_steps(images, labels, threads: int) -> tuple[Callable[[], None], floa
     return run, gap
 
 
-def _time_to_98(repeat: int) -> tuple[dict[str, Timing], int]:
-    """Timing and epochs of the recipe until test accuracy >= 0.98 (at most 30 epochs)."""
+def _time_to_98(repeat: int) -> tuple[dict[str, Timing], dict[str, int]]:
+    """Timing and epochs per contender (default BLAS threads, and 1) of the recipe until test
+    accuracy >= 0.98 (at most 30 epochs; -1 epochs if it never got there)."""
     digits = handwritten_digits()
-    epochs = []
+    epochs: dict[str, int] = {}
 
-    def run() -> None:
-        trainer = Trainer(TinyCNN(16, 3, (8, 8), 2, 10, seed=2), *digits[:4],
-                          TrainConfig(learning_rate=0.02, batch_size=32, optimizer="adam",
-                                      lr_decay=0.8, seed=2, dtype=np.float32))
-        while trainer.epoch < 30 and trainer.run_epoch().test_accuracy < 0.98:
-            pass
-        epochs.append(trainer.epoch if trainer.history[-1].test_accuracy >= 0.98 else -1)
+    def recipe(name: str) -> Callable[[], None]:
+        def run() -> None:
+            trainer = Trainer(TinyCNN(16, 3, (8, 8), 2, 10, seed=2), *digits[:4],
+                              TrainConfig(learning_rate=0.02, batch_size=32, optimizer="adam",
+                                          lr_decay=0.8, seed=2, dtype=np.float32))
+            while trainer.epoch < 30 and trainer.run_epoch().test_accuracy < 0.98:
+                pass
+            epochs[name] = trainer.epoch if trainer.history[-1].test_accuracy >= 0.98 else -1
+        return run
 
-    return race({"": run, ", BLAS 1 thread": _one_blas_thread(run)}, repeat, warmup=1), epochs[-1]
+    one = ", BLAS 1 thread"
+    return race({"": recipe(""), one: _one_blas_thread(recipe(one))}, repeat, warmup=1), epochs
 
 
 def _row(name: str, timing: Timing, note: str = "") -> str:
@@ -212,8 +216,10 @@ def main() -> None:
     to_98_times, epochs = _time_to_98(repeat=5)
     for name, timing in to_98_times.items():
         out.append(_row(f"time to >= 98 % test accuracy (seed 2){name}", timing,
-                        f"{epochs} epochs incl. evaluation (float32, 16 kernels, Adam)"))
-    to_98 = to_98_times[""]
+                        f"{epochs[name]} epochs incl. evaluation (float32, 16 kernels, Adam)"))
+    # the summary repeats the faster of those two rows, and says which, so that it always
+    # matches a row of the table
+    to_98_name, to_98 = min(to_98_times.items(), key=lambda item: item[1].best)
 
     out += ["", f"{'ratios, same run':<58} {'wall':>9} {'cpu':>9}   target"]
     for dtype in ("float32", "float64"):
@@ -231,8 +237,8 @@ def main() -> None:
                                   their_cpu=times["torch 1 thread"].cpu))
     out.append(f"{'forward, one 32x32 image (µs, best wall)':<58} "
                f"{forward[32].best * 1e6:>9.1f} {'':>9}   <= 50")
-    out.append(f"{'time to 98 % test accuracy (s, best wall)':<58} {to_98.best:>9.2f} "
-               f"{'':>9}   <= 2.0")
+    out.append(f"{f'time to 98 % test accuracy (s, best wall{to_98_name})':<58} "
+               f"{to_98.best:>9.2f} {'':>9}   <= 2.0")
     print("\n".join(out))
 
 

@@ -11,12 +11,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import relu_forward
 from .conv import _conv2d, _conv2d_grads
 from .dense import dense_backward, dense_forward
+from .inference import tiny_cnn_forward
 from .kernels import kernel_bank
 from .losses import (
-    _softmax,
     check_labels,
     softmax_cross_entropy_backward,
     softmax_cross_entropy_forward,
@@ -125,14 +124,19 @@ class TinyCNN:
                              f"{images.shape[2]}")
         return images
 
+    def _params(self, dtype: type) -> dict[str, np.ndarray]:
+        if dtype is np.float64:  # already float64; any other number type would be promoted
+            return self.params
+        return {name: value.astype(dtype, copy=False) for name, value in self.params.items()}
+
     def _forward(self, images: np.ndarray, dtype: type):
-        """Unchecked forward of checked images (N, H, W): values, caches.
+        """Unchecked forward of checked images (N, H, W) for training: values, caches.
 
         The maps are a view of the convolution's (N, h, w, K) output. ReLU and max commute,
         max(relu(x)) = relu(max(x)), with the same first winner (ReLU keeps positive values
         and their order), so the raw maps are pooled and only the pooled cells go through ReLU.
         """
-        params = {name: value.astype(dtype, copy=False) for name, value in self.params.items()}
+        params = self._params(dtype)
         maps, conv_cache = _conv2d(images, params["kernels"], (0, 0), (1, 1))
         maps = maps.transpose(0, 3, 1, 2)
         size = (self.arch.pool_size, self.arch.pool_size)
@@ -156,16 +160,15 @@ class TinyCNN:
         images (N, H, W) (or one (H, W) image, treated as N = 1) -> dict with
         feature_maps (N, K, H-k+1, W-k+1), activations (same), pooled (N, K, ph, pw),
         flattened (N, K*ph*pw), logits (N, C), probabilities (N, C).
+        Computed by inference.tiny_cnn_forward, the same numbers as training's forward
+        up to the last bits of the products (tests hold them to 1e-12).
         """
-        values, _ = self._forward(self._images(images, dtype), dtype)
-        values["activations"] = relu_forward(values["feature_maps"])[0]
-        values["probabilities"] = _softmax(values["logits"])
-        return values
+        images = self._images(images, dtype)
+        return tiny_cnn_forward(self._params(dtype), images, self.arch.pool_size)
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         """Predicted class per image: argmax of the logits, (N,) int."""
-        values, _ = self._forward(self._images(images, np.float64), np.float64)
-        return values["logits"].argmax(axis=1)
+        return self.forward(images)["logits"].argmax(axis=1)
 
     def loss_and_gradients(self, images: np.ndarray, labels: np.ndarray, *,
                            dtype: type = np.float64,

@@ -2,13 +2,15 @@
 
 Oracles: shapes by the notes' formulas, the plain-loop twin
 (cnn_core.reference.tiny_cnn_gradients_loops), central finite differences on inputs without
-pooling ties or ReLU zeros, and the float64 forward for the float32 one.
+pooling ties or ReLU zeros, and the float64 forward for the float32 one. The forward that
+pages call (cnn_core.inference) is also held to the training forward and, bit for bit with
+the sign of zero, to relu_forward and max_pool2d_forward of its own feature maps.
 """
 
 import numpy as np
 import pytest
 
-from cnn_core import TinyCNN
+from cnn_core import TinyCNN, max_pool2d_forward, relu_forward
 from cnn_core.gradcheck import numerical_gradient, relative_error
 from cnn_core.reference import tiny_cnn_gradients_loops
 
@@ -24,6 +26,10 @@ ARCHITECTURES = [
     (3, 2, (28, 28), 2, 10),  # 27x27 map, pool 2 -> 14x14 with a cut-off row and column
 ]
 SMALL_ARCHITECTURES = ARCHITECTURES[:6]
+POOL_WIDER_THAN_A_WINDOW_OF_MAP = [
+    (2, 3, (5, 5), 4, 3),    # 3x3 map, pool 4 -> 1x1: one cut-off window holds the whole map
+    (2, 3, (9, 12), 4, 3),   # 7x10 map, pool 4 -> 2x3, cut off in both directions
+]
 
 
 def _ceil_div(a, b):
@@ -141,6 +147,56 @@ def test_forward_on_one_image_equals_its_row_of_the_batch(arch):
         assert alone[name].shape == (1, *batch[name].shape[1:])
         np.testing.assert_allclose(alone[name][0], batch[name][1], rtol=1e-13, atol=1e-14,
                                    err_msg=name)
+
+
+def _same_bits(actual, expected, name):
+    assert actual.shape == expected.shape and actual.dtype == expected.dtype, name
+    np.testing.assert_array_equal(actual, expected, err_msg=name)
+    np.testing.assert_array_equal(np.signbit(actual), np.signbit(expected), err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("arch", ARCHITECTURES + POOL_WIDER_THAN_A_WINDOW_OF_MAP)
+def test_forward_is_relu_then_max_pool_bit_for_bit_including_the_sign_of_zero(arch, dtype):
+    # integer kernels on binary images (one of them blank) give exact zeros, negative cells
+    # and tied windows: ReLU turns x <= 0 into -0 except +0, and a window without a positive
+    # cell pools to its FIRST cell's -0 or +0
+    n_kernels, k, shape, pool, n_classes = arch
+    rng = np.random.default_rng(26)
+    model = TinyCNN.from_params({"kernels": rng.integers(-2, 2, size=(n_kernels, k, k)),
+                                 "weights": TinyCNN(*arch).params["weights"],
+                                 "bias": rng.normal(size=n_classes)}, shape, pool)
+    images = rng.integers(0, 2, size=(5, *shape)).astype(float)
+    images[0] = 0.0
+    out = model.forward(images, dtype=dtype)
+    activations = relu_forward(out["feature_maps"])[0]
+    _same_bits(out["activations"], activations, "activations")
+    _same_bits(out["pooled"], max_pool2d_forward(activations, pool)[0], "pooled")
+    if pool > 1:  # the premise: some window's first cell is negative and its maximum +0
+        naive = relu_forward(max_pool2d_forward(out["feature_maps"], pool)[0])[0]
+        assert (np.signbit(naive) != np.signbit(out["pooled"])).any()
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES + POOL_WIDER_THAN_A_WINDOW_OF_MAP)
+def test_forward_agrees_with_the_training_forward_that_the_gradients_use(arch):
+    model = _random_model(arch, seed=27)
+    images = np.random.default_rng(28).normal(size=(4, *arch[2]))
+    out = model.forward(images)
+    trained, _ = model._forward(model._images(images, np.float64), np.float64)
+    for name, value in trained.items():
+        np.testing.assert_allclose(out[name], value, rtol=1e-12, atol=1e-13, err_msg=name)
+
+
+def test_forward_reads_strided_read_only_and_broadcast_images_like_a_fresh_copy():
+    model = _random_model(ARCHITECTURES[5], seed=29)
+    batch = np.random.default_rng(30).random((6, 8, 8))
+    frozen = batch.copy()
+    frozen.setflags(write=False)
+    for images in (batch[::2], batch[1:4], np.asfortranarray(batch), frozen,
+                   np.broadcast_to(batch[0], (3, 8, 8)), batch[0].T):
+        out, expected = model.forward(images), model.forward(np.array(images))
+        for name in expected:
+            np.testing.assert_array_equal(out[name], expected[name], err_msg=name)
 
 
 def test_predict_is_the_argmax_of_the_logits_and_of_the_probabilities():

@@ -120,10 +120,13 @@ def test_output_size_rejects_sizes_that_are_not_whole_and_positive(n, k):
     [
         ([["a", "b"], ["c", "d"]], "only numbers"),
         (None, "only numbers"),
+        (np.array([["2024-01-01"]], dtype="datetime64[D]"), "only numbers"),
+        (np.zeros((2, 2), dtype=[("a", float)]), "only numbers"),
         ([[1, 2], [3]], "rectangular"),
         ([[1.0, np.nan]], "NaN or infinity"),
         ([[1.0, np.inf]], "NaN or infinity"),
         ([[1.0, -np.inf]], "NaN or infinity"),
+        (np.array([[np.nan, 1.0]], dtype=np.float32), "NaN or infinity"),
         ([[1 + 2j, 0]], "real numbers"),
         (np.zeros((0, 3)), "empty"),
         ([1.0, 2.0], "must be 2D, got 1D"),
