@@ -155,20 +155,3 @@ def test_a_trained_5x5_model_becomes_the_model_of_the_page():
     assert at.session_state[TRAINED_MODEL] is None
     assert "Default network" in " ".join(c.value for c in at.caption)
 
-
-def test_the_fast_figure_builders_make_valid_plotly_figures():
-    # The builders skip plotly's validation for speed; validating here keeps them honest.
-    import plotly.graph_objects as go
-
-    from ui.network_views import heatmap, mosaic, signed_bars
-
-    maps = np.random.default_rng(1).normal(size=(5, 4, 4))
-    built = [heatmap(maps[0], title="t", outlined=maps[0] > 0, presenter=True),
-             heatmap(np.abs(maps[0]), kind="positive", numbers=False),
-             heatmap(maps[0].clip(0, 1), kind="ink", decimals=1),
-             mosaic(maps, kind="signed", numbers=True, labels=list("abcde")),
-             mosaic(np.abs(maps), kind="positive", columns=2, presenter=True),
-             signed_bars(maps[0, 0], highlight=2, y_title="dL/dz")]
-    for figure in built:
-        go.Figure(figure.to_dict())  # raises ValueError on any invalid property
-    assert built[0].layout.template.to_plotly_json() == {}

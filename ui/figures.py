@@ -3,9 +3,16 @@
 Conventions: square cells, row 0 on top, numbers written in the cells of small maps with a
 real minus sign, a diverging scale centred at 0 for signed maps and a sequential one from 0
 for non-negative maps. Both scales are colour-blind safe, and the numbers carry the meaning.
+
+Figures redrawn on every brush stroke are ``SpecFigure``s: a plain dict spec handed to
+st.plotly_chart as it is, arrays packed with ``typed_array``. A test per builder validates
+its spec with go.Figure once, instead of plotly doing it on every call.
 """
 
 from __future__ import annotations
+
+import base64
+import copy
 
 import numpy as np
 import plotly.graph_objects as go
@@ -15,6 +22,61 @@ SIGNED_SCALE = "PuOr_r"  # purple (negative) - white - orange (positive); colour
 POSITIVE_SCALE = "Blues"
 INK_SCALE = "Greys"
 MAX_NUMBERED_WIDTH = 16
+
+
+class SpecFigure(go.Figure):
+    """A display figure whose spec is handed to st.plotly_chart as it is, unchecked.
+
+    Building a go.Figure checks every property and deep-copies its template (0.7 ms even
+    for an empty one), then st.plotly_chart's to_dict() deep-copies it all again: 2-4 ms a
+    figure, and the forward-pass page redraws eleven per brush stroke on a 50 ms budget.
+    A SpecFigure skips all of that: to_dict() returns the spec, copied one level deep
+    (callers may add keys, not edit nested ones). Any other use of the plotly API
+    (fig.layout, update_layout...) first builds the validated go.Figure from the spec,
+    which from then on is the figure.
+    """
+
+    def __init__(self, spec: dict) -> None:  # no super().__init__(): that is the cost
+        self.__dict__["_spec"] = spec
+
+    def __getattr__(self, name: str):
+        # Reached only for what go.Figure.__init__ would have set: build it now, once.
+        spec = self.__dict__.get("_spec")
+        if spec is None or name.startswith("__"):
+            raise AttributeError(name)
+        self.__dict__["_spec"] = None
+        go.Figure.__init__(self, copy.deepcopy(spec))
+        return getattr(self, name)
+
+    def to_dict(self) -> dict:
+        spec = self.__dict__.get("_spec")
+        if spec is None:
+            return super().to_dict()
+        return {"data": [dict(trace) for trace in spec["data"]], "layout": dict(spec["layout"])}
+
+    def to_plotly_json(self) -> dict:
+        return self.to_dict()
+
+    def __reduce__(self):
+        return (SpecFigure, (self.to_dict(),))
+
+
+def typed_array(values: np.ndarray) -> dict:
+    """A numeric array in plotly.js's typed-array JSON form, as plotly.py itself sends it:
+    {"dtype": "f8", "bdata": base64 of the bytes, "shape": "rows, cols"}.
+
+    plotly.js has no 64-bit integers: those go as int32 when they fit, else as float64.
+    """
+    values = np.asarray(values)
+    if values.dtype.kind in "iu" and values.dtype.itemsize == 8:
+        fits = values.size == 0 or (values.min() >= -2**31 and values.max() < 2**31)
+        values = values.astype(np.int32 if fits else np.float64)
+    values = np.ascontiguousarray(values)
+    spec = {"dtype": values.dtype.str.lstrip("<|="),
+            "bdata": base64.b64encode(values.tobytes()).decode("ascii")}
+    if values.ndim > 1:
+        spec["shape"] = ", ".join(str(n) for n in values.shape)
+    return spec
 
 
 def format_number(value: float, decimals: int = 2) -> str:
@@ -73,20 +135,20 @@ def matrix_heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
 
 
 def probability_bars(probabilities: np.ndarray, *, labels: list[str] | None = None,
-                     highlight: int | None = None, presenter: bool = False) -> go.Figure:
+                     highlight: int | None = None, presenter: bool = False) -> SpecFigure:
     """Bar chart of class probabilities, the highlighted class drawn darker, values on bars."""
     probabilities = np.asarray(probabilities, dtype=np.float64)
     labels = labels or [str(i) for i in range(probabilities.size)]
     colours = ["#1f4e9c" if i == highlight else "#9bb7dd" for i in range(probabilities.size)]
-    figure = go.Figure(go.Bar(x=labels, y=probabilities, marker_color=colours,
-                              text=[f"{p:.0%}" if p >= 0.005 else "" for p in probabilities],
-                              textposition="outside",
-                              hovertemplate="class %{x}: %{y:.4f}<extra></extra>"))
-    figure.update_layout(height=260, margin=dict(l=30, r=10, t=10, b=30),
-                         yaxis=dict(range=[0, 1.1], title="probability"),
-                         xaxis=dict(type="category", title="class"),
-                         font=dict(size=18 if presenter else 13), plot_bgcolor="white")
-    return figure
+    bars = dict(type="bar", x=list(labels), y=typed_array(probabilities),
+                marker=dict(color=colours),
+                text=[f"{p:.0%}" if p >= 0.005 else "" for p in probabilities.tolist()],
+                textposition="outside", hovertemplate="class %{x}: %{y:.4f}<extra></extra>")
+    layout = dict(height=260, margin=dict(l=30, r=10, t=10, b=30),
+                  yaxis=dict(range=[0, 1.1], title=dict(text="probability")),
+                  xaxis=dict(type="category", title=dict(text="class")),
+                  font=dict(size=18 if presenter else 13), plot_bgcolor="white", template={})
+    return SpecFigure({"data": [bars], "layout": layout})
 
 
 def curves(series: dict[str, list[float]], *, x: list[int], y_title: str,

@@ -3,11 +3,11 @@
 Pure functions: arrays in, plotly Figure out, with ui.figures' conventions (square cells,
 row 0 on top, numbers with a real minus sign, PuOr diverging scale centred at 0 for signed
 maps, Blues from 0 for non-negative ones). A brush stroke redraws about ten of these, so
-each is built from one plain dict, validated once by a test instead of on every call
-(plotly's per-property validation costs 5-15 ms a figure; this path costs about 1 ms).
-Arrays stay numpy arrays (copied and sent as binary, not as lists of Python floats) and the
-layout carries an empty template: Streamlit's theme styles the chart anyway, and plotly's
-default template would add 3 KB and 10 ms to every figure.
+each is a ui.figures.SpecFigure: one plain dict, validated once by a test instead of on
+every call (plotly's validation and copies cost 2-4 ms a figure; this path 0.1-0.3 ms).
+Arrays go as typed arrays (binary, base64), not as lists of Python floats, and the layout
+carries an empty template: Streamlit's theme styles the chart anyway, and plotly's default
+template would add 3 KB and 10 ms to every figure.
 """
 
 from __future__ import annotations
@@ -15,18 +15,26 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import pandas as pd
 import plotly.colors
-import plotly.graph_objects as go
+import pyarrow as pa
 
-from ui.figures import INK_SCALE, MINUS, POSITIVE_SCALE, SIGNED_SCALE, format_number
+from ui.figures import (
+    INK_SCALE,
+    MINUS,
+    POSITIVE_SCALE,
+    SIGNED_SCALE,
+    SpecFigure,
+    format_number,
+    typed_array,
+)
 
 HIGHLIGHT = "#d62728"
 
 
 @functools.cache
-def _colours(name: str) -> tuple:
-    return tuple(tuple(step) for step in plotly.colors.get_colorscale(name))
+def _colours(name: str) -> list:
+    """[[0.0, "rgb(...)"], ..., [1.0, "rgb(...)"]]: shared by every figure, never edited."""
+    return [list(step) for step in plotly.colors.get_colorscale(name)]
 
 
 def _scale(values: np.ndarray, kind: str) -> dict:
@@ -38,18 +46,18 @@ def _scale(values: np.ndarray, kind: str) -> dict:
     name, low = {"signed": (SIGNED_SCALE, -biggest), "positive": (POSITIVE_SCALE, 0.0),
                  "ink": (INK_SCALE, 0.0)}[kind]
     high = 1.0 if kind == "ink" else biggest
-    return dict(colorscale=[list(s) for s in _colours(name)], zmin=low, zmax=high)
+    return dict(colorscale=_colours(name), zmin=low, zmax=high)
 
 
-def _text(values: np.ndarray, decimals: int) -> np.ndarray:
-    """The cells' numbers as a string array (copied as one block, unlike Python lists)."""
-    return np.array([["" if not np.isfinite(v) else format_number(v, decimals) for v in row]
-                     for row in values], dtype=str)
+def _text(values: np.ndarray, decimals: int) -> list[list[str]]:
+    """The cells' numbers as text, row by row ("" for the gaps of a mosaic)."""
+    return [["" if v != v else format_number(v, decimals) for v in row]  # v != v: NaN
+            for row in values.tolist()]
 
 
 def _figure(data: list[dict], *, title: str, height: int, presenter: bool,
             annotations: list | None = None, shapes: list | None = None,
-            ticks: bool = True, width_cells: int = 1) -> go.Figure:
+            ticks: bool = True, width_cells: int = 1) -> SpecFigure:
     axis = dict(showgrid=False, zeroline=False, constrain="domain", showticklabels=ticks,
                 ticks="outside" if ticks else "", tickmode="linear",
                 dtick=1 if width_cells <= 16 else 4)
@@ -60,12 +68,12 @@ def _figure(data: list[dict], *, title: str, height: int, presenter: bool,
         xaxis=dict(axis, side="top"), yaxis=dict(axis, autorange="reversed", scaleanchor="x"),
         annotations=annotations or [], shapes=shapes or [], plot_bgcolor="white",
         dragmode=False, template={})
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+    return SpecFigure({"data": data, "layout": layout})
 
 
 def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
             numbers: bool | None = None, decimals: int = 2, presenter: bool = False,
-            outlined: np.ndarray | None = None) -> go.Figure:
+            outlined: np.ndarray | None = None) -> SpecFigure:
     """A 2D array (h, w) as a heatmap, numbers in the cells when h and w are at most 10.
 
     outlined: a bool mask (h, w) of cells to draw a red box around (pooling winners).
@@ -76,7 +84,7 @@ def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
     numbers = small if numbers is None else numbers
     cell = (62 if presenter else 46) if small else (30 if presenter else 22)
     font = (18 if presenter else 12) if small else (14 if presenter else 9)
-    trace = dict(type="heatmap", z=values, xgap=1, ygap=1, showscale=False,
+    trace = dict(type="heatmap", z=typed_array(values), xgap=1, ygap=1, showscale=False,
                  **_scale(values, kind))
     if numbers:
         trace.update(text=_text(values, decimals), texttemplate="%{text}",
@@ -94,7 +102,7 @@ def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
 
 def mosaic(maps: np.ndarray, *, kind: str = "auto", columns: int = 4, title: str = "",
            labels: list[str] | None = None, numbers: bool = False, decimals: int = 2,
-           presenter: bool = False) -> go.Figure:
+           presenter: bool = False) -> SpecFigure:
     """Small multiples: K maps (K, h, w) tiled `columns` to a row in one heatmap.
 
     Each tile has a label above it ("k0", "k1", ... unless labels are given) in one blank
@@ -107,7 +115,8 @@ def mosaic(maps: np.ndarray, *, kind: str = "auto", columns: int = 4, title: str
     rows = -(-count // columns)
     gap = 1 if h <= 4 else 2  # blank rows above each tile, for its label
     canvas = np.full((rows * (h + gap), columns * (w + 1) - 1), np.nan)
-    owner = np.full(canvas.shape, -1)
+    # which tile a cell is in, for the hover; gaps say 0 but hover skips them (hoverongaps)
+    owner = np.zeros(canvas.shape, dtype=np.int8 if count <= 127 else np.int16)
     labels = labels or [f"k{i}" for i in range(count)]
     annotations = []
     for index in range(count):
@@ -116,8 +125,8 @@ def mosaic(maps: np.ndarray, *, kind: str = "auto", columns: int = 4, title: str
         owner[top : top + h, left : left + w] = index
         annotations.append(dict(x=left + (w - 1) / 2, y=top - (gap + 1) / 2, text=labels[index],
                                 showarrow=False, font=dict(size=15 if presenter else 11)))
-    trace = dict(type="heatmap", z=canvas, customdata=owner, xgap=1, ygap=1,
-                 showscale=False, hoverongaps=False, **_scale(maps, kind))
+    trace = dict(type="heatmap", z=typed_array(canvas), customdata=typed_array(owner),
+                 xgap=1, ygap=1, showscale=False, hoverongaps=False, **_scale(maps, kind))
     if numbers:
         trace.update(text=_text(canvas, decimals), texttemplate="%{text}",
                      textfont=dict(size=14 if presenter else 10, family="monospace"),
@@ -131,7 +140,7 @@ def mosaic(maps: np.ndarray, *, kind: str = "auto", columns: int = 4, title: str
 
 
 def signed_bars(values: np.ndarray, *, title: str = "", highlight: int | None = None,
-                y_title: str = "", presenter: bool = False) -> go.Figure:
+                y_title: str = "", presenter: bool = False) -> SpecFigure:
     """Bars of a signed vector (C,) with its values written on them (p − y, a gradient).
 
     Orange bars are positive, purple negative; the highlighted class is dark blue.
@@ -140,8 +149,8 @@ def signed_bars(values: np.ndarray, *, title: str = "", highlight: int | None = 
     colours = ["#b35806" if v > 0 else "#542788" for v in values]
     if highlight is not None:
         colours[highlight] = "#1f4e9c"
-    bars = dict(type="bar", x=[str(i) for i in range(values.size)], y=values,
-                marker=dict(color=colours), text=[format_number(v, 3) for v in values],
+    bars = dict(type="bar", x=[str(i) for i in range(values.size)], y=typed_array(values),
+                marker=dict(color=colours), text=[format_number(v, 3) for v in values.tolist()],
                 textposition="outside", cliponaxis=False,
                 hovertemplate="class %{x}: %{y:.5f}<extra></extra>")
     layout = dict(title=dict(text=title, font=dict(size=20 if presenter else 14)),
@@ -149,7 +158,7 @@ def signed_bars(values: np.ndarray, *, title: str = "", highlight: int | None = 
                   xaxis=dict(type="category", title=dict(text="class")),
                   yaxis=dict(title=dict(text=y_title), zeroline=True, zerolinecolor="#444"),
                   font=dict(size=18 if presenter else 13), plot_bgcolor="white", template={})
-    return go.Figure(dict(data=[bars], layout=layout), _validate=False)
+    return SpecFigure({"data": [bars], "layout": layout})
 
 
 def significant(value: float, digits: int = 6) -> str:
@@ -157,7 +166,11 @@ def significant(value: float, digits: int = 6) -> str:
     return f"{value:.{digits}g}".replace("-", MINUS)
 
 
-def output_table(logits: np.ndarray, probabilities: np.ndarray) -> pd.DataFrame:
-    """One row per class: the logit and the softmax probability."""
-    return pd.DataFrame({"digit": np.arange(len(logits)), "logit": logits,
-                         "probability": probabilities})
+def output_table(logits: np.ndarray, probabilities: np.ndarray) -> pa.Table:
+    """One row per class: the logit and the softmax probability.
+
+    An Arrow table, which st.dataframe sends as it is: a pandas frame would first be
+    converted to one, 1.5 ms of every brush stroke on the forward-pass page.
+    """
+    return pa.table({"digit": np.arange(len(logits)), "logit": np.asarray(logits, np.float64),
+                     "probability": np.asarray(probabilities, np.float64)})

@@ -9,14 +9,12 @@ values change (a test checks both give the same figure).
 
 from __future__ import annotations
 
-import base64
 import functools
 import io
 import zipfile
 from typing import NamedTuple
 
 import numpy as np
-import plotly.graph_objects as go
 
 from cnn_core import (
     avg_pool2d,
@@ -28,7 +26,7 @@ from cnn_core import (
     unused_inputs,
 )
 from cnn_core.explain import CellExplanation, PoolCellExplanation, number, written_sum
-from ui.figures import MINUS, format_number, matrix_heatmap
+from ui.figures import MINUS, SpecFigure, format_number, matrix_heatmap, typed_array
 
 Box = tuple[int, int, int, int]  # (row, col, height, width)
 
@@ -159,40 +157,6 @@ def pool_box(cell: PoolCellExplanation) -> Box:
     """(row, col, height, width) of a pooled cell's window, cut-off windows included."""
     (r0, c0), (r1, c1) = cell.cells[0], cell.cells[-1]
     return (r0, c0, r1 - r0 + 1, c1 - c0 + 1)
-
-
-class SpecFigure(go.Figure):
-    """A figure for display only, whose spec is handed to st.plotly_chart as it is.
-
-    Building a go.Figure checks every property and to_dict() deep-copies it all: with five
-    maps per brush stroke that was half of the 50 ms budget. The spec below comes from
-    matrix_heatmap (already checked) with new values, so it is kept as a plain dict. The
-    plotly object API (fig.layout, update_layout...) sees an empty figure: to edit one,
-    build go.Figure(fig.to_dict()).
-    """
-
-    def __init__(self, spec: dict) -> None:
-        super().__init__()
-        self._spec = spec
-
-    def to_dict(self) -> dict:
-        """The spec, copied one level deep (callers may add keys, not edit nested ones)."""
-        return {"data": [dict(trace) for trace in self._spec["data"]],
-                "layout": dict(self._spec["layout"])}
-
-    def to_plotly_json(self) -> dict:
-        return self.to_dict()
-
-
-def typed_array(values: np.ndarray) -> dict:
-    """A numeric array in plotly.js's typed-array JSON form, as plotly.py itself sends it:
-    {"dtype": "f8", "bdata": base64 of the bytes, "shape": "rows, cols"}."""
-    values = np.ascontiguousarray(values)
-    spec = {"dtype": values.dtype.str.lstrip("<|="),
-            "bdata": base64.b64encode(values.tobytes()).decode("ascii")}
-    if values.ndim > 1:
-        spec["shape"] = ", ".join(str(n) for n in values.shape)
-    return spec
 
 
 @functools.lru_cache(maxsize=128)

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cnn_core.data import NOTES_EIGHT
+from ui.figures import format_number
 from ui.models import default_model, model_input
 
 pytestmark = pytest.mark.browser
@@ -71,3 +72,35 @@ def test_drawing_a_digit_changes_the_probabilities(page: Page, streamlit_app):
     expect(bars).to_have_count(1)
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
+
+
+def hover_cell(page: Page, chart, row: int, col: int, shape: tuple[int, int]) -> None:
+    """Move the mouse over cell [row, col] of a heatmap of ``shape`` (square cells, row 0 on
+    top: the plot area spans the cells exactly)."""
+    chart.scroll_into_view_if_needed()
+    area = chart.locator(".nsewdrag").first.bounding_box()
+    assert area is not None
+    page.mouse.move(area["x"] + (col + 0.5) / shape[1] * area["width"],
+                    area["y"] + (row + 0.5) / shape[0] * area["height"])
+
+
+def test_forward_page_charts_show_and_hover_the_engines_numbers(page: Page, streamlit_app):
+    open_page(page, streamlit_app(APP), "forward_pass")
+    model = default_model()
+    values = model.forward(model_input(NOTES_EIGHT, model))
+    feature = values["feature_maps"][0]  # (16, 6, 6)
+    up_close = page.locator(".js-plotly-plot").filter(has_text="Feature map = conv")
+    expect(up_close.locator(".heatmaplayer text")).to_have_text(
+        [format_number(v) for v in feature[0].ravel()], timeout=60_000)
+    hover_cell(page, up_close, 2, 3, feature[0].shape)
+    expect(page.locator(".hoverlayer .hovertext").first).to_have_text(
+        f"row 2, col 3: {format_number(feature[0, 2, 3])}")
+
+    # the mosaic: 4 tiles to a row, 2 label rows above each 6x6 tile, 1 column between
+    mosaic = page.locator(".js-plotly-plot").filter(has_text="Feature maps (conv)")
+    k = 5
+    row, col = np.unravel_index(feature[k].argmax(), feature[k].shape)  # positive: no sign
+    hover_cell(page, mosaic, (k // 4) * 8 + 2 + row, (k % 4) * 7 + col, (4 * 8, 4 * 7 - 1))
+    expect(page.locator(".hoverlayer .hovertext").first).to_have_text(
+        f"kernel {k}: {feature[k].max():.3f}")
+    expect(page.get_by_test_id("stException")).to_have_count(0)

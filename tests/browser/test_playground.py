@@ -18,9 +18,8 @@ from playwright.sync_api import Locator, Page, expect
 from cnn_core import KERNELS, conv2d
 from cnn_core.data import NOTES_EIGHT
 from tests.browser.locators import cell, texts_of
-from ui.figures import format_number
+from ui.figures import format_number, typed_array
 from ui.grid import ops
-from ui.playground_views import typed_array
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,139 @@
+"""ui.figures' fast path: SpecFigure, typed_array, and probability_bars built on them.
+
+A SpecFigure's spec goes to the browser unchecked, so these tests check it once: plotly's
+own validation must accept it unchanged, and the numbers in it must be the engine's.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import pickle
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io
+import plotly.tools
+import pytest
+from _plotly_utils.utils import to_typed_array_spec
+
+from cnn_core import TinyCNN
+from cnn_core.data import NOTES_EIGHT
+from ui.figures import SpecFigure, probability_bars, typed_array
+
+
+def decode(values: object) -> np.ndarray:
+    """A figure array as numpy, whether it is a list or typed base64 ("bdata")."""
+    if isinstance(values, dict):
+        flat = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+        shape = values.get("shape")
+        return flat.reshape([int(n) for n in shape.split(",")]) if shape else flat
+    return np.array(values)
+
+
+def as_sent(figure: go.Figure) -> dict:
+    """The figure JSON that st.plotly_chart sends, read back."""
+    spec = plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=True)
+    return json.loads(plotly.io.to_json(spec, validate=False))
+
+
+def validated(figure: go.Figure) -> dict:
+    """The same figure after plotly's full validation (raises on any invalid property)."""
+    sent = json.loads(go.Figure(figure.to_dict()).to_json())
+    sent["layout"].pop("template")  # an empty template comes back filled with a stub
+    return sent
+
+
+def without_template(spec: dict) -> dict:
+    """A sent spec as validation returns it: no template, no empty lists of shapes."""
+    spec["layout"] = {key: value for key, value in spec["layout"].items()
+                      if key != "template" and value != []}
+    return spec
+
+
+# ---- typed_array -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("values", [np.arange(12.0).reshape(3, 4) - 5.5, np.array([0.25, -1.0]),
+                                    np.arange(6, dtype=np.int16).reshape(2, 3)])
+def test_typed_array_is_what_plotly_itself_sends(values):
+    assert typed_array(values) == to_typed_array_spec(values)
+    np.testing.assert_array_equal(decode(typed_array(values)), values)
+
+
+def test_typed_array_sends_64_bit_integers_as_int32_which_plotly_js_can_read():
+    spec = typed_array(np.array([[0, -3], [70_000, 5]], dtype=np.int64))
+    assert spec["dtype"] == "i4"
+    np.testing.assert_array_equal(decode(spec), [[0, -3], [70_000, 5]])
+    assert typed_array(np.array([2**40]))["dtype"] == "f8"  # too big for int32: exact as f8
+
+
+def test_typed_array_keeps_nan_gaps():
+    values = np.array([[1.0, np.nan]])
+    np.testing.assert_array_equal(decode(typed_array(values)), values)
+
+
+# ---- SpecFigure --------------------------------------------------------------------------------
+
+def spec_figure() -> SpecFigure:
+    return SpecFigure({"data": [{"type": "heatmap", "z": typed_array(np.eye(2))}],
+                       "layout": {"height": 200, "margin": {"t": 10}, "template": {}}})
+
+
+def test_streamlit_gets_the_spec_without_a_go_figure_being_built():
+    figure = spec_figure()
+    sent = as_sent(figure)
+    assert sent["layout"] == {"height": 200, "margin": {"t": 10}, "template": {}}
+    np.testing.assert_array_equal(decode(sent["data"][0]["z"]), np.eye(2))
+    assert "_layout_obj" not in figure.__dict__  # plotly's object tree was never made
+
+
+def test_spec_figure_to_dict_is_a_copy_callers_may_add_keys_to():
+    figure = spec_figure()
+    copied = figure.to_dict()
+    copied["layout"]["width"] = 300
+    copied["data"][0]["name"] = "x"
+    assert "width" not in figure.to_dict()["layout"]
+    assert "name" not in figure.to_dict()["data"][0]
+
+
+def test_plotly_api_use_turns_a_spec_figure_into_a_validated_figure():
+    figure = spec_figure()
+    assert figure.layout.height == 200  # built on first use
+    figure.update_layout(height=500)
+    assert figure.to_dict()["layout"]["height"] == 500
+    np.testing.assert_array_equal(decode(figure.to_dict()["data"][0]["z"]), np.eye(2))
+    with pytest.raises(ValueError):  # from now on plotly checks every change
+        figure.update_layout(height="tall")
+
+
+def test_spec_figure_survives_deepcopy_and_pickle():
+    figure = spec_figure()
+    for twin in (copy.deepcopy(figure), pickle.loads(pickle.dumps(figure))):
+        assert isinstance(twin, SpecFigure)
+        assert as_sent(twin) == as_sent(figure)
+
+
+# ---- probability_bars --------------------------------------------------------------------------
+
+def test_probability_bars_send_the_engines_probabilities_with_percent_labels():
+    model = TinyCNN(1, 3, (5, 5), 2, 10, seed=0)
+    p = model.forward(np.array(NOTES_EIGHT))["probabilities"][0]
+    best = int(p.argmax())
+    bars = as_sent(probability_bars(p, highlight=best))["data"][0]
+    np.testing.assert_array_equal(decode(bars["y"]), p)  # exactly, not rounded
+    assert bars["x"] == [str(i) for i in range(10)]
+    assert bars["text"] == [f"{v:.0%}" if v >= 0.005 else "" for v in p]
+    assert bars["hovertemplate"] == "class %{x}: %{y:.4f}<extra></extra>"
+    colours = bars["marker"]["color"]
+    assert colours[best] == "#1f4e9c" and colours.count("#9bb7dd") == 9
+
+
+@pytest.mark.parametrize("presenter", [False, True])
+def test_probability_bars_are_a_valid_plotly_figure_as_they_are(presenter):
+    figure = probability_bars([0.7, 0.2, 0.1, 0.0], labels=["a", "b", "c", "d"], highlight=0,
+                              presenter=presenter)
+    assert without_template(as_sent(figure)) == validated(figure)
+    layout = figure.to_dict()["layout"]
+    assert layout["font"]["size"] == (18 if presenter else 13)
+    assert layout["yaxis"]["range"] == [0, 1.1] and layout["xaxis"]["type"] == "category"
