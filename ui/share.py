@@ -10,8 +10,8 @@ before drawing its widgets and ``write_url`` after. The drawing is shared unless
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
@@ -23,6 +23,13 @@ from ui.share_codec import Field, decode_params, drawing_field, encode_params
 DRAWING_FIELD = drawing_field("d", np.asarray(NOTES_EIGHT, dtype=np.float64))
 _APPLIED = "_url_applied_pages"  # pages whose URL state was applied in this session
 _NOTICES = "_url_notices"
+_HERE = Path(__file__).parent
+# a read-only definition shared by every session (multi-line text is taken as inline code)
+_COPY_BUTTON = st.components.v2.component(
+    "cnn_playground_share_link",
+    js=(_HERE / "share_link.js").read_text(encoding="utf-8"),
+    css=(_HERE / "share_link.css").read_text(encoding="utf-8"),
+)
 
 
 class Binding(NamedTuple):
@@ -95,13 +102,11 @@ def show_notices() -> None:
 
 
 def share_link_box(note: str = "") -> None:
-    """A "Copy share link" popover: the full URL in a code box (which has a copy button),
-    and ``note`` saying what the link does not carry."""
-    with st.popover("🔗 Share link"):
-        base = st.context.url or ""
-        query = urlencode(st.query_params.to_dict(), safe="~")
-        st.code(f"{base}?{query}" if query else base, language=None)
-        st.caption(f"Copy this link: it opens this page as you see it now. {note}".strip())
+    """A "Copy share link" button: it copies the address bar, which Streamlit keeps in step
+    with st.query_params (a link written here, mid-run, would be one change behind), and
+    ``note`` says what the link does not carry."""
+    _COPY_BUTTON(key="share_link")
+    st.caption(f"The link opens this page as you see it. {note}".strip())
 
 
 def forget_if_not_below(key: str, count: int) -> None:

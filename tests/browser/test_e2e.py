@@ -283,3 +283,29 @@ def test_forward_pass_drawing_changes_the_probabilities(app: App):
     expect(page.get_by_text(said(after), exact=True)).to_be_visible()
     expect(bars).to_have_text(bar_texts(after))
     app.assert_clean()
+
+
+def test_share_link_opens_the_same_numbers_in_a_fresh_browser(app: App, browser):
+    page = open_page(app, "Playground")
+    drawing = np.array(NOTES_EIGHT)
+    drawing[3, 2] = 1.0
+    cell(page, 3, 2).click()
+    expect(cell(page, 3, 2)).to_have_attribute("data-ink", "1")
+    page.get_by_role("radiogroup", name="Padding P").get_by_role("radio", name="1").click()
+    expected = texts_of(conv2d(drawing, KERNELS["notes_example"], padding=1))
+    expect(map_texts(page, "Feature map C")).to_have_text(expected)
+    app.settle()
+    page.get_by_role("button", name="Copy share link").click()
+    link = page.get_by_role("textbox", name="Share link of this page")
+    expect(link).to_have_value(re.compile(r"/playground\?.*pad=1"))
+    url = link.input_value()
+
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    try:
+        fresh = context.new_page()
+        fresh.goto(url)
+        expect(map_texts(fresh, "Feature map C")).to_have_text(expected, timeout=LOAD)
+        expect(cell(fresh, 3, 2)).to_have_attribute("data-ink", "1")
+    finally:
+        context.close()
+    app.assert_clean()
