@@ -43,7 +43,7 @@ PAGES = {
 
 
 def sidebar() -> None:
-    """The drawing and kernel every page shares, as a reminder, plus presenter mode."""
+    """The drawing and kernel every page shares, as a reminder, presenter mode and tables."""
     with st.sidebar:
         grid = state.drawing()
         scale = max(1, 96 // grid.shape[0])
@@ -55,6 +55,9 @@ def sidebar() -> None:
         st.caption(f"Kernel: {kernel_label(st.session_state[state.KERNEL_CHOICE])}")
         st.toggle("Presenter mode", key=state.PRESENTER,
                   help="Bigger numbers and cells for a projector.")
+        st.toggle("Numbers as tables", key=state.NUMBERS_AS_TABLES,
+                  help="Every chart followed by its numbers in a table: for screen readers "
+                       "and for copying. Off by default, so drawing stays fast.")
 
 
 sidebar()

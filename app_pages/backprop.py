@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 from cnn_core import TinyCNN
 from cnn_core.backprop import (
@@ -16,6 +14,7 @@ from cnn_core.backprop import (
     written_kernel_gradient,
 )
 from cnn_core.data import NOTES_EIGHT
+from ui.charts import Matrix, show_chart
 from ui.figures import probability_bars
 from ui.models import current_model, model_input, model_source, notes_example_model, working_copy
 from ui.network_views import heatmap, signed_bars, significant
@@ -71,22 +70,22 @@ def reset_copy() -> None:
     st.session_state.pop(f"{MODEL_KEY}_source", None)
 
 
-def chart(column: DeltaGenerator, figure: go.Figure) -> None:
-    column.plotly_chart(figure, width="stretch")
-
-
 def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
     """Every step of the backward pass for one kernel, then the SGD step."""
     trace = backprop_trace(model, x, label)
     arch, p = model.arch, trace.probabilities
     st.markdown(f"**Loss** L = −log p[{label}] = −log {p[label]:.4f} = **{trace.loss:.4f}**")
-    chart(st, probability_bars(p, highlight=label, presenter=presenter))
+    classes = np.arange(p.size)
+    show_chart(probability_bars(p, highlight=label, highlight_name="true label",
+                                presenter=presenter),
+               {"digit": classes, "probability": p}, label="Probability of each digit")
 
     st.subheader("1 · Softmax + cross-entropy: dL/dz = p − y")
     st.caption("y is the one-hot label: the true class gets p − 1 (negative: push it up), "
                "every other class its own probability (push it down).")
-    chart(st, signed_bars(trace.d_logits, highlight=label, y_title="dL/dz",
-                          presenter=presenter))
+    show_chart(signed_bars(trace.d_logits, highlight=label, y_title="dL/dz",
+                           presenter=presenter),
+               {"digit": classes, "dL/dz": trace.d_logits}, label="dL/dz = p − y per digit")
 
     strongest = int(np.abs(trace.d_kernels).sum(axis=(1, 2)).argmax())
     forget_if_not_below("backprop_kernel", arch.n_kernels)
@@ -101,10 +100,12 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
                 "gradient for the flattened features dL/dflat = W · (p − y), folded back "
                 f"into kernel k{k}'s pooled map.")
     left, right = st.columns([3, 2])
-    chart(left, heatmap(trace.d_weights[rows], title=f"dL/dW: k{k}'s {ph * pw} rows",
-                        presenter=presenter))
-    chart(right, heatmap(trace.d_pooled[k], title="dL/d(pooled map)", decimals=3,
-                         presenter=presenter))
+    show_chart(heatmap(trace.d_weights[rows], title=f"dL/dW: k{k}'s {ph * pw} rows",
+                       presenter=presenter),
+               Matrix(trace.d_weights[rows], rows="flat", cols="digit", start=(rows.start, 0)),
+               where=left)
+    show_chart(heatmap(trace.d_pooled[k], title="dL/d(pooled map)", decimals=3,
+                       presenter=presenter), trace.d_pooled[k], where=right)
 
     st.subheader("3 · Max pooling routes the gradient to the winners")
     ties = int(trace.tied_windows[k].sum())
@@ -115,20 +116,22 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
                    "cell, which counts it twice: nudging the shared maximum moves the pooled "
                    "value only once." if ties else ""))
     left, right = st.columns(2)
-    chart(left, heatmap(trace.activations[k], title="ReLU output (winners outlined)",
-                        outlined=trace.winners[k], presenter=presenter))
-    chart(right, heatmap(trace.d_activations[k], title="dL/d(ReLU output)", decimals=3,
-                         outlined=trace.winners[k], presenter=presenter))
+    show_chart(heatmap(trace.activations[k], title="ReLU output (winners outlined)",
+                       outlined=trace.winners[k], presenter=presenter),
+               trace.activations[k], where=left, marked=trace.winners[k])
+    show_chart(heatmap(trace.d_activations[k], title="dL/d(ReLU output)", decimals=3,
+                       outlined=trace.winners[k], presenter=presenter),
+               trace.d_activations[k], where=right, marked=trace.winners[k])
 
     st.subheader("4 · ReLU lets the gradient through only where the feature map was > 0")
     zeroed = int((trace.d_activations[k] != 0).sum() - (trace.d_feature_maps[k] != 0).sum())
     st.markdown(f"{zeroed} gradient{'s' if zeroed != 1 else ''} stopped here "
                 "(feature map ≤ 0).")
     left, right = st.columns(2)
-    chart(left, heatmap(trace.feature_maps[k], title="Feature map", kind="signed",
-                        presenter=presenter))
-    chart(right, heatmap(trace.d_feature_maps[k], title="δ = dL/d(feature map)", decimals=3,
-                         presenter=presenter))
+    show_chart(heatmap(trace.feature_maps[k], title="Feature map", kind="signed",
+                       presenter=presenter), trace.feature_maps[k], where=left)
+    show_chart(heatmap(trace.d_feature_maps[k], title="δ = dL/d(feature map)", decimals=3,
+                       presenter=presenter), trace.d_feature_maps[k], where=right)
 
     st.subheader("5 · Convolution: dL/dkernel")
     size = arch.kernel_size
@@ -144,14 +147,15 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
     h, w = trace.d_feature_maps[k].shape
     window = np.array([t.input_value for t in cell.terms]).reshape(h, w)
     columns = st.columns(3)
-    chart(columns[0], heatmap(window, title=f"input window x[{m}:{m + h}, {n}:{n + w}]",
-                              kind="ink", presenter=presenter))
-    chart(columns[1], heatmap(trace.d_feature_maps[k], title="× δ", decimals=3,
-                              presenter=presenter))
+    show_chart(heatmap(window, title=f"input window x[{m}:{m + h}, {n}:{n + w}]",
+                       kind="ink", presenter=presenter), window, where=columns[0])
+    show_chart(heatmap(trace.d_feature_maps[k], title="× δ", decimals=3, presenter=presenter),
+               trace.d_feature_maps[k], where=columns[1])
     chosen = np.zeros((size, size), dtype=bool)
     chosen[m, n] = True
-    chart(columns[2], heatmap(trace.d_kernels[k], title=f"= dL/dkernel k{k}", decimals=3,
-                              outlined=chosen, presenter=presenter))
+    show_chart(heatmap(trace.d_kernels[k], title=f"= dL/dkernel k{k}", decimals=3,
+                       outlined=chosen, presenter=presenter),
+               trace.d_kernels[k], where=columns[2], marked=chosen)
     check = kernel_cell_finite_difference(model, x, label, k, m, n)
     st.markdown(f"Check by finite differences, (L(g + ε) − L(g − ε)) / 2ε with ε = 10⁻⁶: "
                 f"**{significant(check)}**; backprop says "
@@ -177,8 +181,7 @@ if notes_mode:
     model = working_copy(MODEL_KEY, notes_example_model(), "notes")
     label = st.radio("True label", range(10), index=8, horizontal=True, key="backprop_label")
     x = np.array(NOTES_EIGHT)
-    st.plotly_chart(heatmap(x, title="The notes' 5x5 “8”", kind="ink", presenter=presenter),
-                    width="stretch")
+    show_chart(heatmap(x, title="The notes' 5x5 “8”", kind="ink", presenter=presenter), x)
     explain(model, x, label)
 else:
 
@@ -201,8 +204,8 @@ else:
                 x = st.session_state.get("backprop_last_input")
                 if x is None or x.shape != model.arch.image_shape:
                     return
-            st.plotly_chart(heatmap(x, title="What the network sees", kind="ink", decimals=1,
-                                    presenter=presenter), width="stretch")
+            show_chart(heatmap(x, title="What the network sees", kind="ink", decimals=1,
+                               presenter=presenter), x)
         explain(model, x, label)
 
     live()

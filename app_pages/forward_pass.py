@@ -8,6 +8,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
+from ui.charts import Matrix, show_chart
 from ui.figures import format_number, probability_bars
 from ui.models import current_model, describe, model_input, notes_example_model
 from ui.network_views import heatmap, mosaic, output_table
@@ -57,8 +58,9 @@ def show_prediction(values: dict, input_id: str) -> None:
     if predict_first:
         st.markdown("**Right:** you guessed it." if guess == best else
                     f"**Not this time:** you guessed {guess}; the network picked {best}.")
-    st.plotly_chart(probability_bars(probabilities, highlight=best, presenter=presenter),
-                    width="stretch")
+    show_chart(probability_bars(probabilities, highlight=best, presenter=presenter),
+               {"digit": np.arange(probabilities.size), "probability": probabilities},
+               label="Probability of each digit")
 
 
 def show_layers(model: TinyCNN, values: dict, input_id: str) -> None:
@@ -72,16 +74,16 @@ def show_layers(model: TinyCNN, values: dict, input_id: str) -> None:
                    "tiles (purple negative, orange positive; blue is 0 and up). Hover a "
                    "cell for its value, or look closer at one kernel below.")
         columns = st.columns(2)
-        columns[0].plotly_chart(mosaic(kernels, kind="signed", title="Kernels",
-                                       presenter=presenter), width="stretch")
-        columns[1].plotly_chart(mosaic(maps, kind="signed", title="Feature maps (conv)",
-                                       presenter=presenter), width="stretch")
+        show_chart(mosaic(kernels, kind="signed", title="Kernels", presenter=presenter),
+                   kernels, where=columns[0])
+        show_chart(mosaic(maps, kind="signed", title="Feature maps (conv)",
+                          presenter=presenter), maps, where=columns[1])
         columns = st.columns(2)
-        columns[0].plotly_chart(mosaic(active, kind="positive", title="ReLU: max(0, x)",
-                                       presenter=presenter), width="stretch")
-        columns[1].plotly_chart(mosaic(pooled, kind="positive",
-                                       title=f"Max pool {arch.pool_size}x{arch.pool_size}",
-                                       presenter=presenter), width="stretch")
+        show_chart(mosaic(active, kind="positive", title="ReLU: max(0, x)",
+                          presenter=presenter), active, where=columns[0])
+        show_chart(mosaic(pooled, kind="positive",
+                          title=f"Max pool {arch.pool_size}x{arch.pool_size}",
+                          presenter=presenter), pooled, where=columns[1])
     st.subheader("One kernel up close" if not small else "1–3 · Convolution, ReLU, max pool")
     forget_if_not_below("forward_kernel", arch.n_kernels)
     k = 0 if small else st.selectbox("Kernel", range(arch.n_kernels), key="forward_kernel",
@@ -90,21 +92,22 @@ def show_layers(model: TinyCNN, values: dict, input_id: str) -> None:
              (active[k], "ReLU"), (pooled[k], f"Max pooled {arch.pool_size}x{arch.pool_size}"))
     for pair in (chain[:2], chain[2:]):
         for column, (array, title) in zip(st.columns(2), pair, strict=True):
-            column.plotly_chart(heatmap(array, title=title, presenter=presenter),
-                                width="stretch")
+            show_chart(heatmap(array, title=title, presenter=presenter), array, where=column)
     st.subheader("4 · Flatten")
     flat = values["flattened"][0]
     maps_text = "pooled map" if small else f"{arch.n_kernels} pooled maps"
     st.markdown(f"The {maps_text} read row by row, end to end: **{flat.size} numbers**"
                 + ("." if small else " (one row per kernel below)."))
-    st.plotly_chart(heatmap(pooled.reshape(arch.n_kernels, -1), presenter=presenter,
-                            title=f"Flattened: {flat.size} numbers"), width="stretch")
+    rows = pooled.reshape(arch.n_kernels, -1)
+    show_chart(heatmap(rows, presenter=presenter, title=f"Flattened: {flat.size} numbers"),
+               Matrix(rows, rows="kernel", cols="value"))
     st.subheader("5 · Dense layer and softmax")
     st.markdown(f"logit_c = Σ_d flat_d · W[d, c] + b_c with W {flat.size}×{arch.n_classes}; "
                 "softmax turns the logits into probabilities: p_c = e^(z_c) / Σ_k e^(z_k).")
     if flat.size <= 16:
-        st.plotly_chart(heatmap(model.params["weights"], title="Dense weights W",
-                                       decimals=3, presenter=presenter), width="stretch")
+        weights = model.params["weights"]
+        show_chart(heatmap(weights, title="Dense weights W", decimals=3, presenter=presenter),
+                   Matrix(weights, rows="flat", cols="digit"))
     if predict_first and not is_revealed("forward", input_id):
         st.caption("Logits hidden until you reveal the prediction.")
         return
@@ -126,9 +129,8 @@ def show_network(model: TinyCNN, x: np.ndarray, note: str, slot: DeltaGenerator)
     values = model.forward(x)
     input_id = fingerprint(x) + note
     with slot:
-        st.plotly_chart(heatmap(x, title=f"What the network sees ({x.shape[0]}x"
-                                f"{x.shape[1]})", kind="ink", decimals=1, presenter=presenter),
-                        width="stretch")
+        show_chart(heatmap(x, title=f"What the network sees ({x.shape[0]}x{x.shape[1]})",
+                           kind="ink", decimals=1, presenter=presenter), x)
         st.caption(note)
         show_prediction(values, input_id)
     show_layers(model, values, input_id)

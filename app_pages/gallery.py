@@ -6,6 +6,7 @@ import streamlit as st
 
 from cnn_core import KERNEL_INFO, KERNELS, conv2d, relu
 from ui import state
+from ui.charts import show_chart
 from ui.drawing_panel import drawing_panel
 from ui.kernel_picker import learned_kernels
 from ui.playground_views import heatmap
@@ -64,11 +65,11 @@ def gallery(after_relu: bool) -> None:
                         continue
                     shown = relu(feature) if after_relu else feature
                     h, w = shown.shape
-                    st.plotly_chart(
-                        heatmap(shown, title=f"{h}×{w}", numbers=w <= NUMBERS_UP_TO,
-                                decimals=1, presenter=presenter, height=210),
-                        width="stretch", key=f"{P}map_{key}",
-                        config={"displaylogo": False, "displayModeBar": False})
+                    show_chart(heatmap(shown, title=f"{h}×{w}", numbers=w <= NUMBERS_UP_TO,
+                                       decimals=1, presenter=presenter, height=210),
+                               shown, label=f"{name}: feature map {h}×{w}",
+                               key=f"{P}map_{key}",
+                               config={"displaylogo": False, "displayModeBar": False})
                     st.markdown(f"**{name}**")
                     st.caption(effect)
     write_url(SHARED)  # in the fragment: a stroke reruns only this part

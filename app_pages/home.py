@@ -28,6 +28,8 @@ LESSONS = [
 ]
 for path, title, text in LESSONS:
     st.page_link(path, label=f"**{title}**: {text}")
+st.caption("Every chart has its numbers as text too: turn on **Numbers as tables** in the "
+           "sidebar (for screen readers, or to copy them).")
 
 st.subheader("Lesson links for teachers")
 st.markdown(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import streamlit as st
 
 from cnn_core import conv1d
 from cnn_core.explain import conv1d_cell, number, written_sum_1d
 from cnn_core.shapes import span_output_size
-from ui.lesson_figures import signal_strip
+from ui.charts import show_chart
+from ui.lesson_figures import signal_strip, strip_table
 from ui.lesson_views import (
     big_line,
     format_list,
@@ -111,10 +114,12 @@ swapped = convention == SWAPPED and lesson["mode"] == "convolve"
 def render(step: int) -> None:
     """One output position: the strip with its window, then the sum written out."""
     cell = lesson["cells"][step]
-    st.plotly_chart(signal_strip(lesson["f"], padding=lesson["pads"], cell=cell,
-                                 outputs=lesson["outputs"], stride=lesson["stride"],
-                                 presenter=presenter),
-                    width="stretch", config={"displayModeBar": False}, key=f"{PREFIX}_strip")
+    strip = dict(padding=lesson["pads"], cell=cell, outputs=lesson["outputs"],
+                 stride=lesson["stride"])
+    show_chart(signal_strip(lesson["f"], presenter=presenter, **strip),
+               functools.partial(strip_table, lesson["f"], **strip),
+               label=f"f, g under the window of C[{step}], and the outputs C",
+               config={"displayModeBar": False}, key=f"{PREFIX}_strip")
     text = written_sum_swapped(cell) if swapped else written_sum_1d(cell, lesson["mode"])
     st.markdown(big_line(text), unsafe_allow_html=True)
     write_url(SHARED, drawing=False)  # here: stepping reruns only the stepper's fragment

@@ -8,8 +8,9 @@ from streamlit.errors import StreamlitAPIException
 
 from cnn_core import conv2d, output_size
 from cnn_core.explain import conv2d_cell, written_sum
+from ui.charts import Matrix, show_chart
 from ui.figures import matrix_heatmap
-from ui.lesson_figures import figure_height, padded_input_heatmap, readable_ticks
+from ui.lesson_figures import figure_height, padded, padded_input_heatmap, readable_ticks
 from ui.lesson_views import big_line, size_latex, stepper, style
 from ui.lesson_views_2d import (
     NOTES_IMAGE,
@@ -102,22 +103,23 @@ def render(step: int) -> None:
     """One output cell: its window on the input, the kernel, the output, the sum."""
     cell = lesson["cells"][step]
     k_h, k_w = lesson["kernel"].shape
-    padded_rows = lesson["image"].shape[0] + 2 * lesson["pads"][0]
+    (pad_h, pad_w), hidden_bar = lesson["pads"], {"displayModeBar": False}
+    image = padded(lesson["image"], lesson["pads"])
     left, right = st.columns([5, 3])
-    left.plotly_chart(padded_input_heatmap(lesson["image"], padding=lesson["pads"],
-                                           window=(*cell.window_start, k_h, k_w),
-                                           presenter=presenter,
-                                           height=figure_height(padded_rows, presenter)),
-                      width="stretch", config={"displayModeBar": False}, key=f"{PREFIX}_in")
+    show_chart(padded_input_heatmap(lesson["image"], padding=lesson["pads"],
+                                    window=(*cell.window_start, k_h, k_w), presenter=presenter,
+                                    height=figure_height(image.shape[0], presenter)),
+               Matrix(image, start=(-pad_h, -pad_w)), where=left, config=hidden_bar,
+               key=f"{PREFIX}_in")
     kernel_figure = matrix_heatmap(lesson["kernel"], title="kernel g", presenter=presenter,
                                    height=figure_height(k_h, presenter, small=True))
     output_figure = matrix_heatmap(out, title="output C", outline=(*cell.output_index, 1, 1),
                                    presenter=presenter,
                                    height=figure_height(out.shape[0], presenter, small=True))
-    right.plotly_chart(readable_ticks(kernel_figure, presenter),
-                       width="stretch", config={"displayModeBar": False}, key=f"{PREFIX}_g")
-    right.plotly_chart(readable_ticks(output_figure, presenter),
-                       width="stretch", config={"displayModeBar": False}, key=f"{PREFIX}_out")
+    show_chart(readable_ticks(kernel_figure, presenter), lesson["kernel"], where=right,
+               config=hidden_bar, key=f"{PREFIX}_g")
+    show_chart(readable_ticks(output_figure, presenter), out, where=right, config=hidden_bar,
+               key=f"{PREFIX}_out")
     st.markdown(big_line(written_sum(cell)), unsafe_allow_html=True)
     write_url(SHARED, drawing=False)  # here: stepping reruns only the stepper's fragment
 

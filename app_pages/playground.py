@@ -12,6 +12,7 @@ import streamlit as st
 from cnn_core import KERNELS
 from cnn_core.explain import conv2d_cell, pool_cell
 from ui import state
+from ui.charts import Numbers, show_chart
 from ui.drawing_panel import drawing_panel
 from ui.kernel_picker import CUSTOM, KernelPick, kernel_pick, kernel_select
 from ui.lessons import lesson_banner, shows
@@ -135,15 +136,13 @@ def select_cell(chart_key: str, row_key: str, col_key: str) -> None:
                                                                 int(points[0]["x"]))
 
 
-def chart(figure: go.Figure, key: str | None = None,
+def chart(figure: go.Figure, numbers: Numbers, key: str | None = None,
           cell_keys: tuple[str, str] | None = None) -> None:
-    """A plotly chart; with cell_keys a click on a cell writes its [row, col] there."""
-    if cell_keys is None:
-        st.plotly_chart(figure, width="stretch", config=CHART_CONFIG, key=key)
-    else:
-        st.plotly_chart(figure, width="stretch", config=CHART_CONFIG, key=key,
-                        on_select=functools.partial(select_cell, key, *cell_keys),
-                        selection_mode="points")
+    """A plotly chart (and its numbers, if asked); with cell_keys a click on a cell writes
+    its [row, col] there."""
+    select = {} if cell_keys is None else dict(
+        on_select=functools.partial(select_cell, key, *cell_keys), selection_mode="points")
+    show_chart(figure, numbers, config=CHART_CONFIG, key=key, **select)
 
 
 def maps(run: Pipeline, columns: list, presenter: bool) -> None:
@@ -161,19 +160,19 @@ def maps(run: Pipeline, columns: list, presenter: bool) -> None:
     with columns[1]:
         chart(figure(run.padded, f"Input f{' + padding' if s.padding else ''} ({h}×{h})",
                      presenter, kind="ink", inner=(s.padding, s.padding, n, n) if s.padding
-                     else None, outline=(*cell.window_start, *k)))
-        chart(figure(run.kernel, f"Kernel g ({k[0]}×{k[1]})", presenter))
+                     else None, outline=(*cell.window_start, *k)), run.padded)
+        chart(figure(run.kernel, f"Kernel g ({k[0]}×{k[1]})", presenter), run.kernel)
     with columns[2]:
         chart(figure(run.feature, f"Feature map C ({out_h}×{out_w})", presenter,
-                     outline=(row, col, 1, 1), clickable=True),
+                     outline=(row, col, 1, 1), clickable=True), run.feature,
               f"{P}feature_chart", (f"{P}row", f"{P}col"))
         chart(figure(run.activated, f"After ReLU ({out_h}×{out_w})" if s.relu else
                      f"ReLU off: C as is ({out_h}×{out_w})", presenter,
-                     outline=pool_box(pooled)))
+                     outline=pool_box(pooled)), run.activated)
     with columns[3]:
         chart(figure(run.pooled, f"{s.pool.capitalize()} pool {s.pool_size}×{s.pool_size} "
                      f"({pool_h}×{pool_w})", presenter, outline=(prow, pcol, 1, 1),
-                     clickable=True),
+                     clickable=True), run.pooled,
               f"{P}pooled_chart", (f"{P}prow", f"{P}pcol"))
     st.code("\n".join(size_notes(run)), language=None, wrap_lines=True)
     left, right = st.columns(2, gap="large")
@@ -205,10 +204,12 @@ def compare_views(runs: list[tuple[str, Pipeline | None]], presenter: bool) -> N
             inner = st.columns(2)
             h, w = run.feature.shape
             with inner[0]:
-                chart(figure(run.feature, f"{name}: feature map ({h}×{w})", presenter))
+                chart(figure(run.feature, f"{name}: feature map ({h}×{w})", presenter),
+                      run.feature)
             with inner[1]:
                 ph, pw = run.pooled.shape
-                chart(figure(run.pooled, f"{name}: pooled ({ph}×{pw})", presenter))
+                chart(figure(run.pooled, f"{name}: pooled ({ph}×{pw})", presenter),
+                      run.pooled)
 
 
 def downloads(matrices: dict[str, np.ndarray]) -> None:

@@ -11,6 +11,7 @@ from streamlit.errors import StreamlitAPIException
 from cnn_core import KERNEL_INFO, KERNELS
 from cnn_core.model_io import save_model
 from cnn_core.train import OPTIMIZERS
+from ui.charts import Matrix, Tiles, show_chart
 from ui.figures import curves
 from ui.lessons import lesson_banner
 from ui.models import current_model, describe
@@ -153,22 +154,25 @@ def live() -> None:
                     f"test loss **{last.test_loss:.4f}**, train accuracy "
                     f"**{last.train_accuracy:.0%}**, test accuracy **{last.test_accuracy:.0%}**")
         epochs = [r.epoch for r in history]
+        losses = {"train": [r.train_loss for r in history],
+                  "test": [r.test_loss for r in history]}
+        accuracies = {"train": [r.train_accuracy for r in history],
+                      "test": [r.test_accuracy for r in history]}
         columns = st.columns(2)
-        columns[0].plotly_chart(curves({"train": [r.train_loss for r in history],
-                                        "test": [r.test_loss for r in history]},
-                                       x=epochs, y_title="loss"), width="stretch")
-        columns[1].plotly_chart(curves({"train": [r.train_accuracy for r in history],
-                                        "test": [r.test_accuracy for r in history]},
-                                       x=epochs, y_title="accuracy", y_range=(0, 1.05)),
-                                width="stretch")
+        show_chart(curves(losses, x=epochs, y_title="loss", presenter=presenter),
+                   {"epoch": epochs, **{f"{name} loss": v for name, v in losses.items()}},
+                   where=columns[0], label="Loss after each epoch, train and test")
+        show_chart(curves(accuracies, x=epochs, y_title="accuracy", y_range=(0, 1.05),
+                          presenter=presenter),
+                   {"epoch": epochs, **{f"{name} accuracy": v for name, v in accuracies.items()}},
+                   where=columns[1], label="Accuracy after each epoch, train and test")
     shown = run.epoch
     if not run.running and run.epoch:
         shown = st.slider("Kernels after epoch", 0, run.epoch, run.epoch,
                           key="training_snapshot")
-    st.plotly_chart(mosaic(run.snapshots[shown], kind="signed", columns=8,
-                           title=f"Kernels after epoch {shown}", numbers=presenter or
-                           run.snapshots[shown].shape[0] <= 4, presenter=presenter),
-                    width="stretch")
+    kernels = run.snapshots[shown]
+    show_chart(mosaic(kernels, kind="signed", columns=8, title=f"Kernels after epoch {shown}",
+                      numbers=presenter or kernels.shape[0] <= 4, presenter=presenter), kernels)
     if run.running:  # the next epoch at once; the fragment's timer is only the fallback
         with contextlib.suppress(StreamlitAPIException):  # raised inside a full-app run
             st.rerun(scope="fragment")
@@ -183,18 +187,16 @@ if run is not None and not run.running and run.epoch:
     predicted = data.model.predict(data.test_images)
     columns = st.columns(2)
     counts = confusion_counts(data.test_labels, predicted, data.model.arch.n_classes)
-    columns[0].plotly_chart(heatmap(counts, title="Confusion matrix (row: true, column: "
-                                    "predicted)", kind="positive", decimals=0,
-                                    presenter=presenter), width="stretch")
+    show_chart(heatmap(counts, title="Confusion matrix (row: true, column: predicted)",
+                       kind="positive", decimals=0, presenter=presenter),
+               Matrix(counts, rows="true", cols="predicted"), where=columns[0])
     wrong = mistakes(data.test_images, data.test_labels, predicted)
     with columns[1]:
         if len(wrong.images):
-            st.plotly_chart(mosaic(wrong.images, kind="ink", columns=4,
-                                   labels=[f"{t}→{p}" for t, p in zip(wrong.true,
-                                                                     wrong.predicted,
-                                                                     strict=True)],
-                                   title="Misclassified (true→predicted)",
-                                   presenter=presenter), width="stretch")
+            labels = [f"{t}→{p}" for t, p in zip(wrong.true, wrong.predicted, strict=True)]
+            show_chart(mosaic(wrong.images, kind="ink", columns=4, labels=labels,
+                              title="Misclassified (true→predicted)", presenter=presenter),
+                       Tiles(wrong.images, labels))
         else:
             st.success("Every test image is classified correctly.")
 

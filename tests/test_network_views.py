@@ -76,11 +76,14 @@ def test_heatmap_scales_follow_the_house_conventions():
     assert signed["text"] == [[f"{MINUS}2", "1"]]
 
 
-def test_outlined_cells_get_a_red_box_each():
+def test_outlined_cells_get_a_dark_red_and_white_box_each():
     values = np.array([[1.0, 0.0], [0.0, 2.0]])
     shapes = as_sent(heatmap(values, outlined=values > 0))["layout"]["shapes"]
-    assert [(s["x0"], s["y0"]) for s in shapes] == [(-0.5, -0.5), (0.5, 0.5)]
-    assert {s["line"]["color"] for s in shapes} == {"#d62728"}
+    assert [(s["x0"], s["y0"], s["x1"], s["y1"]) for s in shapes] == (
+        [(-0.5, -0.5, 0.5, 0.5)] * 3 + [(0.5, 0.5, 1.5, 1.5)] * 3)
+    assert [s["line"]["color"] for s in shapes[:3]] == ["#111111", "#d62728", "#ffffff"]
+    widths = [s["line"]["width"] for s in shapes[:3]]
+    assert widths == sorted(widths, reverse=True)  # each drawn inside the one before
 
 
 def test_mosaic_puts_every_map_in_its_own_tile_and_hovers_its_kernel(forward):

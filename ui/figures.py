@@ -3,6 +3,7 @@
 Conventions: square cells, row 0 on top, numbers written in the cells of small maps with a
 real minus sign, a diverging scale centred at 0 for signed maps and a sequential one from 0
 for non-negative maps. Both scales are colour-blind safe, and the numbers carry the meaning.
+Nothing is told by colour alone, and presenter mode stays legible: see ui.figure_cues.
 
 Figures redrawn on every brush stroke are ``SpecFigure``s: a plain dict spec handed to
 st.plotly_chart as it is, arrays packed with ``typed_array``. A test per builder validates
@@ -16,6 +17,8 @@ import copy
 
 import numpy as np
 import plotly.graph_objects as go
+
+from ui.figure_cues import CURVE_STYLES, cell_font, highlight_cues, outline_shapes, presenter_axis
 
 MINUS = "\u2212"
 SIGNED_SCALE = "PuOr_r"  # purple (negative) - white - orange (positive); colour-blind safe
@@ -112,16 +115,16 @@ def matrix_heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
     font_size = (22 if presenter else 15) if cols <= 8 else (16 if presenter else 11)
     heatmap = go.Heatmap(
         z=values, text=text, texttemplate="%{text}" if numbers else None,
-        textfont=dict(size=font_size, family="monospace"),
+        textfont=cell_font(font_size, presenter),
         hovertemplate="row %{y}, col %{x}: %{text}<extra></extra>",
         xgap=1, ygap=1, showscale=False, **scale)
     figure = go.Figure(heatmap)
-    for box, dash, colour in ((inner, "dash", "#444"), (outline, "solid", "#d62728")):
-        if box is not None:
-            r, c, h, w = box
-            figure.add_shape(type="rect", x0=c - 0.5, x1=c + w - 0.5, y0=r - 0.5, y1=r + h - 0.5,
-                             line=dict(color=colour, width=4 if dash == "solid" else 2,
-                                       dash=dash))
+    if inner is not None:  # the real image inside the padding: dashed, not a colour
+        r, c, h, w = inner
+        figure.add_shape(type="rect", x0=c - 0.5, x1=c + w - 0.5, y0=r - 0.5, y1=r + h - 0.5,
+                         line=dict(color="#444", width=2, dash="dash"))
+    for shape in outline_shapes(*outline) if outline is not None else []:
+        figure.add_shape(**shape)
     ticks = dict(tickmode="linear", dtick=1 if max(rows, cols) <= 16 else 4, showgrid=False,
                  zeroline=False, constrain="domain", tickfont=dict(size=18 if presenter else 12))
     side = height or min(420, max(160, 34 * max(rows, cols) + 70))
@@ -135,31 +138,44 @@ def matrix_heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
 
 
 def probability_bars(probabilities: np.ndarray, *, labels: list[str] | None = None,
-                     highlight: int | None = None, presenter: bool = False) -> SpecFigure:
-    """Bar chart of class probabilities, the highlighted class drawn darker, values on bars."""
+                     highlight: int | None = None, highlight_name: str = "predicted",
+                     presenter: bool = False) -> SpecFigure:
+    """Bar chart of class probabilities, values on bars. The highlighted class is drawn
+    darker, hatched, and named under its bar (highlight_name): not by colour alone."""
     probabilities = np.asarray(probabilities, dtype=np.float64)
-    labels = labels or [str(i) for i in range(probabilities.size)]
+    labels = [str(label) for label in labels or range(probabilities.size)]
     colours = ["#1f4e9c" if i == highlight else "#9bb7dd" for i in range(probabilities.size)]
-    bars = dict(type="bar", x=list(labels), y=typed_array(probabilities),
-                marker=dict(color=colours),
+    cues, xaxis = highlight_cues(labels, highlight, highlight_name)
+    bars = dict(type="bar", x=labels, y=typed_array(probabilities),
+                marker=dict(color=colours, **cues),
                 text=[f"{p:.0%}" if p >= 0.005 else "" for p in probabilities.tolist()],
                 textposition="outside", hovertemplate="class %{x}: %{y:.4f}<extra></extra>")
-    layout = dict(height=260, margin=dict(l=30, r=10, t=10, b=30),
-                  yaxis=dict(range=[0, 1.1], title=dict(text="probability")),
-                  xaxis=dict(type="category", title=dict(text="class")),
+    layout = dict(height=260 if highlight is None else 290,
+                  margin=dict(l=30, r=10, t=10, b=30 if highlight is None else 60),
+                  yaxis=presenter_axis(dict(range=[0, 1.1], title=dict(text="probability")),
+                                       presenter),
+                  xaxis=presenter_axis(dict(xaxis, title=dict(text="class")), presenter),
                   font=dict(size=18 if presenter else 13), plot_bgcolor="white", template={})
     return SpecFigure({"data": [bars], "layout": layout})
 
 
 def curves(series: dict[str, list[float]], *, x: list[int], y_title: str,
-           y_range: tuple[float, float] | None = None) -> go.Figure:
-    """Line chart of several named series over epochs (training curves)."""
+           y_range: tuple[float, float] | None = None, presenter: bool = False) -> go.Figure:
+    """Line chart of up to four named series over epochs (training curves).
+
+    Each series has its own dash, marker shape and colour (CURVE_STYLES), and a legend.
+    """
     figure = go.Figure()
-    for (name, values), dash in zip(series.items(), ("solid", "dash", "dot", "dashdot"),
-                                    strict=False):
-        figure.add_trace(go.Scatter(x=x, y=values, name=name, mode="lines+markers",
-                                    line=dict(dash=dash)))
-    figure.update_layout(height=280, margin=dict(l=40, r=10, t=10, b=40),
-                         xaxis=dict(title="epoch"), yaxis=dict(title=y_title, range=y_range),
-                         legend=dict(orientation="h", y=1.12), plot_bgcolor="white")
+    for (name, values), (dash, symbol, colour) in zip(series.items(), CURVE_STYLES,
+                                                      strict=False):
+        figure.add_trace(go.Scatter(
+            x=x, y=values, name=name, mode="lines+markers",
+            line=dict(dash=dash, color=colour, width=3 if presenter else 2),
+            marker=dict(symbol=symbol, color=colour, size=10 if presenter else 7)))
+    figure.update_layout(height=320 if presenter else 280, margin=dict(l=40, r=10, t=10, b=40),
+                         xaxis=presenter_axis(dict(title=dict(text="epoch")), presenter),
+                         yaxis=presenter_axis(dict(title=dict(text=y_title), range=y_range),
+                                              presenter),
+                         legend=dict(orientation="h", y=1.12), plot_bgcolor="white",
+                         font=dict(size=18 if presenter else 13))
     return figure

@@ -2,6 +2,7 @@
 
 Padding cells are hatched and labelled "pad" (never marked by colour alone); the window
 being read has a thick black border; numbers are large monospace with a real minus sign.
+``strip_table`` is the strip's text alternative (ui.charts shows it under the strip).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from cnn_core.explain import CellExplanation, number
@@ -102,6 +104,28 @@ def signal_strip(signal: np.ndarray, *, padding: tuple[int, int], cell: CellExpl
     return figure
 
 
+def strip_table(signal: np.ndarray, *, padding: tuple[int, int], cell: CellExplanation,
+                outputs: np.ndarray, stride: int) -> pd.DataFrame:
+    """What signal_strip draws, as text: one row per cell of the padded f.
+
+    Columns: the cell ("f[−1]"), its value ("0 (pad)" for padding), the g value that
+    multiplies it in the current window ("g[2] = −1"), and the output whose window starts
+    there ("C[1] = −2", the current one marked "(now)"). Blank where the strip is blank.
+    """
+    left, right = padding
+    size = signal.size + left + right
+    (current,) = cell.output_index
+    g_under = {t.input_index[0] + left: f"g[{t.kernel_index[0]}] = {number(t.kernel_value)}"
+               for t in cell.terms}
+    c_at = {i * stride: f"C[{i}] = {number(v)}" + (" (now)" if i == current else "")
+            for i, v in enumerate(outputs.tolist())}
+    values = [number(signal[p - left]) if 0 <= p - left < signal.size else "0 (pad)"
+              for p in range(size)]
+    return pd.DataFrame({"cell": [f"f[{number(p - left)}]" for p in range(size)],
+                         "f": values, "g (this window)": [g_under.get(p, "") for p in range(size)],
+                         "C (window starts here)": [c_at.get(p, "") for p in range(size)]})
+
+
 def readable_ticks(figure: go.Figure, presenter: bool) -> go.Figure:
     """Index labels big enough to read from the back of a classroom (in place; returned)."""
     size = 18 if presenter else 13
@@ -117,6 +141,12 @@ def figure_height(rows: int, presenter: bool, *, small: bool = False) -> int:
     return int(min(cap, max(170, per_row * rows + 70)))
 
 
+def padded(image: np.ndarray, padding: tuple[int, int]) -> np.ndarray:
+    """image (H, W) with P_rows zero rows above and below, P_cols zero columns each side."""
+    pad_h, pad_w = padding
+    return np.pad(np.asarray(image, dtype=np.float64), ((pad_h, pad_h), (pad_w, pad_w)))
+
+
 def padded_input_heatmap(image: np.ndarray, *, padding: tuple[int, int],
                          window: tuple[int, int, int, int], presenter: bool = False,
                          height: int | None = None) -> go.Figure:
@@ -126,9 +156,9 @@ def padded_input_heatmap(image: np.ndarray, *, padding: tuple[int, int],
     original [row, col] indices, so padding rows read −1, H, ...
     """
     pad_h, pad_w = padding
-    padded = np.pad(np.asarray(image, dtype=np.float64), ((pad_h, pad_h), (pad_w, pad_w)))
-    rows, cols = padded.shape
-    figure = matrix_heatmap(padded, title="input f (padded)", outline=window,
+    values = padded(image, padding)
+    rows, cols = values.shape
+    figure = matrix_heatmap(values, title="input f (padded)", outline=window,
                             inner=(pad_h, pad_w, image.shape[0], image.shape[1])
                             if pad_h or pad_w else None, presenter=presenter, height=height)
     pads = [(c, r) for r in range(rows) for c in range(cols)

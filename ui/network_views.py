@@ -18,6 +18,7 @@ import numpy as np
 import plotly.colors
 import pyarrow as pa
 
+from ui.figure_cues import cell_font, highlight_cues, outline_shapes, presenter_axis
 from ui.figures import (
     INK_SCALE,
     MINUS,
@@ -27,8 +28,6 @@ from ui.figures import (
     format_number,
     typed_array,
 )
-
-HIGHLIGHT = "#d62728"
 
 
 @functools.cache
@@ -65,7 +64,8 @@ def _figure(data: list[dict], *, title: str, height: int, presenter: bool,
         title=dict(text=title, font=dict(size=20 if presenter else 14)), height=height,
         margin=dict(l=30 if ticks else 5, r=10, b=10 if ticks else 5,
                     t=(40 if title else 10) + (30 if ticks else 0)),
-        xaxis=dict(axis, side="top"), yaxis=dict(axis, autorange="reversed", scaleanchor="x"),
+        xaxis=presenter_axis(dict(axis, side="top"), presenter),
+        yaxis=presenter_axis(dict(axis, autorange="reversed", scaleanchor="x"), presenter),
         annotations=annotations or [], shapes=shapes or [], plot_bgcolor="white",
         dragmode=False, template={})
     return SpecFigure({"data": data, "layout": layout})
@@ -76,7 +76,8 @@ def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
             outlined: np.ndarray | None = None) -> SpecFigure:
     """A 2D array (h, w) as a heatmap, numbers in the cells when h and w are at most 10.
 
-    outlined: a bool mask (h, w) of cells to draw a red box around (pooling winners).
+    outlined: a bool mask (h, w) of cells to draw a box around (pooling winners): dark,
+    red and white (ui.figures.outline_shapes), so it shows on any cell colour.
     """
     values = np.asarray(values, dtype=np.float64)
     rows, cols = values.shape
@@ -88,13 +89,12 @@ def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
                  **_scale(values, kind))
     if numbers:
         trace.update(text=_text(values, decimals), texttemplate="%{text}",
-                     textfont=dict(size=font, family="monospace"),
+                     textfont=cell_font(font, presenter),
                      hovertemplate="row %{y}, col %{x}: %{text}<extra></extra>")
     else:  # no text to build: hovering shows the value
         trace.update(hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>")
-    shapes = [dict(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5,
-                   line=dict(color=HIGHLIGHT, width=3))
-              for r, c in zip(*np.nonzero(outlined), strict=True)] if outlined is not None else []
+    shapes = [shape for r, c in zip(*np.nonzero(outlined), strict=True)
+              for shape in outline_shapes(r, c, 1, 1, line=3)] if outlined is not None else []
     height = min(600, rows * cell + (70 if title else 35) + 10)
     return _figure([trace], title=title, height=height, presenter=presenter, shapes=shapes,
                    width_cells=max(rows, cols))
@@ -129,7 +129,7 @@ def mosaic(maps: np.ndarray, *, kind: str = "auto", columns: int = 4, title: str
                  xgap=1, ygap=1, showscale=False, hoverongaps=False, **_scale(maps, kind))
     if numbers:
         trace.update(text=_text(canvas, decimals), texttemplate="%{text}",
-                     textfont=dict(size=14 if presenter else 10, family="monospace"),
+                     textfont=cell_font(14 if presenter else 10, presenter),
                      hovertemplate="kernel %{customdata}: %{text}<extra></extra>")
     else:  # no text to build: hovering shows the value
         trace.update(hovertemplate="kernel %{customdata}: %{z:.3f}<extra></extra>")
@@ -140,23 +140,29 @@ def mosaic(maps: np.ndarray, *, kind: str = "auto", columns: int = 4, title: str
 
 
 def signed_bars(values: np.ndarray, *, title: str = "", highlight: int | None = None,
-                y_title: str = "", presenter: bool = False) -> SpecFigure:
+                highlight_name: str = "true label", y_title: str = "",
+                presenter: bool = False) -> SpecFigure:
     """Bars of a signed vector (C,) with its values written on them (p − y, a gradient).
 
-    Orange bars are positive, purple negative; the highlighted class is dark blue.
+    Orange bars are positive, purple negative (also up or down, and the signed numbers);
+    the highlighted class is dark blue, hatched and named under its bar (highlight_name).
     """
     values = np.asarray(values, dtype=np.float64)
+    labels = [str(i) for i in range(values.size)]
     colours = ["#b35806" if v > 0 else "#542788" for v in values]
     if highlight is not None:
         colours[highlight] = "#1f4e9c"
-    bars = dict(type="bar", x=[str(i) for i in range(values.size)], y=typed_array(values),
-                marker=dict(color=colours), text=[format_number(v, 3) for v in values.tolist()],
+    cues, xaxis = highlight_cues(labels, highlight, highlight_name)
+    bars = dict(type="bar", x=labels, y=typed_array(values), marker=dict(color=colours, **cues),
+                text=[format_number(v, 3) for v in values.tolist()],
                 textposition="outside", cliponaxis=False,
                 hovertemplate="class %{x}: %{y:.5f}<extra></extra>")
     layout = dict(title=dict(text=title, font=dict(size=20 if presenter else 14)),
-                  height=280, margin=dict(l=40, r=10, t=40 if title else 10, b=30),
-                  xaxis=dict(type="category", title=dict(text="class")),
-                  yaxis=dict(title=dict(text=y_title), zeroline=True, zerolinecolor="#444"),
+                  height=280 if highlight is None else 310,
+                  margin=dict(l=40, r=10, t=40 if title else 10, b=30 if highlight is None else 60),
+                  xaxis=presenter_axis(dict(xaxis, title=dict(text="class")), presenter),
+                  yaxis=presenter_axis(dict(title=dict(text=y_title), zeroline=True,
+                                            zerolinecolor="#444"), presenter),
                   font=dict(size=18 if presenter else 13), plot_bgcolor="white", template={})
     return SpecFigure({"data": [bars], "layout": layout})
 

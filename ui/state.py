@@ -17,6 +17,7 @@ KERNEL_CHOICE = "kernel_choice"  # a key of cnn_core.KERNELS, "custom", or "lear
 CUSTOM_KERNEL = "custom_kernel"  # last valid custom kernel (2D float array)
 TRAINED_MODEL = "trained_model"  # this session's TinyCNN after training, or None
 PRESENTER = "presenter_mode"  # classroom: bigger numbers and cells
+NUMBERS_AS_TABLES = "numbers_as_tables"  # every chart followed by its numbers (ui.charts)
 
 GRID_SIZES = (5, 8, 16, 28, 32)
 
@@ -30,6 +31,7 @@ def ensure_defaults() -> None:
         CUSTOM_KERNEL: lambda: np.array([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]]),
         TRAINED_MODEL: lambda: None,
         PRESENTER: lambda: False,
+        NUMBERS_AS_TABLES: lambda: False,
     }
     for key, make in defaults.items():
         if key not in st.session_state:

@@ -1,0 +1,181 @@
+"""Nothing told by colour alone, and legible from the back row (ui.figure_cues in the figures).
+
+Contrast is WCAG 2's: (L1 + 0.05) / (L2 + 0.05) of relative luminances; 3:1 is the least for
+graphical objects and for large or bold text, 4.5:1 for body text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import plotly.colors
+import pytest
+
+from tests.test_figures import as_sent
+from ui.figure_cues import CORE, HALO, OUTLINE
+from ui.figures import (
+    INK_SCALE,
+    POSITIVE_SCALE,
+    SIGNED_SCALE,
+    curves,
+    matrix_heatmap,
+    probability_bars,
+)
+from ui.network_views import heatmap, mosaic, signed_bars
+from ui.playground_views import heatmap as fast_heatmap
+
+SCALES = (SIGNED_SCALE, POSITIVE_SCALE, INK_SCALE)
+PLOTLY_DARK_TEXT = "#444444"  # plotly.js's Color.defaultLine: its dark automatic text colour
+
+
+def rgb(colour: str) -> tuple[float, float, float]:
+    """"#rrggbb" or "rgb(r, g, b)" as three 0..1 floats."""
+    if colour.startswith("#"):
+        return tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return tuple(float(v) / 255 for v in re.findall(r"[\d.]+", colour)[:3])
+
+
+def luminance(colour: str) -> float:
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb(colour)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def scale_colours(name: str, count: int = 201) -> list[str]:
+    return plotly.colors.sample_colorscale(plotly.colors.get_colorscale(name),
+                                           list(np.linspace(0, 1, count)))
+
+
+def test_the_contrast_helper_gives_the_wcag_extremes():
+    assert contrast("#ffffff", "#000000") == pytest.approx(21.0)
+    assert contrast("rgb(118, 118, 118)", "#ffffff") == pytest.approx(4.54, abs=0.01)
+
+
+# ---- outlines ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_some_tone_of_every_outline_contrasts_3_to_1_with_every_cell_colour(scale):
+    for cell in scale_colours(scale):
+        best = max(contrast(cell, tone) for tone in (HALO, OUTLINE, CORE))
+        assert best >= 3, (scale, cell)
+
+
+def test_a_red_outline_alone_would_not_stand_out_on_every_cell():
+    # why the halo and the core: red on PuOr's dark orange or Blues' dark blue is under 3:1
+    worst = min(contrast(cell, OUTLINE) for scale in SCALES for cell in scale_colours(scale))
+    assert worst < 2
+
+
+def test_every_outline_is_the_same_box_three_times_widest_first():
+    figure = as_sent(matrix_heatmap(np.zeros((4, 4)), outline=(1, 2, 2, 1)))
+    shapes = figure["layout"]["shapes"]
+    assert [s["line"]["color"] for s in shapes] == [HALO, OUTLINE, CORE]
+    assert {(s["x0"], s["x1"], s["y0"], s["y1"]) for s in shapes} == {(1.5, 2.5, 0.5, 2.5)}
+    widths = [s["line"]["width"] for s in shapes]
+    assert widths[0] > widths[1] > widths[2] >= 1.5
+
+
+# ---- numbers in the cells ------------------------------------------------------------------
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_plotlys_automatic_cell_text_colour_contrasts_3_to_1_on_every_cell(scale):
+    # plotly.js writes heatmap text white or #444, whichever contrasts more with the cell
+    for cell in scale_colours(scale):
+        assert max(contrast(cell, "#ffffff"), contrast(cell, PLOTLY_DARK_TEXT)) >= 3.1, cell
+
+
+def cell_traces(presenter: bool) -> list[dict]:
+    values = np.array([[-1.0, 0.5], [2.0, 0.0]])
+    figures = [matrix_heatmap(values, presenter=presenter),
+               heatmap(values, presenter=presenter),
+               mosaic(np.stack([values, values]), numbers=True, presenter=presenter),
+               fast_heatmap(values, presenter=presenter)]
+    return [as_sent(figure)["data"][0] for figure in figures]
+
+
+@pytest.mark.parametrize("presenter", [False, True])
+def test_no_heatmap_fixes_its_text_colour_so_plotly_picks_it_per_cell(presenter):
+    for trace in cell_traces(presenter):
+        assert trace["texttemplate"] == "%{text}"
+        assert "color" not in trace["textfont"]
+
+
+def test_presenter_mode_writes_cell_numbers_bold_and_the_classroom_default_does_not():
+    assert all(t["textfont"]["weight"] == "bold" for t in cell_traces(presenter=True))
+    assert all("weight" not in t["textfont"] for t in cell_traces(presenter=False))
+
+
+def test_the_scales_dark_ends_reach_7_to_1_against_white():
+    ends = [plotly.colors.get_colorscale(SIGNED_SCALE)[0][1],
+            plotly.colors.get_colorscale(SIGNED_SCALE)[-1][1],
+            plotly.colors.get_colorscale(POSITIVE_SCALE)[-1][1],
+            plotly.colors.get_colorscale(INK_SCALE)[-1][1]]
+    assert all(contrast(end, "#ffffff") >= 7 for end in ends), ends
+
+
+# ---- bars ----------------------------------------------------------------------------------
+
+def test_the_predicted_bar_is_hatched_and_named_under_it():
+    p = np.array([0.1, 0.7, 0.2])
+    sent = as_sent(probability_bars(p, highlight=1))
+    bars, axis = sent["data"][0], sent["layout"]["xaxis"]
+    assert bars["marker"]["pattern"]["shape"] == ["", "/", ""]
+    assert axis["tickvals"] == ["0", "1", "2"]
+    assert axis["ticktext"] == ["0", "<b>1</b><br>predicted", "2"]
+    assert bars["text"] == ["10%", "70%", "20%"]  # the values stay on the bars
+
+
+def test_the_true_label_bar_says_so_and_bars_without_highlight_have_no_marks():
+    axis = as_sent(probability_bars([0.5, 0.5], highlight=0,
+                                    highlight_name="true label"))["layout"]["xaxis"]
+    assert axis["ticktext"][0] == "<b>0</b><br>true label"
+    plain = as_sent(probability_bars([0.5, 0.5]))
+    assert "pattern" not in plain["data"][0]["marker"]
+    assert "ticktext" not in plain["layout"]["xaxis"]
+
+
+def test_signed_bars_mark_the_true_class_by_hatching_and_name_and_sign_by_direction():
+    values = np.array([0.3, -0.6, 0.3])
+    sent = as_sent(signed_bars(values, highlight=1))
+    bars = sent["data"][0]
+    assert bars["marker"]["pattern"]["shape"] == ["", "/", ""]
+    assert sent["layout"]["xaxis"]["ticktext"][1] == "<b>1</b><br>true label"
+    assert sent["layout"]["yaxis"]["zeroline"] is True  # negative bars hang below it
+
+
+# ---- curves ----------------------------------------------------------------------------------
+
+def test_train_and_test_curves_differ_in_dash_marker_and_colour_and_have_a_legend():
+    figure = curves({"train": [1.0, 0.5], "test": [1.2, 0.8]}, x=[1, 2], y_title="loss")
+    train, test = figure.data
+    assert train.line.dash == "solid" and test.line.dash != "solid"
+    assert train.marker.symbol != test.marker.symbol
+    assert train.line.color != test.line.color
+    assert train.mode == test.mode == "lines+markers"
+    assert (train.name, test.name) == ("train", "test")
+    assert figure.layout.showlegend is not False
+
+
+# ---- presenter mode: labels big enough for the back row ---------------------------------------
+
+def axes(figure) -> list[dict]:
+    layout = as_sent(figure)["layout"]
+    return [layout["xaxis"], layout["yaxis"]]
+
+
+@pytest.mark.parametrize("build", [
+    lambda presenter: probability_bars([0.2, 0.8], highlight=1, presenter=presenter),
+    lambda presenter: signed_bars(np.array([0.2, -0.2]), highlight=1, presenter=presenter),
+    lambda presenter: heatmap(np.eye(3), presenter=presenter),
+    lambda presenter: curves({"train": [1.0]}, x=[1], y_title="loss", presenter=presenter),
+], ids=["probability-bars", "signed-bars", "heatmap", "curves"])
+def test_presenter_mode_sets_axis_labels_at_18_px(build):
+    assert all(axis["tickfont"]["size"] == 18 for axis in axes(build(True)))
+    assert all(axis.get("title", {}).get("font", {}).get("size", 18) == 18
+               for axis in axes(build(True)))
+    assert all("size" not in axis.get("tickfont", {}) for axis in axes(build(False)))
