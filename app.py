@@ -22,9 +22,11 @@ presenting = st.query_params.get("present") == "1"
 st.set_page_config(page_title="CNN Playground", page_icon="🔍", layout="wide",
                    initial_sidebar_state="collapsed" if presenting else "auto")
 state.ensure_defaults()
-if presenting and "_present_applied" not in st.session_state:
-    st.session_state["_present_applied"] = True
-    st.session_state[state.PRESENTER] = True
+# ?present=1 and ?tables=1 switch a mode on once per session (the toggles rule after that)
+for param, key in (("present", state.PRESENTER), ("tables", state.NUMBERS_AS_TABLES)):
+    if st.query_params.get(param) == "1" and f"_{param}_applied" not in st.session_state:
+        st.session_state[f"_{param}_applied"] = True
+        st.session_state[key] = True
 
 PAGES = {
     "Start": [st.Page(HERE / "app_pages/home.py", title="Home", icon="🏠", default=True)],

@@ -226,3 +226,16 @@ def test_training_tables_are_the_history_kernels_confusion_counts_and_mistakes()
     table = shown["Misclassified (true→predicted)"]
     equal(table, stacked(run.trainer.test_images[wrong]))
     assert table.index[0] == f"{true[0]}→{predicted[0]}, row 0"
+
+
+def test_a_tables_link_turns_the_tables_on_and_the_url_keeps_it():
+    at = AppTest.from_file(str(apptest_pages.ROOT / "app.py"), default_timeout=120)
+    at.query_params["tables"] = "1"
+    at.run()
+    assert at.session_state[NUMBERS_AS_TABLES] is True
+    at.switch_page("app_pages/playground.py").run()
+    assert not at.exception
+    assert len(at.table) == len(at.get("plotly_chart")) > 0
+    assert at.query_params["tables"] == "1"
+    at.toggle(key=NUMBERS_AS_TABLES).set_value(False).run()  # the toggle rules after that
+    assert not at.table

@@ -23,6 +23,7 @@ from ui.share_codec import Field, decode_params, drawing_field, encode_params
 DRAWING_FIELD = drawing_field("d", np.asarray(NOTES_EIGHT, dtype=np.float64))
 _APPLIED = "_url_applied_pages"  # pages whose URL state was applied in this session
 _NOTICES = "_url_notices"
+KEPT_PARAMS = ("lesson", "present", "tables")  # the app's own, left in the URL by every page
 _HERE = Path(__file__).parent
 # a read-only definition shared by every session (multi-line text is taken as inline code)
 _COPY_BUTTON = st.components.v2.component(
@@ -88,7 +89,7 @@ def write_url(shared: Shared, *, always: bool = False, drawing: bool = True) -> 
             params.pop(DRAWING_FIELD.name)
     except ValueError:  # a value the codec cannot hold (should not happen): keep the URL
         return
-    keep = {k: v for k, v in st.query_params.to_dict().items() if k in ("lesson", "present")}
+    keep = {k: v for k, v in st.query_params.to_dict().items() if k in KEPT_PARAMS}
     params.update(keep)
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
