@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.async_api import BrowserContext, Page, async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop_streamlit
 
@@ -141,9 +142,15 @@ async def open_playground(page: Page, url: str, grid: int) -> None:
         timeout=LOAD_TIMEOUT_MS)
     if grid != 5:
         await page.locator(IDLE).wait_for(state="attached", timeout=LOAD_TIMEOUT_MS)
-        await page.locator(".st-key-playground_grid_size").click(timeout=LOAD_TIMEOUT_MS)
-        await page.get_by_role("option", name=f"{grid}×{grid} grid").click(
-            timeout=LOAD_TIMEOUT_MS)
+        option = page.get_by_role("option", name=f"{grid}×{grid} grid")
+        for _ in range(5):  # a just-loaded page can close the dropdown again: reopen it
+            await page.locator(".st-key-playground_grid_size input").click(
+                timeout=LOAD_TIMEOUT_MS)
+            try:
+                await option.click(timeout=10_000)
+                break
+            except PlaywrightTimeout:
+                await page.keyboard.press("Escape")
         last = grid - 1
         await page.locator(f'.cnn-cell[data-row="{last}"][data-col="{last}"]').wait_for(
             timeout=LOAD_TIMEOUT_MS)
