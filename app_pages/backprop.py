@@ -19,7 +19,7 @@ from ui.figures import probability_bars
 from ui.models import current_model, model_input, model_source, notes_example_model, working_copy
 from ui.network_views import heatmap, signed_bars, significant
 from ui.network_widgets import drawing_input
-from ui.share import forget_if_not_below, restore_from_url, share_link_box, show_notices, write_url
+from ui.share import forget_if_not_below, restore_from_url, share_link_box, write_url
 from ui.share_codec import bool_field, float_field, int_field
 from ui.state import PRESENTER, ensure_defaults
 
@@ -42,10 +42,8 @@ st.title("Backprop")
 st.markdown("The notes' *Kernel Feature Learning*, for your drawing: the loss "
             "L = −log p[true label], and its gradient carried back through every layer, "
             "down to each cell of a kernel. Then one step of gradient descent.")
-with st.container(horizontal=True, vertical_alignment="center"):
-    share_link_box("It holds the drawing and settings, not the SGD steps you applied nor a "
-                   "network you trained: it opens on the default network.")
-    show_notices()
+share_link_box("It holds the drawing and settings, not the SGD steps you applied nor a "
+               "network you trained: it opens on the default network.")
 notes_mode = st.toggle("Notes' worked example (the 5x5 “8”)", key="backprop_notes")
 
 

@@ -13,7 +13,7 @@ from ui.figures import format_number, probability_bars
 from ui.models import current_model, describe, model_input, notes_example_model
 from ui.network_views import heatmap, mosaic, output_table
 from ui.network_widgets import drawing_input, fingerprint, is_revealed, prediction_revealed
-from ui.share import forget_if_not_below, restore_from_url, share_link_box, show_notices, write_url
+from ui.share import forget_if_not_below, restore_from_url, share_link_box, write_url
 from ui.share_codec import bool_field, int_field
 from ui.state import PRESENTER, TRAINED_MODEL, ensure_defaults
 
@@ -33,10 +33,8 @@ st.markdown(
     "**convolution** with every kernel → **ReLU** → **max pooling** → **flatten** → "
     "**dense** layer (one score, a *logit*, per digit) → **softmax** (probabilities)."
 )
-with st.container(horizontal=True, vertical_alignment="center"):
-    share_link_box("A network you trained is not in the link: it opens with the default "
-                   "network." if st.session_state[TRAINED_MODEL] is not None else "")
-    show_notices()
+share_link_box("A network you trained is not in the link: it opens with the default "
+               "network." if st.session_state[TRAINED_MODEL] is not None else "")
 left, right = st.columns(2)
 notes_mode = left.toggle("Notes' worked example (the 5x5 “8”)", key="forward_notes",
                          help="The notes' image, kernel and pooling, with small seeded "

@@ -10,7 +10,7 @@ from ui.charts import show_chart
 from ui.drawing_panel import drawing_panel
 from ui.kernel_picker import learned_kernels
 from ui.playground_views import heatmap
-from ui.share import restore_from_url, share_link_box, show_notices, write_url
+from ui.share import restore_from_url, share_link_box, write_url
 from ui.share_codec import bool_field
 
 P = "gallery_"
@@ -21,9 +21,7 @@ state.ensure_defaults()
 SHARED = [(bool_field("relu", False), f"{P}relu")]
 restore_from_url("gallery", SHARED)
 st.title("Kernel gallery")
-with st.container(horizontal=True, vertical_alignment="center"):
-    share_link_box("Learned kernels are not in the link.")
-    show_notices()
+share_link_box("Learned kernels are not in the link.")
 st.caption("The same drawing through every kernel of the notes (valid convolution: no "
            "padding, stride 1). Draw and watch all the feature maps change together.")
 after_relu = st.toggle("Show the maps after ReLU (negative values become 0)", key=f"{P}relu",

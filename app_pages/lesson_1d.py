@@ -23,7 +23,7 @@ from ui.lesson_views import (
     written_sum_swapped,
 )
 from ui.safe_text import plain
-from ui.share import Binding, restore_from_url, share_link_box, show_notices, write_url
+from ui.share import Binding, restore_from_url, share_link_box, write_url
 from ui.share_codec import int_field, number_list_field
 from ui.state import PRESENTER, ensure_defaults
 
@@ -56,9 +56,7 @@ presenter = bool(st.session_state[PRESENTER])
 st.markdown(style(presenter), unsafe_allow_html=True)
 
 st.title("1D convolution: slide g along f")
-with st.container(horizontal=True, vertical_alignment="center"):
-    share_link_box()
-    show_notices()
+share_link_box()
 st.caption("Type two short lists, pick how the index runs, then step through the sum one "
            "output at a time. Every number comes from the tested cnn_core engine.")
 

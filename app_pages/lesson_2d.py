@@ -22,7 +22,7 @@ from ui.lesson_views_2d import (
     sizes_strip,
 )
 from ui.safe_text import plain
-from ui.share import restore_from_url, share_link_box, show_notices, write_url
+from ui.share import restore_from_url, share_link_box, write_url
 from ui.share_codec import int_field, matrix_field
 from ui.state import PRESENTER, ensure_defaults
 
@@ -43,9 +43,7 @@ presenter = bool(st.session_state[PRESENTER])
 st.markdown(style(presenter), unsafe_allow_html=True)
 
 st.title("2D convolution: slide a window over a grid")
-with st.container(horizontal=True, vertical_alignment="center"):
-    share_link_box()
-    show_notices()
+share_link_box()
 st.latex(r"C(i, j) = \sum_m \sum_n f(i \cdot S + m,\; j \cdot S + n)\, g(m, n)")
 st.info("Positions are **[row, col]**: C(0,1) is row 0, column 1 (top row, second cell). "
         "The notes name their 2D outputs in (x, y) order, so the top-right output of their "

@@ -32,7 +32,7 @@ from ui.playground_views import (
     size_notes,
 )
 from ui.safe_text import plain
-from ui.share import restore_from_url, share_link_box, show_notices, write_url
+from ui.share import restore_from_url, share_link_box, write_url
 from ui.share_codec import bool_field, choice_field, int_field, kernel_field
 
 P, B = "playground_", "playground_b_"
@@ -269,9 +269,7 @@ SHARED = [
 ]
 restore_from_url("playground", SHARED)
 lesson_banner()
-with st.container(horizontal=True, vertical_alignment="center"):
-    share_link_box()
-    show_notices()
+share_link_box()
 choice, settings = settings_row(P, shared=True, default_kernel="notes_example")
 compare = shows("compare") and st.toggle("Compare with a second kernel or setting",
                                          key=f"{P}compare", persist_state="session")

@@ -16,7 +16,7 @@ from ui.figures import curves
 from ui.lessons import lesson_banner
 from ui.models import current_model, describe
 from ui.network_views import heatmap, mosaic
-from ui.share import restore_from_url, share_link_box, show_notices, write_url
+from ui.share import restore_from_url, share_link_box, write_url
 from ui.share_codec import (
     bool_field,
     choice_field,
@@ -69,9 +69,7 @@ SHARED = [
 restore_from_url("training", SHARED)
 
 st.title("Training")
-with st.container(horizontal=True, vertical_alignment="center"):
-    share_link_box()
-    show_notices()
+share_link_box()
 lesson_banner()
 st.markdown("The network starts with random kernels and learns them by backprop, a few "
             "images at a time. Watch the **loss** fall, the **accuracy** rise and the "

@@ -95,19 +95,19 @@ def write_url(shared: Shared, *, always: bool = False, drawing: bool = True) -> 
         st.query_params.from_dict(params)
 
 
-def show_notices() -> None:
-    """The notices about ignored URL parameters, once, as plain text."""
-    notices = st.session_state.pop(_NOTICES, None)
-    if notices:
-        st.caption("Share link: " + "; ".join(notices))
-
-
 def share_link_box(note: str = "") -> None:
-    """A "Copy share link" button: it copies the address bar, which Streamlit keeps in step
-    with st.query_params (a link written here, mid-run, would be one change behind), and
-    ``note`` says what the link does not carry."""
-    _COPY_BUTTON(key="share_link")
-    st.caption(f"The link opens this page as you see it. {note}".strip())
+    """The page's share row: a "Copy share link" button, what the link opens (``note``: what
+    it does not carry) and, once, the notices about ignored URL parameters, as plain text.
+
+    The button copies the address bar, which Streamlit keeps in step with st.query_params
+    (a link written here, mid-run, would be one change behind).
+    """
+    with st.container(horizontal=True, vertical_alignment="center"):
+        _COPY_BUTTON(key="share_link")
+        st.caption(f"The link opens this page as you see it. {note}".strip())
+        notices = st.session_state.pop(_NOTICES, None)
+        if notices:
+            st.caption("Share link: " + "; ".join(notices))
 
 
 def forget_if_not_below(key: str, count: int) -> None:
