@@ -15,10 +15,10 @@ from cnn_core.backprop import (
 )
 from cnn_core.data import NOTES_EIGHT
 from ui.charts import Matrix, show_chart
+from ui.drawing_panel import drawing_canvas, drawing_controls
 from ui.figures import probability_bars
 from ui.models import current_model, model_input, model_source, notes_example_model, working_copy
 from ui.network_views import heatmap, signed_bars, significant
-from ui.network_widgets import drawing_input
 from ui.share import forget_if_not_below, restore_from_url, share_link_box, write_url
 from ui.share_codec import bool_field, float_field, int_field
 from ui.state import PRESENTER, ensure_defaults
@@ -190,7 +190,7 @@ else:
         model = working_copy(MODEL_KEY, base, model_source())
         left, right = st.columns(2)
         with left:
-            drawing = drawing_input("backprop_")
+            drawing = drawing_canvas("backprop_")
         with right:
             label = st.radio("True label", range(10), index=8, horizontal=True,
                              key="backprop_label")
@@ -206,4 +206,5 @@ else:
                                presenter=presenter), x)
         explain(model, x, label)
 
+    drawing_controls("backprop_")
     live()

@@ -9,10 +9,11 @@ from streamlit.delta_generator import DeltaGenerator
 from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
 from ui.charts import Matrix, show_chart
+from ui.drawing_panel import drawing_canvas, drawing_controls
 from ui.figures import format_number, probability_bars
 from ui.models import current_model, describe, model_input, notes_example_model
 from ui.network_views import heatmap, mosaic, output_table
-from ui.network_widgets import drawing_input, fingerprint, is_revealed, prediction_revealed
+from ui.network_widgets import fingerprint, is_revealed, prediction_revealed
 from ui.share import forget_if_not_below, restore_from_url, share_link_box, write_url
 from ui.share_codec import bool_field, int_field
 from ui.state import PRESENTER, TRAINED_MODEL, ensure_defaults
@@ -146,7 +147,7 @@ else:
         """Everything a brush stroke changes: reruns alone after each stroke."""
         drawing_column, result_column = st.columns([1, 1])
         with drawing_column:
-            drawing = drawing_input("forward_")
+            drawing = drawing_canvas("forward_")
             fit = st.toggle("Fit the digit to the frame", value=True, key="forward_fit",
                             help="Crop to the ink and scale it to fill the frame, as the "
                                  "handwritten digits were prepared.")
@@ -169,4 +170,5 @@ else:
                      result_column)
         write_url(SHARED)  # in the fragment: a stroke reruns only this part
 
+    drawing_controls("forward_")
     live()

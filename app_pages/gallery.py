@@ -7,7 +7,7 @@ import streamlit as st
 from cnn_core import KERNEL_INFO, KERNELS, conv2d, relu
 from ui import state
 from ui.charts import show_chart
-from ui.drawing_panel import drawing_panel
+from ui.drawing_panel import drawing_canvas, drawing_controls
 from ui.kernel_picker import learned_kernels
 from ui.playground_views import heatmap
 from ui.share import restore_from_url, share_link_box, write_url
@@ -46,7 +46,7 @@ def gallery(after_relu: bool) -> None:
     presenter = st.session_state[state.PRESENTER]
     panel, maps = st.columns([1, 2.8], gap="large")
     with panel:
-        image = drawing_panel(P)
+        image = drawing_canvas(P)
         if learned_kernels() is None:
             st.caption("Train a model on the Training page and its learned kernels join "
                        "the gallery.")
@@ -73,4 +73,5 @@ def gallery(after_relu: bool) -> None:
     write_url(SHARED)  # in the fragment: a stroke reruns only this part
 
 
+drawing_controls(P)
 gallery(after_relu)

@@ -13,7 +13,7 @@ from cnn_core import KERNELS
 from cnn_core.explain import conv2d_cell, pool_cell
 from ui import state
 from ui.charts import Numbers, show_chart
-from ui.drawing_panel import drawing_panel
+from ui.drawing_panel import drawing_canvas, drawing_controls
 from ui.kernel_picker import CUSTOM, KernelPick, kernel_pick, kernel_select
 from ui.lessons import lesson_banner, shows
 from ui.playground_views import (
@@ -36,6 +36,7 @@ from ui.share import restore_from_url, share_link_box, write_url
 from ui.share_codec import bool_field, choice_field, int_field, kernel_field
 
 P, B = "playground_", "playground_b_"
+LATEST = f"{P}matrices"  # the latest maps by name, for the downloads
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": [
     "zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
     "resetScale2d"], "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -212,12 +213,19 @@ def compare_views(runs: list[tuple[str, Pipeline | None]], presenter: bool) -> N
                       run.pooled)
 
 
-def downloads(matrices: dict[str, np.ndarray]) -> None:
-    """One CSV per matrix (pick it) or all of them in a zip; PNG via each chart's toolbar."""
+def downloads() -> None:
+    """One CSV per matrix (pick it) or all of them in a zip; PNG via each chart's toolbar.
+
+    Drawn after the per-stroke fragment, not in it (a stroke then resends five widgets
+    fewer): the files are made on click from the dict the fragment refills on every run.
+    """
+    matrices = st.session_state.get(LATEST)
+    if not matrices:
+        return
     with st.container(horizontal=True, vertical_alignment="bottom"):
         name = st.selectbox("Download a matrix as CSV", list(matrices), key=f"{P}export",
                             width=260)
-        st.download_button("CSV", functools.partial(matrix_csv, matrices[name]),
+        st.download_button("CSV", lambda: matrix_csv(matrices[name]),
                            f"{name}.csv", "text/csv", key=f"{P}csv", on_click="ignore")
         st.download_button("All matrices (zip)", functools.partial(csv_zip, matrices),
                            "playground_matrices.zip", "application/zip", key=f"{P}zip",
@@ -228,19 +236,21 @@ def downloads(matrices: dict[str, np.ndarray]) -> None:
 @st.fragment
 def workspace(pick: KernelPick, settings: ConvSettings,
               other: tuple[KernelPick, ConvSettings] | None) -> None:
-    """Everything a brush stroke changes: the grid, the maps, the inspector, the exports."""
+    """Everything a brush stroke changes: the grid, the maps and the inspector."""
     presenter = st.session_state[state.PRESENTER]
     messages = st.container()  # filled after the drawing is known, shown above everything
     columns = st.columns([1.25, 1, 1, 1], gap="medium")
     with columns[0]:
-        image = drawing_panel(P)
+        image = drawing_canvas(P)
     write_url(SHARED)  # in the fragment: a stroke reruns only this part of the page
     with messages:
         run = result(P, image, pick, settings)
     if run is None:
         return
     maps(run, columns, presenter)
-    matrices = {"drawing": image, "input_as_seen": run.padded, "kernel": run.kernel,
+    matrices = st.session_state.setdefault(LATEST, {})  # read by downloads() on click
+    matrices.clear()
+    matrices |= {"drawing": image, "input_as_seen": run.padded, "kernel": run.kernel,
                 "feature_map": run.feature, "after_relu": run.activated, "pooled": run.pooled}
     if other is not None:
         run_b = result(B, image, *other)
@@ -248,7 +258,6 @@ def workspace(pick: KernelPick, settings: ConvSettings,
         if run_b is not None:
             matrices |= {"b_kernel": run_b.kernel, "b_feature_map": run_b.feature,
                          "b_pooled": run_b.pooled}
-    downloads(matrices)
 
 
 SHARED = [
@@ -280,4 +289,6 @@ if compare:
     other = (kernel_pick(choice_b, B, shared=False), settings_b)
 if pick.description:
     st.caption(f"**{pick.label}**: {pick.description}")
+drawing_controls(P)
 workspace(pick, settings, other)
+downloads()

@@ -15,7 +15,9 @@ the page. Server turnaround = the stroke's rerun request leaving the browser to 
 last websocket message arriving (CDP network events, browser clock): the server's share
 without the page's rendering (an upper bound when Chromium is short of CPU). A session's
 next stroke starts once its rerun has finished (Streamlit's script state "notRunning") plus
-``--think`` seconds; 0 is a worst case.
+a think time: ``--think`` seconds on average, each pause drawn uniformly from 0.5 to 1.5
+times that (and each session's first stroke delayed by 0 to ``--think``) so that students do
+not paint in lockstep; ``--think 0`` is the worst case, every session at once, no pause.
 
 CPU: the server's utime + stime (psutil if installed, else /proc/<pid>/stat) and our
 Chromium's (its whole process tree) over the stroke phase; % of one core = CPU s / wall s.
@@ -177,6 +179,8 @@ async def student(context: BrowserContext, url: str, index: int, args: argparse.
         await ready.wait()
         return
     await ready.wait()
+    rng = random.Random(index)
+    await think(rng, args.think, first=True)
     for row, col in stroke_cells(args.grid, args.strokes, seed=index):
         try:
             await page.evaluate(ARM)
@@ -192,8 +196,13 @@ async def student(context: BrowserContext, url: str, index: int, args: argparse.
                 results.server.append(1000 * (last - sent))
         except Exception as error:  # a lost update is a result, not a crash
             results.failures.append(f"session {index} cell ({row},{col}): {error}")
-        if args.think:
-            await asyncio.sleep(args.think)
+        await think(rng, args.think)
+
+
+async def think(rng: random.Random, mean: float, *, first: bool = False) -> None:
+    """A student's pause before the next stroke: mean * U(0.5, 1.5); the first U(0, 1)."""
+    if mean > 0:
+        await asyncio.sleep(mean * (rng.random() if first else 0.5 + rng.random()))
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -248,7 +257,7 @@ def report(args: argparse.Namespace, results: Results, load_s: float, wall: floa
     done = max(len(lat), 1)
     rows = [
         ("sessions x strokes", f"{args.sessions} x {args.strokes}"),
-        ("grid / think time", f"{args.grid}x{args.grid} / {args.think:g} s"),
+        ("grid / mean think time", f"{args.grid}x{args.grid} / {args.think:g} s"),
         ("sessions that never loaded", f"{len(results.unloaded)}"),
         ("strokes updated / lost", f"{len(lat)} / {len(results.failures)}"),
         ("latency p50", f"{percentile(lat, 50):.0f} ms"),
@@ -288,7 +297,8 @@ def main() -> None:
     parser.add_argument("--strokes", type=int, default=20, help="strokes per session")
     parser.add_argument("--grid", type=int, default=16, choices=GRIDS, help="drawing size")
     parser.add_argument("--think", type=float, default=0.0,
-                        help="seconds a session waits after an update before its next stroke")
+                        help="mean seconds a session waits after an update before its next "
+                             "stroke (0.5 to 1.5 times this, at random)")
     parser.add_argument("--no-post-script-gc", action="store_true",
                         help="serve with runner.postScriptGC=false: no gc.collect(2) after "
                              "every rerun (Streamlit's default is on)")

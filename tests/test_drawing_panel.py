@@ -26,9 +26,10 @@ P = "t_"
 def panel_script() -> None:
     import streamlit as st
 
-    from ui.drawing_panel import drawing_panel
+    from ui.drawing_panel import drawing_canvas, drawing_controls
 
-    grid = drawing_panel("t_")
+    drawing_controls("t_")
+    grid = drawing_canvas("t_")
     st.text(f"returned {grid.shape[0]}x{grid.shape[1]} ink={grid.sum():.3f}")
 
 

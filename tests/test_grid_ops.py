@@ -305,6 +305,17 @@ def test_stroke_payload_round_trips_rounded_to_three_decimals():
     assert out.dtype == np.float64
 
 
+def test_ink_only_drawings_take_the_byte_path_and_write_the_same_text():
+    from ui.grid.component import encode_grid
+
+    rng = np.random.default_rng(3)
+    for n in (5, 16, 32):
+        ink = (rng.random((n, n)) < 0.3).astype(np.float64)
+        general = ",".join(f"{v:.3f}".rstrip("0").rstrip(".") for v in ink.ravel())
+        assert encode_grid(ink) == general
+        assert encode_grid(ink).count("1") == int(ink.sum())
+
+
 @pytest.mark.parametrize(
     "payload",
     [

@@ -1,6 +1,8 @@
 """The shared "draw here" panel: the drawing grid plus its toolbar, presets and upload.
 
-``drawing_panel(key_prefix)`` returns the current drawing (n, n) in 0..1. The drawing lives
+``drawing_controls(key_prefix)`` draws the controls (outside the page's per-stroke
+fragment) and ``drawing_canvas(key_prefix)`` the grid, returning the drawing (n, n) in 0..1
+(inside it). The drawing lives
 in state.DRAWING (a plain key, so it survives page switches); buttons change it through
 callbacks that bump the revision before the grid renders, while a stroke only stores the
 grid the browser already shows.
@@ -82,16 +84,15 @@ def _shift(key: str, error_key: str) -> None:
 
 
 def _toolbar(p: str, error_key: str) -> None:
-    """Clear, invert, thicken and shift, as one row of small controls."""
-    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-        for label, make, hint in (("Clear", ops.clear, "Blank paper"),
-                                  ("Invert", ops.invert, "Swap ink and paper"),
-                                  ("Thicken", ops.thicken, "Grow every stroke by one cell")):
-            st.button(label, key=f"{p}{label.lower()}", help=hint, on_click=_set,
-                      args=(make, error_key))
-        st.segmented_control("Shift", ["←", "↑", "↓", "→"], key=f"{p}shift",
-                             label_visibility="collapsed", help="Shift the drawing one cell",
-                             on_change=_shift, args=(f"{p}shift", error_key))
+    """Clear, invert, thicken and shift: small controls in the caller's row."""
+    for label, make, hint in (("Clear", ops.clear, "Blank paper"),
+                              ("Invert", ops.invert, "Swap ink and paper"),
+                              ("Thicken", ops.thicken, "Grow every stroke by one cell")):
+        st.button(label, key=f"{p}{label.lower()}", help=hint, on_click=_set,
+                  args=(make, error_key))
+    st.segmented_control("Shift", ["←", "↑", "↓", "→"], key=f"{p}shift",
+                         label_visibility="collapsed", help="Shift the drawing one cell",
+                         on_change=_shift, args=(f"{p}shift", error_key))
 
 
 def _grid_size(p: str, n: int, error_key: str) -> None:
@@ -126,30 +127,46 @@ def _presets(p: str, n: int, error_key: str) -> None:
                          args=(upload_key, error_key))
 
 
-def drawing_panel(key_prefix: str, *, label: str = "Draw here: click or drag; start on ink "
-                  "to erase") -> np.ndarray:
-    """Draw the grid with its controls and return the current drawing (n, n), 0..1.
-
-    key_prefix: the page's own prefix (e.g. "playground_") for every widget key here.
-    """
+def _drawing() -> np.ndarray:
+    """The shared drawing, made valid first: a square grid of an allowed size."""
     state.ensure_defaults()
-    p, error_key = key_prefix, f"{key_prefix}drawing_error"
     grid = state.drawing()
     if grid.ndim != 2 or grid.shape[0] != grid.shape[1]:  # not a drawing: start again
         state.set_drawing(np.array(NOTES_EIGHT))
     elif grid.shape[0] not in state.GRID_SIZES:  # another size: resample, keep the ink
         state.set_drawing(ops.resize_grid(np.clip(grid, 0, 1), nearest_size(grid.shape[0])))
-    grid = state.drawing()
-    n = grid.shape[0]
-    _toolbar(p, error_key)
+    return state.drawing()
+
+
+def drawing_controls(key_prefix: str) -> None:
+    """Clear, invert, thicken, shift, grid size, digits & upload and ink, in one row.
+
+    Draw it outside the page's per-stroke fragment: a stroke then resends only the grid
+    and what it changes, not these dozen widgets (each control's change reruns the page).
+    key_prefix: the page's own prefix (e.g. "playground_") for every widget key here.
+    """
+    p, error_key = key_prefix, f"{key_prefix}drawing_error"
+    n = _drawing().shape[0]
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        _toolbar(p, error_key)
         _grid_size(p, n, error_key)
         _presets(p, n, error_key)
-        brush = 1.0
         if n >= BRUSH_FROM_SIZE:
-            brush = st.slider("Ink", 0.1, 1.0, 1.0, 0.1, key=f"{p}brush", width=160,
-                              help="Grey levels: how dark one brush stroke is",
-                              label_visibility="collapsed", format="ink %.1f")
+            st.slider("Ink", 0.1, 1.0, 1.0, 0.1, key=f"{p}brush", width=160,
+                      help="Grey levels: how dark one brush stroke is",
+                      label_visibility="collapsed", format="ink %.1f")
+
+
+def drawing_canvas(key_prefix: str, *, label: str = "Draw here: click or drag; start on ink "
+                   "to erase") -> np.ndarray:
+    """The drawing grid (and the controls' last error); returns the drawing (n, n), 0..1.
+
+    Call drawing_controls(key_prefix) earlier in the page, outside the fragment.
+    """
+    p, error_key = key_prefix, f"{key_prefix}drawing_error"
+    grid = _drawing()
+    n = grid.shape[0]
+    brush = st.session_state.get(f"{p}brush", 1.0) if n >= BRUSH_FROM_SIZE else 1.0
     presenter = st.session_state[state.PRESENTER]
     new = drawing_grid(grid, key=f"{p}grid", revision=st.session_state[state.DRAWING_REVISION],
                        brush=brush, label=label,

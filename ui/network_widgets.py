@@ -7,38 +7,11 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from ui import state
-
 
 def fingerprint(array: np.ndarray) -> str:
     """A short hash of an array's values (to notice that the input changed)."""
     data = np.ascontiguousarray(array, dtype=np.float64).tobytes()
     return hashlib.sha1(data).hexdigest()[:16]
-
-
-def drawing_input(key_prefix: str) -> np.ndarray:
-    """Draws the shared drawing panel and returns the current drawing (n, n).
-
-    Uses ui.drawing_panel.drawing_panel when it exists; until then a bare drawing grid
-    that writes strokes to the shared DRAWING key.
-    """
-    try:
-        from ui.drawing_panel import drawing_panel
-    except ModuleNotFoundError as error:
-        if error.name != "ui.drawing_panel":
-            raise
-    else:
-        return drawing_panel(key_prefix)
-    from ui.grid import drawing_grid
-
-    stroke = drawing_grid(state.drawing(), key=f"{key_prefix}grid",
-                          revision=st.session_state[state.DRAWING_REVISION],
-                          label="Draw a digit (click or drag)")
-    if stroke is not None:
-        st.session_state[state.DRAWING] = stroke
-    st.button("Clear", key=f"{key_prefix}clear",
-              on_click=lambda: state.set_drawing(np.zeros_like(state.drawing())))
-    return state.drawing()
 
 
 def prediction_revealed(key_prefix: str, input_id: str) -> tuple[bool, int | None]:

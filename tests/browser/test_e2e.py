@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -197,6 +198,11 @@ def test_playground_a_click_on_the_grid_changes_the_feature_map(app: App):
     expected = conv2d(drawing, KERNELS["notes_example"])
     assert texts_of(expected) != texts_of(conv2d(NOTES_EIGHT, KERNELS["notes_example"]))
     expect(map_texts(page, "Feature map C")).to_have_text(texts_of(expected))
+    # the downloads sit outside the stroke's fragment: their files still hold this stroke
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSV", exact=True).click()
+    rows = Path(download.value.path()).read_text().splitlines()
+    assert np.array_equal(np.array([row.split(",") for row in rows], dtype=float), drawing)
     app.assert_clean()
 
 

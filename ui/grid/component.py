@@ -41,7 +41,12 @@ def default_cell_px(size: int) -> int:
 
 def encode_grid(grid: np.ndarray) -> str:
     """(n, n) floats -> comma-separated row-major values rounded to 3 decimals ("0,1,0.5")."""
-    return ",".join(f"{v:.3f}".rstrip("0").rstrip(".") for v in np.asarray(grid).ravel())
+    flat = np.asarray(grid, dtype=np.float64).ravel()
+    if np.all((flat == 0) | (flat == 1)):  # ink only, the usual case: "0" or "1" bytes
+        text = np.full(2 * flat.size - 1, ord(","), dtype=np.uint8)
+        text[::2] = np.where(flat == 1, ord("1"), ord("0"))
+        return text.tobytes().decode("ascii")
+    return ",".join(f"{v:.3f}".rstrip("0").rstrip(".") for v in flat)
 
 
 def decode_stroke(value: Any, *, size: int, revision: int) -> np.ndarray | None:

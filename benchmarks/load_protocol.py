@@ -1,0 +1,252 @@
+"""Many students drawing at once, seen from the server: no browsers (asserts nothing).
+
+    python -m benchmarks.load_protocol [--sessions 20 --strokes 20 --grid 16 --think 0]
+                                       [--pin]
+
+In a classroom every student's browser runs on the student's own device; what the forty
+share is the server. This client speaks Streamlit's own websocket protocol (the protobuf
+BackMsg / ForwardMsg a browser sends and receives) so that N sessions cost the server what N
+browsers would, without N Chromiums competing with it for this machine's cores (the
+browser-driven ``benchmarks.load`` measures those too).
+
+Each session opens the playground from a share link holding a blank GRID x GRID drawing,
+waits for everyone, then paints S strokes: one cell inked per stroke, sent exactly as the
+drawing grid sends a finished stroke (its ``stroke`` trigger value, whole grid, on the
+page's fragment). Latency = the stroke leaving the client to the feature map C arriving
+with new numbers (its plotly spec differs from the one before); turnaround = to the rerun's
+``script_finished``. A stroke whose map never changes, or any exception element, counts as
+lost. A session's next stroke starts after ``script_finished`` and a think time as in
+``benchmarks.load`` (``--think`` on average, at random; 0: every session at once).
+Server CPU = the server process's utime + stime over the stroke phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from benchmarks.load import (
+    GRIDS,
+    OPENING_AT_ONCE,
+    cpu_seconds,
+    percentile,
+    stroke_cells,
+    think,
+)
+from tests.browser.conftest import start_streamlit, stop_streamlit
+from ui.grid.component import encode_grid
+from ui.share_codec import encode_drawing
+
+GRID_COMPONENT = "cnn_playground_drawing_grid"
+FEATURE_MAP_TITLE = "Feature map C"
+TIMEOUT_S = 120.0
+
+
+@dataclass
+class Results:
+    """Per-stroke times (ms) and what went wrong."""
+
+    latencies: list[float] = field(default_factory=list)
+    turnaround: list[float] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Reply:
+    """What one rerun sent back: the feature map's spec (and when), any exception."""
+
+    feature_spec: str | None = None
+    feature_at: float | None = None
+    grid: dict | None = None  # the drawing grid element: its widget id, data, fragment
+    errors: list[str] = field(default_factory=list)
+    page_script_hash: str = ""
+
+
+class Session:
+    """One student: a websocket to the server and the state a browser would keep."""
+
+    def __init__(self, socket: websockets.ClientConnection, grid: int) -> None:
+        self.socket, self.drawing = socket, np.zeros((grid, grid))
+        self.context = BackMsg().rerun_script.context_info
+        self.context.timezone, self.context.locale = "UTC", "en-US"
+        self.trigger_id = self.fragment_id = self.page_script_hash = ""
+        self.revision, self.feature_spec = 0, None
+
+    async def send(self, message: BackMsg) -> None:
+        message.rerun_script.context_info.CopyFrom(self.context)
+        await self.socket.send(message.SerializeToString())
+
+    async def read_run(self) -> Reply:
+        """ForwardMsgs up to the end of one script run."""
+        reply = Reply()
+        while True:
+            message = ForwardMsg()
+            message.ParseFromString(await asyncio.wait_for(self.socket.recv(), TIMEOUT_S))
+            kind = message.WhichOneof("type")
+            if kind == "new_session":
+                reply.page_script_hash = message.new_session.page_script_hash
+            elif kind == "script_finished":
+                return reply
+            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                self._read_element(message.delta, reply)
+
+    @staticmethod
+    def _read_element(delta, reply: Reply) -> None:
+        element = delta.new_element
+        kind = element.WhichOneof("type")
+        if kind == "exception" or (kind == "alert" and element.alert.format == 1):
+            reply.errors.append(element.exception.message or element.alert.body)
+        elif kind == "plotly_chart" and FEATURE_MAP_TITLE in element.plotly_chart.spec:
+            reply.feature_spec, reply.feature_at = element.plotly_chart.spec, time.perf_counter()
+        elif kind == "bidi_component" and GRID_COMPONENT in element.bidi_component.component_name:
+            reply.grid = {"id": element.bidi_component.id, "fragment": delta.fragment_id,
+                          "data": json.loads(element.bidi_component.json or "{}")}
+
+    async def open(self, grid: int) -> None:
+        """The playground from a share link with a blank grid x grid drawing."""
+        message = BackMsg()
+        message.rerun_script.page_name = "playground"
+        message.rerun_script.query_string = f"d={encode_drawing(self.drawing)}"
+        self.context.url = "http://127.0.0.1/playground"
+        await self.send(message)
+        reply = await self.read_run()
+        if reply.grid is None or reply.feature_spec is None or reply.errors:
+            raise RuntimeError(f"playground did not open as expected: {reply.errors}")
+        data = reply.grid["data"].get("data", reply.grid["data"])
+        if data.get("size") != grid:
+            raise RuntimeError(f"opened a {data.get('size')} grid, not {grid}")
+        self.page_script_hash = reply.page_script_hash
+        self.trigger_id = f"$$STREAMLIT_INTERNAL_KEY_{reply.grid['id']}__events"
+        self.fragment_id, self.revision = reply.grid["fragment"], int(data["revision"])
+        self.feature_spec = reply.feature_spec
+
+    async def stroke(self, row: int, col: int) -> tuple[float, float]:
+        """Ink one cell as a finished stroke; -> (latency, turnaround) in ms."""
+        self.drawing[row, col] = 1.0
+        value = {"r": self.revision, "n": len(self.drawing), "g": encode_grid(self.drawing)}
+        message = BackMsg()
+        message.rerun_script.page_script_hash = self.page_script_hash
+        message.rerun_script.fragment_id = self.fragment_id
+        widget = message.rerun_script.widget_states.widgets.add()
+        widget.id = self.trigger_id
+        widget.json_trigger_value = json.dumps([{"event": "stroke", "value": value}])
+        sent = time.perf_counter()
+        await self.send(message)
+        reply = await self.read_run()
+        done = time.perf_counter()
+        if reply.errors:
+            raise RuntimeError(f"error on screen: {reply.errors[0][:200]}")
+        if reply.feature_spec is None or reply.feature_spec == self.feature_spec:
+            raise RuntimeError("the feature map did not change")
+        self.feature_spec = reply.feature_spec
+        return 1000 * (reply.feature_at - sent), 1000 * (done - sent)
+
+
+async def student(url: str, index: int, args: argparse.Namespace, gate: asyncio.Semaphore,
+                  ready: asyncio.Barrier, results: Results) -> None:
+    """Open (a few sessions at a time), wait for everyone, paint the strokes."""
+    address = url.replace("http://", "ws://") + "/_stcore/stream"
+    async with websockets.connect(address, subprotocols=["streamlit"], max_size=None) as sock:
+        session = Session(sock, args.grid)
+        try:
+            async with gate:
+                await session.open(args.grid)
+        except Exception as error:  # still meet the others at the barrier, then stop
+            results.lost.append(f"session {index} never opened: {error}")
+            await ready.wait()
+            return
+        await ready.wait()
+        rng = random.Random(index)
+        await think(rng, args.think, first=True)
+        for row, col in stroke_cells(args.grid, args.strokes, seed=index):
+            try:
+                latency, turnaround = await session.stroke(row, col)
+            except Exception as error:  # a lost update is a result, not a crash
+                results.lost.append(f"session {index} cell ({row},{col}): {error!r}")
+                return
+            results.latencies.append(latency)
+            results.turnaround.append(turnaround)
+            await think(rng, args.think)
+
+
+async def run(args: argparse.Namespace) -> None:
+    """Start the server, run every session, print the table."""
+    if args.pin:  # the server inherits CPU 0; this client then takes CPU 1
+        os.sched_setaffinity(0, {0})
+    url, server = start_streamlit("app.py")
+    if args.pin:
+        os.sched_setaffinity(0, {1})
+    results = Results()
+    try:
+        gate, ready = asyncio.Semaphore(OPENING_AT_ONCE), asyncio.Barrier(args.sessions + 1)
+        started = time.perf_counter()
+        tasks = [asyncio.create_task(student(url, i, args, gate, ready, results))
+                 for i in range(args.sessions)]
+        await ready.wait()
+        loaded, cpu_start = time.perf_counter(), cpu_seconds(server.pid)
+        await asyncio.gather(*tasks)
+        wall, cpu = time.perf_counter() - loaded, cpu_seconds(server.pid) - cpu_start
+    finally:
+        stop_streamlit(server)
+    report(args, results, loaded - started, wall, cpu)
+
+
+def report(args: argparse.Namespace, results: Results, load_s: float, wall: float,
+           cpu: float) -> None:
+    """Print one row per figure."""
+    lat, turn = results.latencies, results.turnaround
+    done = max(len(lat), 1)
+    rows = [
+        ("sessions x strokes", f"{args.sessions} x {args.strokes} (websocket clients)"),
+        ("grid / mean think time", f"{args.grid}x{args.grid} / {args.think:g} s"),
+        ("strokes updated / lost", f"{len(lat)} / {len(results.lost)}"),
+        ("latency p50 / p95 / max", " / ".join(
+            f"{v:.0f}" for v in (percentile(lat, 50), percentile(lat, 95),
+                                 max(lat, default=float("nan")))) + " ms"),
+        ("latency mean", f"{statistics.fmean(lat) if lat else float('nan'):.0f} ms"),
+        ("turnaround p50 / p95", f"{percentile(turn, 50):.0f} / {percentile(turn, 95):.0f} ms"),
+        ("strokes/s (all sessions)", f"{len(lat) / wall:.1f}"),
+        ("stroke phase wall time", f"{wall:.1f} s"),
+        ("server CPU", f"{cpu:.1f} s = {100 * cpu / wall:.0f} % of one core "
+                       f"({os.cpu_count()} cores), {1000 * cpu / done:.0f} ms per stroke"),
+        ("CPU pinning", "server on CPU 0, clients on CPU 1" if args.pin else "none"),
+        ("load average (1, 5, 15 min)", ", ".join(f"{v:.1f}" for v in os.getloadavg())),
+        ("time to open all sessions", f"{load_s:.1f} s"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print(f"\n{'figure':<{width}}  value\n{'-' * width}  {'-' * 30}")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    for failure in results.lost[:5]:
+        print(f"lost: {failure.splitlines()[0]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=20, help="concurrent sessions")
+    parser.add_argument("--strokes", type=int, default=20, help="strokes per session")
+    parser.add_argument("--grid", type=int, default=16, choices=GRIDS, help="drawing size")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a session waits after an update before its next "
+                             "stroke (0.5 to 1.5 times this, at random)")
+    parser.add_argument("--pin", action="store_true",
+                        help="server on CPU 0, these clients on CPU 1")
+    args = parser.parse_args()
+    if args.pin and (os.cpu_count() or 1) < 2:
+        raise SystemExit("--pin needs at least two CPUs")
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
