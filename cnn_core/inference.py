@@ -37,19 +37,22 @@ def tiny_cnn_forward(params: dict[str, np.ndarray], images: np.ndarray,
                                                                                h, w)
     # relu_forward's x * (x > 0) bit for bit for finite x (-0 where x < 0 or x = -0), in
     # two float passes instead of a compare and a slower bool-times-float product
-    active = np.maximum(maps, maps * 0.0)
+    active = maps * 0.0
+    np.maximum(maps, active, out=active)
+    whole = maps
     if h % s or w % s:
         # cut-off windows made whole by repeating the last row and column: same maxima
-        maps = np.pad(maps, ((0, 0), (0, 0), (0, -h % s), (0, -w % s)), mode="edge")
-    rows = maps[:, :, ::s]
+        whole = np.pad(maps, ((0, 0), (0, 0), (0, -h % s), (0, -w % s)), mode="edge")
+    rows = whole[:, :, ::s]
     for a in range(1, s):  # rows first: slices of whole rows are the cheap ones
-        rows = np.maximum(rows, maps[:, :, a::s])
+        rows = np.maximum(rows, whole[:, :, a::s])
     top = rows[..., ::s]
     for b in range(1, s):
         top = np.maximum(top, rows[..., b::s])
     pooled = np.where(top > 0, top, active[:, :, ::s, ::s]).transpose(1, 0, 2, 3)
     flattened = pooled.reshape(n, -1)
-    logits = flattened @ params["weights"] + params["bias"]
-    return {"feature_maps": maps[:, :, :h, :w].transpose(1, 0, 2, 3),
+    logits = flattened @ params["weights"]
+    logits += params["bias"]
+    return {"feature_maps": maps.transpose(1, 0, 2, 3),
             "activations": active.transpose(1, 0, 2, 3), "pooled": pooled,
             "flattened": flattened, "logits": logits, "probabilities": _softmax(logits)}

@@ -21,9 +21,14 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
     # the ufuncs' reduce directly: .max() and .sum() are the same reductions behind a
-    # Python wrapper that costs as much again on a single image
-    shifted = np.exp(logits - np.maximum.reduce(logits, -1, keepdims=True))
-    return shifted / np.add.reduce(shifted, -1, keepdims=True)
+    # Python wrapper that costs as much again on a single image. One row (one image's
+    # logits) is reduced to scalars, cheaper than keepdims columns broadcast back: the same
+    # numbers added in the same order, so the same bits (tests/test_forward_speedpath.py)
+    axis, keepdims = (None, False) if logits.ndim == 2 and len(logits) == 1 else (-1, True)
+    shifted = logits - np.maximum.reduce(logits, axis, keepdims=keepdims)
+    np.exp(shifted, out=shifted)  # in place: one array allocated instead of three
+    shifted /= np.add.reduce(shifted, axis, keepdims=keepdims)
+    return shifted
 
 
 def check_labels(labels: object, n_classes: int, count: int | None = None) -> np.ndarray:

@@ -116,6 +116,12 @@ class TinyCNN:
     def _images(self, images: np.ndarray, dtype: type) -> np.ndarray:
         if dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be np.float32 or np.float64, got {dtype!r}")
+        # the common case, one finite image already of the dtype, skips as_float_array's
+        # general checks; anything else (or a NaN) takes them, and their error messages
+        if (type(images) is np.ndarray and images.dtype.type is dtype
+                and images.shape == self.arch.image_shape
+                and np.count_nonzero(np.isfinite(images)) == images.size):
+            return images[None]
         images = as_float_array(images, "images", ndim=(2, 3), dtype=dtype)
         images = images[None] if images.ndim == 2 else images
         if images.shape[1:] != self.arch.image_shape:
