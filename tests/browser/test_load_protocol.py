@@ -1,0 +1,52 @@
+"""benchmarks.load_protocol's client against a live server, no browser: the strokes it sends
+come back as the feature map of exactly the drawing it sent, so the load it measures is the
+real work (a Streamlit upgrade that changed the stroke message would fail here, not quietly
+turn the benchmark into a measure of rejected strokes)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+
+import numpy as np
+import pytest
+import websockets
+
+from benchmarks.load_protocol import Session
+from cnn_core import KERNELS, conv2d
+
+pytestmark = pytest.mark.browser  # needs the live server the browser tests start
+
+APP = "app.py"
+
+
+def feature_map(spec: str) -> np.ndarray:
+    """The z values of the feature map's heatmap (plotly's base64 typed array)."""
+    trace = json.loads(spec)["data"][0]
+    values = np.frombuffer(base64.b64decode(trace["z"]["bdata"]), dtype=trace["z"]["dtype"])
+    return values.reshape(len(trace["text"]), -1)
+
+
+async def strokes(url: str, cells: list[tuple[int, int]]) -> list[np.ndarray]:
+    address = url.replace("http://", "ws://") + "/_stcore/stream"
+    async with websockets.connect(address, subprotocols=["streamlit"], max_size=None) as sock:
+        session = Session(sock, 8)
+        await session.open(8)
+        maps = [feature_map(session.feature_spec)]
+        for row, col in cells:
+            await session.stroke(row, col)
+            maps.append(feature_map(session.feature_spec))
+        return maps
+
+
+def test_each_stroke_comes_back_as_the_feature_map_of_the_drawing_sent(streamlit_app):
+    cells = [(3, 1), (5, 4)]
+    maps = asyncio.run(strokes(streamlit_app(APP), cells))
+    drawing = np.zeros((8, 8))
+    np.testing.assert_array_equal(maps[0], conv2d(drawing, KERNELS["notes_example"]))
+    for (row, col), shown in zip(cells, maps[1:], strict=True):
+        drawing[row, col] = 1.0
+        expected = conv2d(drawing, KERNELS["notes_example"])
+        assert expected.any()
+        np.testing.assert_array_equal(shown, expected)
