@@ -161,6 +161,20 @@ def test_train_and_test_curves_differ_in_dash_marker_and_colour_and_have_a_legen
     assert figure.layout.showlegend is not False
 
 
+@pytest.mark.parametrize("epochs, step", [(3, 1), (10, 1), (11, 2), (50, 5)])
+def test_the_epoch_axis_ticks_whole_epochs_only(epochs, step):
+    x = list(range(1, epochs + 1))
+    axis = as_sent(curves({"train": [1.0] * epochs}, x=x, y_title="loss"))["layout"]["xaxis"]
+    assert (axis["tickmode"], axis["tick0"], axis["dtick"]) == ("linear", 1, step)
+
+
+def test_lesson_tick_labels_keep_the_theme_colour():
+    from ui.lesson_figures import readable_ticks
+
+    figure = readable_ticks(heatmap(np.eye(3)), presenter=False)
+    assert all("color" not in axis.get("tickfont", {}) for axis in axes(figure))
+
+
 # ---- presenter mode: labels big enough for the back row ---------------------------------------
 
 def axes(figure) -> list[dict]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import math
 
 import numpy as np
 import plotly.graph_objects as go
@@ -173,7 +174,9 @@ def curves(series: dict[str, list[float]], *, x: list[int], y_title: str,
             line=dict(dash=dash, color=colour, width=3 if presenter else 2),
             marker=dict(symbol=symbol, color=colour, size=10 if presenter else 7)))
     figure.update_layout(height=320 if presenter else 280, margin=dict(l=40, r=10, t=10, b=40),
-                         xaxis=presenter_axis(dict(title=dict(text="epoch")), presenter),
+                         xaxis=presenter_axis(dict(  # whole epochs only, at most ~10 ticks
+                             title=dict(text="epoch"), tickmode="linear", tick0=x[0] if x else 1,
+                             dtick=max(1, math.ceil(len(x) / 10))), presenter),
                          yaxis=presenter_axis(dict(title=dict(text=y_title), range=y_range),
                                               presenter),
                          legend=dict(orientation="h", y=1.12), plot_bgcolor="white",

@@ -127,10 +127,13 @@ def strip_table(signal: np.ndarray, *, padding: tuple[int, int], cell: CellExpla
 
 
 def readable_ticks(figure: go.Figure, presenter: bool) -> go.Figure:
-    """Index labels big enough to read from the back of a classroom (in place; returned)."""
+    """Index labels big enough to read from the back of a classroom (in place; returned).
+
+    Their colour stays the theme's, so they remain readable in the dark theme too.
+    """
     size = 18 if presenter else 13
-    figure.update_xaxes(tickfont=dict(size=size, color="#222"))
-    figure.update_yaxes(tickfont=dict(size=size, color="#222"))
+    figure.update_xaxes(tickfont=dict(size=size))
+    figure.update_yaxes(tickfont=dict(size=size))
     return figure
 
 
