@@ -260,10 +260,7 @@ def report(args: argparse.Namespace, results: Results, load_s: float, wall: floa
         ("grid / mean think time", f"{args.grid}x{args.grid} / {args.think:g} s"),
         ("sessions that never loaded", f"{len(results.unloaded)}"),
         ("strokes updated / lost", f"{len(lat)} / {len(results.failures)}"),
-        ("latency p50", f"{percentile(lat, 50):.0f} ms"),
-        ("latency p95", f"{percentile(lat, 95):.0f} ms"),
-        ("latency max", f"{max(lat, default=float('nan')):.0f} ms"),
-        ("latency mean", f"{statistics.fmean(lat) if lat else float('nan'):.0f} ms"),
+        *latency_rows(lat),
         ("server turnaround p50/p95/max", " / ".join(
             f"{v:.0f}" for v in (percentile(turnaround, 50), percentile(turnaround, 95),
                                  max(turnaround, default=float("nan")))) + " ms"),
@@ -282,32 +279,56 @@ def report(args: argparse.Namespace, results: Results, load_s: float, wall: floa
         ("load average (1, 5, 15 min)", ", ".join(f"{v:.1f}" for v in os.getloadavg())),
         ("time to open all sessions", f"{load_s:.1f} s"),
     ]
-    width = max(len(name) for name, _ in rows)
-    print(f"\n{'figure':<{width}}  value")
-    print(f"{'-' * width}  {'-' * 30}")
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
-    for failure in (results.unloaded + results.failures)[:5]:
-        print(f"lost: {failure.splitlines()[0]}")
+    print_rows(rows, results.unloaded + results.failures)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def options(description: str, pin_help: str) -> argparse.ArgumentParser:
+    """The options both load benchmarks take (this one and benchmarks.load_protocol)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--sessions", type=int, default=20, help="concurrent sessions")
     parser.add_argument("--strokes", type=int, default=20, help="strokes per session")
     parser.add_argument("--grid", type=int, default=16, choices=GRIDS, help="drawing size")
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean seconds a session waits after an update before its next "
                              "stroke (0.5 to 1.5 times this, at random)")
-    parser.add_argument("--no-post-script-gc", action="store_true",
-                        help="serve with runner.postScriptGC=false: no gc.collect(2) after "
-                             "every rerun (Streamlit's default is on)")
-    parser.add_argument("--pin", action="store_true",
-                        help="server on CPU 0, browser on CPU 1: the server's turnaround "
-                             "without Chromium competing for its core")
+    parser.add_argument("--pin", action="store_true", help=pin_help)
+    return parser
+
+
+def parse(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """The command line's options, checked."""
     args = parser.parse_args()
     if args.pin and (os.cpu_count() or 1) < 2:
         raise SystemExit("--pin needs at least two CPUs")
+    return args
+
+
+def latency_rows(latencies: list[float]) -> list[tuple[str, str]]:
+    """p50 / p95 / max and mean of stroke latencies (ms) as table rows."""
+    spread = (percentile(latencies, 50), percentile(latencies, 95),
+              max(latencies, default=float("nan")))
+    mean = statistics.fmean(latencies) if latencies else float("nan")
+    return [("latency p50 / p95 / max", " / ".join(f"{v:.0f}" for v in spread) + " ms"),
+            ("latency mean", f"{mean:.0f} ms")]
+
+
+def print_rows(rows: list[tuple[str, str]], lost: list[str]) -> None:
+    """The figures as a two-column table, then the first few lost strokes."""
+    width = max(len(name) for name, _ in rows)
+    print(f"\n{'figure':<{width}}  value\n{'-' * width}  {'-' * 30}")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    for failure in lost[:5]:
+        print(f"lost: {failure.splitlines()[0]}")
+
+
+def main() -> None:
+    parser = options(__doc__.splitlines()[0], "server on CPU 0, browser on CPU 1: the "
+                     "server's turnaround without Chromium competing for its core")
+    parser.add_argument("--no-post-script-gc", action="store_true",
+                        help="serve with runner.postScriptGC=false: no gc.collect(2) after "
+                             "every rerun (Streamlit's default is on)")
+    args = parse(parser)
     if not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} not found: this benchmark needs Debian's chromium")
     asyncio.run(run(args))

@@ -27,7 +27,6 @@ import asyncio
 import json
 import os
 import random
-import statistics
 import time
 from dataclasses import dataclass, field
 
@@ -37,10 +36,13 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks.load import (
-    GRIDS,
     OPENING_AT_ONCE,
     cpu_seconds,
+    latency_rows,
+    options,
+    parse,
     percentile,
+    print_rows,
     stroke_cells,
     think,
 )
@@ -211,10 +213,7 @@ def report(args: argparse.Namespace, results: Results, load_s: float, wall: floa
         ("sessions x strokes", f"{args.sessions} x {args.strokes} (websocket clients)"),
         ("grid / mean think time", f"{args.grid}x{args.grid} / {args.think:g} s"),
         ("strokes updated / lost", f"{len(lat)} / {len(results.lost)}"),
-        ("latency p50 / p95 / max", " / ".join(
-            f"{v:.0f}" for v in (percentile(lat, 50), percentile(lat, 95),
-                                 max(lat, default=float("nan")))) + " ms"),
-        ("latency mean", f"{statistics.fmean(lat) if lat else float('nan'):.0f} ms"),
+        *latency_rows(lat),
         ("turnaround p50 / p95", f"{percentile(turn, 50):.0f} / {percentile(turn, 95):.0f} ms"),
         ("strokes/s (all sessions)", f"{len(lat) / wall:.1f}"),
         ("stroke phase wall time", f"{wall:.1f} s"),
@@ -224,27 +223,11 @@ def report(args: argparse.Namespace, results: Results, load_s: float, wall: floa
         ("load average (1, 5, 15 min)", ", ".join(f"{v:.1f}" for v in os.getloadavg())),
         ("time to open all sessions", f"{load_s:.1f} s"),
     ]
-    width = max(len(name) for name, _ in rows)
-    print(f"\n{'figure':<{width}}  value\n{'-' * width}  {'-' * 30}")
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
-    for failure in results.lost[:5]:
-        print(f"lost: {failure.splitlines()[0]}")
+    print_rows(rows, results.lost)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=20, help="concurrent sessions")
-    parser.add_argument("--strokes", type=int, default=20, help="strokes per session")
-    parser.add_argument("--grid", type=int, default=16, choices=GRIDS, help="drawing size")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="mean seconds a session waits after an update before its next "
-                             "stroke (0.5 to 1.5 times this, at random)")
-    parser.add_argument("--pin", action="store_true",
-                        help="server on CPU 0, these clients on CPU 1")
-    args = parser.parse_args()
-    if args.pin and (os.cpu_count() or 1) < 2:
-        raise SystemExit("--pin needs at least two CPUs")
+    args = parse(options(__doc__.splitlines()[0], "server on CPU 0, these clients on CPU 1"))
     asyncio.run(run(args))
 
 

@@ -101,7 +101,7 @@ def _grid_size(p: str, n: int, error_key: str) -> None:
     if st.session_state.get(size_key) != n:
         st.session_state[size_key] = n  # widget state is dropped on a page switch
     st.selectbox("Grid", state.GRID_SIZES, key=size_key, label_visibility="collapsed",
-                 format_func=lambda s: f"{s}×{s} grid", width=120,
+                 format_func=lambda s: f"{s}×{s} grid", width=150,
                  on_change=lambda: _set(lambda g: ops.resize_grid(
                      g, st.session_state[size_key]), error_key))
 
