@@ -72,20 +72,21 @@ def _one_blas_thread(fn: Callable[[], None]) -> Callable[[], None]:
     return run
 
 
-def _ours_steps(images, labels, dtype, n_kernels=K) -> Callable[[], None]:
-    """Trainer.step (SGD) over the set in fixed batches of BATCH: an epoch without evaluation."""
+def _ours_steps(images, labels, dtype, n_kernels=K, batch=BATCH) -> Callable[[], None]:
+    """Trainer.step (SGD) over the set in fixed batches: an epoch without evaluation."""
     model = TinyCNN(n_kernels, 3, images.shape[1:], 2, 10, seed=0)
     trainer = Trainer(model, images, labels, images[:0], labels[:0],
-                      TrainConfig(learning_rate=RATE, batch_size=BATCH, optimizer="sgd",
+                      TrainConfig(learning_rate=RATE, batch_size=batch, optimizer="sgd",
                                   shuffle=False, dtype=dtype))
 
     def run() -> None:
-        for start in range(0, len(images), BATCH):
-            trainer.step(images[start:start + BATCH], labels[start:start + BATCH])
+        for start in range(0, len(images), batch):
+            trainer.step(images[start:start + batch], labels[start:start + batch])
     return run
 
 
-def _torch_steps(images, labels, threads: int) -> tuple[Callable[[], None], float]:
+def _torch_steps(images, labels, threads: int,
+                 batch: int = BATCH) -> tuple[Callable[[], None], float]:
     """PyTorch's twin of _ours_steps (our initial weights, float32, SGD) at a thread count,
     and |its loss - ours| on the first batch (0 means the same model)."""
     import torch
@@ -108,7 +109,7 @@ def _torch_steps(images, labels, threads: int) -> tuple[Callable[[], None], floa
     with torch.no_grad():
         gap = abs(float(F.cross_entropy(net(x[:BATCH]), y[:BATCH]))
                   - ours.loss_and_gradients(images[:BATCH], labels[:BATCH], dtype=np.float32)[0])
-    size = min(BATCH, len(x))
+    size = min(batch, len(x))
 
     def run() -> None:
         torch.set_num_threads(threads)
@@ -195,13 +196,13 @@ def main() -> None:
 
     rng = np.random.default_rng(1)
     big_x, big_y = rng.random((128, 28, 28)), rng.integers(0, 10, 128)
-    step = {"ours float32": _ours_steps(big_x, big_y, np.float32),
-            "ours float64": _ours_steps(big_x, big_y, np.float64),
+    step = {"ours float32": _ours_steps(big_x, big_y, np.float32, batch=128),
+            "ours float64": _ours_steps(big_x, big_y, np.float64, batch=128),
             "ours float32 BLAS 1 thread": _one_blas_thread(
-                _ours_steps(big_x, big_y, np.float32))}
+                _ours_steps(big_x, big_y, np.float32, batch=128))}
     if torch is not None:
         for threads in (1, 2):
-            step[f"torch {threads} thread"], _ = _torch_steps(big_x, big_y, threads)
+            step[f"torch {threads} thread"], _ = _torch_steps(big_x, big_y, threads, batch=128)
     step_times = race(step, repeat=25, warmup=3)
     for name, timing in step_times.items():
         out.append(_row(f"28x28 batch-128 step, {name}", timing))

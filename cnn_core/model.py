@@ -11,7 +11,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .conv import _conv2d, _conv2d_grads
 from .dense import dense_backward, dense_forward
 from .inference import tiny_cnn_forward
 from .kernels import kernel_bank
@@ -20,8 +19,9 @@ from .losses import (
     softmax_cross_entropy_backward,
     softmax_cross_entropy_forward,
 )
-from .pooling import _max_pool, _max_pool_grads, pool_output_size
+from .pooling import pool_output_size
 from .shapes import as_float_array, output_size
+from .training_pass import conv_relu_pool, conv_relu_pool_kernel_grads
 
 PARAM_NAMES = ("kernels", "weights", "bias")
 
@@ -138,27 +138,15 @@ class TinyCNN:
     def _forward(self, images: np.ndarray, dtype: type):
         """Unchecked forward of checked images (N, H, W) for training: values, caches.
 
-        The maps are a view of the convolution's (N, h, w, K) output. ReLU and max commute,
-        max(relu(x)) = relu(max(x)), with the same first winner (ReLU keeps positive values
-        and their order), so the raw maps are pooled and only the pooled cells go through ReLU.
+        values: pooled (N, K, ph, pw), flattened (N, K*ph*pw), logits (N, C); the feature
+        maps stay inside the cache, laid out for the backward (training_pass.py).
         """
         params = self._params(dtype)
-        maps, conv_cache = _conv2d(images, params["kernels"], (0, 0), (1, 1))
-        maps = maps.transpose(0, 3, 1, 2)
-        size = (self.arch.pool_size, self.arch.pool_size)
-        top, pool_cache = _max_pool(maps, size, size)
-        positive = top > 0
-        # a window with no positive cell pools to its first cell's ReLU, +0 or -0, as
-        # max_pool2d(relu(maps)) gives it
-        first = pool_cache.padded[..., : size[0] * top.shape[-2] : size[0],
-                                  : size[1] * top.shape[-1] : size[1]]
-        pooled = first * 0.0
-        np.copyto(pooled, top, where=positive)
+        pooled, pass_cache = conv_relu_pool(images, params["kernels"], self.arch.pool_size)
         flattened = pooled.reshape(images.shape[0], -1)
         logits, dense_cache = dense_forward(flattened, params["weights"], params["bias"])
-        values = {"feature_maps": maps, "pooled": pooled, "flattened": flattened,
-                  "logits": logits}
-        return values, (conv_cache, positive, pool_cache, dense_cache)
+        values = {"pooled": pooled, "flattened": flattened, "logits": logits}
+        return values, (pass_cache, dense_cache)
 
     def forward(self, images: np.ndarray, *, dtype: type = np.float64) -> dict[str, np.ndarray]:
         """Every intermediate of the forward pass for a batch.
@@ -186,18 +174,15 @@ class TinyCNN:
         """
         images = self._images(images, dtype)
         labels = check_labels(labels, self.arch.n_classes, count=images.shape[0])
-        values, (conv_cache, positive, pool_cache, dense_cache) = self._forward(images, dtype)
+        values, (pass_cache, dense_cache) = self._forward(images, dtype)
         loss, loss_cache = softmax_cross_entropy_forward(values["logits"], labels)
         d_logits = softmax_cross_entropy_backward(loss_cache)
         d_dense = dense_backward(d_logits, dense_cache)
         grads = {"weights": d_dense.weights, "bias": d_dense.bias}
         if train_kernels:
-            d_pooled = d_dense.x.reshape(values["pooled"].shape)
-            # ReLU's backward on the pooled cells ((d + 0) * mask is what relu_backward
-            # gives after max_pool2d_backward's 0 + d), then routed to each window's winner
-            d_maps = _max_pool_grads((d_pooled + 0.0) * positive, pool_cache)
-            d_flat = d_maps.transpose(0, 2, 3, 1).reshape(-1, d_maps.shape[1])
-            grads["kernels"] = _conv2d_grads(d_flat, conv_cache, need_images=False).kernels
+            # the first layer's input needs no gradient: only the kernels get one
+            grads["kernels"] = conv_relu_pool_kernel_grads(
+                d_dense.x.reshape(values["pooled"].shape), pass_cache)
         else:
             grads["kernels"] = np.zeros_like(self.params["kernels"])
         return loss, grads

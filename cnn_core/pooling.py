@@ -72,21 +72,6 @@ def _pad_to_windows(x, size, stride, out_shape, fill):
     return padded
 
 
-def _max_pool(x: np.ndarray, size: tuple[int, int], stride: tuple[int, int]):
-    """Unchecked max pooling, for callers that need no particular zero sign on ties.
-
-    x (..., H, W) -> out (..., out_h, out_w), cache; one np.maximum per window cell.
-    """
-    out_shape = (pool_output_size(x.shape[-2], size[0], stride[0]),
-                 pool_output_size(x.shape[-1], size[1], stride[1]))
-    padded = _pad_to_windows(x, size, stride, out_shape, -np.inf)
-    slices = _slices(size, stride, out_shape)
-    out = padded[next(slices)].copy()
-    for s in slices:
-        np.maximum(out, padded[s], out=out)
-    return out, PoolCache(x.shape, size, stride, padded, out, None)
-
-
 def _first_winners(cache: PoolCache):
     """Yield, per window cell (m, q) in row-major order, its slices and where it is the
     window's winner: the first cell equal to the maximum (one winner per window)."""
@@ -99,16 +84,6 @@ def _first_winners(cache: PoolCache):
             hit &= ~taken
             taken |= hit
         yield s, hit
-
-
-def _max_pool_grads(d_out: np.ndarray, cache: PoolCache) -> np.ndarray:
-    """Unchecked max-pool backward for windows that do not overlap (stride >= size):
-    d_out (..., out_h, out_w) -> (..., H, W), each window's d_out copied to its winner."""
-    d_x = np.zeros_like(cache.padded, dtype=d_out.dtype)  # in the input's memory order
-    for s, hit in _first_winners(cache):
-        np.copyto(d_x[s], d_out, where=hit)
-    height, width = cache.input_shape[-2:]
-    return d_x[..., :height, :width]
 
 
 def max_pool2d_forward(x: np.ndarray, size: int | tuple = 2,
