@@ -18,6 +18,12 @@ with new numbers (its plotly spec differs from the one before); turnaround = to 
 lost. A session's next stroke starts after ``script_finished`` and a think time as in
 ``benchmarks.load`` (``--think`` on average, at random; 0: every session at once).
 Server CPU = the server process's utime + stime over the stroke phase.
+
+``--trainers T`` adds T sessions, in Chromium tabs, that open the Training page from a link
+with ``--training-link``'s settings and press Train as the strokes start: the server runs
+one epoch per fragment rerun, back to back, so this shows whether a long training holds up
+the others' strokes (the report gives the epochs reached). Use ``--pin`` with it, or the
+tabs' rendering competes with the server for the cores.
 """
 
 from __future__ import annotations
@@ -27,11 +33,13 @@ import asyncio
 import json
 import os
 import random
+import re
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import websockets
+from playwright.async_api import async_playwright
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -46,7 +54,7 @@ from benchmarks.load import (
     stroke_cells,
     think,
 )
-from tests.browser.conftest import start_streamlit, stop_streamlit
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop_streamlit
 from ui.grid.component import encode_grid
 from ui.share_codec import encode_drawing
 
@@ -62,6 +70,7 @@ class Results:
     latencies: list[float] = field(default_factory=list)
     turnaround: list[float] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
+    training_epochs: int = 0  # epochs the training sessions reached during the strokes
 
 
 @dataclass
@@ -182,6 +191,27 @@ async def student(url: str, index: int, args: argparse.Namespace, gate: asyncio.
             await think(rng, args.think)
 
 
+async def trainer(url: str, args: argparse.Namespace, ready: asyncio.Barrier,
+                  done: asyncio.Event, results: Results) -> None:
+    """A student training on the digits while the others draw, in a Chromium tab (the
+    Train button needs every widget's value, as a browser sends them): opens the training
+    page from a link with its settings, presses Train when the strokes start, and reads the
+    epoch reached when they are over. The server runs the epochs back to back whatever
+    the tab's speed."""
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = await browser.new_page()
+        train = page.get_by_role("button", name="Train", exact=True)
+        await page.goto(f"{url}/training?{args.training_link}", timeout=TIMEOUT_S * 1000)
+        await train.wait_for(timeout=TIMEOUT_S * 1000)
+        await ready.wait()
+        await train.click()
+        await done.wait()
+        progress = await page.get_by_text(re.compile(r"^Epoch \d+ of")).first.inner_text()
+        results.training_epochs += int(progress.split()[1])
+        await browser.close()
+
+
 async def run(args: argparse.Namespace) -> None:
     """Start the server, run every session, print the table."""
     if args.pin:  # the server inherits CPU 0; this client then takes CPU 1
@@ -191,14 +221,19 @@ async def run(args: argparse.Namespace) -> None:
         os.sched_setaffinity(0, {1})
     results = Results()
     try:
-        gate, ready = asyncio.Semaphore(OPENING_AT_ONCE), asyncio.Barrier(args.sessions + 1)
+        gate = asyncio.Semaphore(OPENING_AT_ONCE)
+        ready, done = asyncio.Barrier(args.sessions + args.trainers + 1), asyncio.Event()
         started = time.perf_counter()
         tasks = [asyncio.create_task(student(url, i, args, gate, ready, results))
                  for i in range(args.sessions)]
+        training = [asyncio.create_task(trainer(url, args, ready, done, results))
+                    for _ in range(args.trainers)]
         await ready.wait()
         loaded, cpu_start = time.perf_counter(), cpu_seconds(server.pid)
         await asyncio.gather(*tasks)
         wall, cpu = time.perf_counter() - loaded, cpu_seconds(server.pid) - cpu_start
+        done.set()
+        await asyncio.gather(*training)
     finally:
         stop_streamlit(server)
     report(args, results, loaded - started, wall, cpu)
@@ -213,6 +248,8 @@ def report(args: argparse.Namespace, results: Results, load_s: float, wall: floa
         ("sessions x strokes", f"{args.sessions} x {args.strokes} (websocket clients)"),
         ("grid / mean think time", f"{args.grid}x{args.grid} / {args.think:g} s"),
         ("strokes updated / lost", f"{len(lat)} / {len(results.lost)}"),
+        ("training sessions / epochs", f"{args.trainers} / {results.training_epochs} "
+                                       f"(?{args.training_link})"),
         *latency_rows(lat),
         ("turnaround p50 / p95", f"{percentile(turn, 50):.0f} / {percentile(turn, 95):.0f} ms"),
         ("strokes/s (all sessions)", f"{len(lat) / wall:.1f}"),
@@ -227,7 +264,12 @@ def report(args: argparse.Namespace, results: Results, load_s: float, wall: floa
 
 
 def main() -> None:
-    args = parse(options(__doc__.splitlines()[0], "server on CPU 0, these clients on CPU 1"))
+    parser = options(__doc__.splitlines()[0], "server on CPU 0, these clients on CPU 1")
+    parser.add_argument("--trainers", type=int, default=0,
+                        help="more sessions that train on the Training page meanwhile")
+    parser.add_argument("--training-link", default="ds=digits&nk=16&ep=50&bs=32",
+                        help="the training page's settings, as in its share link")
+    args = parse(parser)
     asyncio.run(run(args))
 
 

@@ -19,10 +19,10 @@ F, G = [1, 2, 3, 4, 5], [1, 0, -1]
 def open_lesson(page: Page, base: str, path: str, first_sum: str) -> None:
     """Open base, then base + path, and wait for the page and the shared sidebar."""
     page.goto(base)
-    expect(page.get_by_text("Presenter mode")).to_be_attached(timeout=30_000)
+    expect(page.get_by_text("Presenter mode", exact=True)).to_be_attached(timeout=30_000)
     page.goto(f"{base}{path}")
     expect(page.get_by_text(first_sum, exact=True)).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("Presenter mode")).to_be_attached(timeout=15_000)
+    expect(page.get_by_text("Presenter mode", exact=True)).to_be_attached(timeout=15_000)
 
 
 def test_play_animates_the_1d_lesson_to_the_last_position_and_stops(page: Page, streamlit_app):
@@ -69,7 +69,7 @@ def test_a_fresh_server_opened_at_a_lesson_url_still_runs_the_router(browser):
         page = context.new_page()
         page.goto(f"{url}/lesson_1d")
         expect(page.get_by_role("heading", name="Output size")).to_be_visible(timeout=30_000)
-        expect(page.get_by_text("Presenter mode")).to_be_attached(timeout=30_000)
+        expect(page.get_by_text("Presenter mode", exact=True)).to_be_attached(timeout=30_000)
     finally:
         context.close()
         stop_streamlit(server)

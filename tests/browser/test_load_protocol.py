@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -42,7 +43,8 @@ async def strokes(url: str, cells: list[tuple[int, int]]) -> list[np.ndarray]:
 
 def test_each_stroke_comes_back_as_the_feature_map_of_the_drawing_sent(streamlit_app):
     cells = [(3, 1), (5, 4)]
-    maps = asyncio.run(strokes(streamlit_app(APP), cells))
+    with ThreadPoolExecutor(1) as thread:  # Playwright's sync tests keep a loop running here
+        maps = thread.submit(asyncio.run, strokes(streamlit_app(APP), cells)).result()
     drawing = np.zeros((8, 8))
     np.testing.assert_array_equal(maps[0], conv2d(drawing, KERNELS["notes_example"]))
     for (row, col), shown in zip(cells, maps[1:], strict=True):
