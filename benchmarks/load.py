@@ -30,7 +30,6 @@ import argparse
 import asyncio
 import os
 import random
-import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,12 +37,22 @@ from pathlib import Path
 from playwright.async_api import BrowserContext, Page, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from benchmarks.load_common import (
+    OPENING_AT_ONCE,
+    cpu_seconds,
+    latency_rows,
+    options,
+    parse,
+    percentile,
+    print_rows,
+    proc_stat,
+    stroke_cells,
+    think,
+)
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop_streamlit
 
-GRIDS = (5, 8, 16, 28, 32)
 LOAD_TIMEOUT_MS = 180_000
 STROKE_TIMEOUT_MS = 60_000
-OPENING_AT_ONCE = 4  # sessions loading together before the strokes (all 20 at once time out)
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 # The feature map's look: its heatmap image and cell numbers, as one string.
@@ -84,22 +93,6 @@ class Results:
     unloaded: list[str] = field(default_factory=list)  # sessions that never got ready
 
 
-def _proc_stat(pid: int) -> tuple[int, float]:
-    """(parent pid, utime + stime in seconds) from /proc/<pid>/stat (fields 4, 14, 15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far, in seconds."""
-    try:
-        import psutil
-    except ImportError:
-        return _proc_stat(pid)[1]
-    times = psutil.Process(pid).cpu_times()
-    return times.user + times.system
-
-
 def tree_cpu_seconds(marker: str) -> float:
     """CPU seconds of the live processes whose command line holds marker, and descendants.
 
@@ -110,7 +103,7 @@ def tree_cpu_seconds(marker: str) -> float:
         if not entry.name.isdigit():
             continue
         try:
-            parents[entry.name], cpu[entry.name] = _proc_stat(int(entry.name))
+            parents[entry.name], cpu[entry.name] = proc_stat(int(entry.name))
             if marker in (entry / "cmdline").read_bytes().decode(errors="replace"):
                 roots.append(entry.name)
         except (OSError, ValueError):  # the process ended while we looked
@@ -126,13 +119,6 @@ def tree_cpu_seconds(marker: str) -> float:
             total += cpu.get(pid, 0.0)
             todo.extend(children.get(pid, []))
     return total
-
-
-def stroke_cells(n: int, count: int, seed: int) -> list[tuple[int, int]]:
-    """Distinct cells the default kernel reads: C(i, j) = f(i+2, j) + f(i+2, j+2)."""
-    cells = [(r, c) for r in range(2, n) for c in range(n - 2)]
-    random.Random(seed).shuffle(cells)
-    return [cells[i % len(cells)] for i in range(count)]
 
 
 async def open_playground(page: Page, url: str, grid: int) -> None:
@@ -199,23 +185,6 @@ async def student(context: BrowserContext, url: str, index: int, args: argparse.
         await think(rng, args.think)
 
 
-async def think(rng: random.Random, mean: float, *, first: bool = False) -> None:
-    """A student's pause before the next stroke: mean * U(0.5, 1.5); the first U(0, 1)."""
-    if mean > 0:
-        await asyncio.sleep(mean * (rng.random() if first else 0.5 + rng.random()))
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0..100), linear between closest ranks."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    position = (len(ordered) - 1) * q / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
 async def run(args: argparse.Namespace) -> None:
     """Start the server and the browser, run every session, print the table."""
     if args.no_post_script_gc:  # read by `streamlit run` like --runner.postScriptGC false
@@ -280,46 +249,6 @@ def report(args: argparse.Namespace, results: Results, load_s: float, wall: floa
         ("time to open all sessions", f"{load_s:.1f} s"),
     ]
     print_rows(rows, results.unloaded + results.failures)
-
-
-def options(description: str, pin_help: str) -> argparse.ArgumentParser:
-    """The options both load benchmarks take (this one and benchmarks.load_protocol)."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--sessions", type=int, default=20, help="concurrent sessions")
-    parser.add_argument("--strokes", type=int, default=20, help="strokes per session")
-    parser.add_argument("--grid", type=int, default=16, choices=GRIDS, help="drawing size")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="mean seconds a session waits after an update before its next "
-                             "stroke (0.5 to 1.5 times this, at random)")
-    parser.add_argument("--pin", action="store_true", help=pin_help)
-    return parser
-
-
-def parse(parser: argparse.ArgumentParser) -> argparse.Namespace:
-    """The command line's options, checked."""
-    args = parser.parse_args()
-    if args.pin and (os.cpu_count() or 1) < 2:
-        raise SystemExit("--pin needs at least two CPUs")
-    return args
-
-
-def latency_rows(latencies: list[float]) -> list[tuple[str, str]]:
-    """p50 / p95 / max and mean of stroke latencies (ms) as table rows."""
-    spread = (percentile(latencies, 50), percentile(latencies, 95),
-              max(latencies, default=float("nan")))
-    mean = statistics.fmean(latencies) if latencies else float("nan")
-    return [("latency p50 / p95 / max", " / ".join(f"{v:.0f}" for v in spread) + " ms"),
-            ("latency mean", f"{mean:.0f} ms")]
-
-
-def print_rows(rows: list[tuple[str, str]], lost: list[str]) -> None:
-    """The figures as a two-column table, then the first few lost strokes."""
-    width = max(len(name) for name, _ in rows)
-    print(f"\n{'figure':<{width}}  value\n{'-' * width}  {'-' * 30}")
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
-    for failure in lost[:5]:
-        print(f"lost: {failure.splitlines()[0]}")
 
 
 def main() -> None:

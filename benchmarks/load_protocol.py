@@ -43,7 +43,7 @@ from playwright.async_api import async_playwright
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from benchmarks.load import (
+from benchmarks.load_common import (
     OPENING_AT_ONCE,
     cpu_seconds,
     latency_rows,

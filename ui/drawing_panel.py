@@ -1,11 +1,10 @@
 """The shared "draw here" panel: the drawing grid plus its toolbar, presets and upload.
 
-``drawing_controls(key_prefix)`` draws the controls (outside the page's per-stroke
-fragment) and ``drawing_canvas(key_prefix)`` the grid, returning the drawing (n, n) in 0..1
-(inside it). The drawing lives
-in state.DRAWING (a plain key, so it survives page switches); buttons change it through
-callbacks that bump the revision before the grid renders, while a stroke only stores the
-grid the browser already shows.
+``drawing_controls(key_prefix)`` draws the controls, outside the page's per-stroke fragment;
+``drawing_canvas(key_prefix)``, inside it, draws the grid and returns the drawing (n, n) in
+0..1. The drawing lives in state.DRAWING (a plain key, so it survives page switches);
+buttons change it through callbacks that bump the revision before the grid renders, while a
+stroke only stores the grid the browser already shows.
 """
 
 from __future__ import annotations
