@@ -12,7 +12,14 @@ from ui import state
 from ui.drawing_panel import drawing_canvas, drawing_controls
 from ui.kernel_picker import CUSTOM, KernelPick, kernel_pick, kernel_select
 from ui.lessons import lesson_banner, shows
-from ui.playground_panels import LATEST, P, compare_views, downloads, maps
+from ui.playground_panels import (
+    LATEST,
+    P,
+    cell_pickers,
+    compare_views,
+    downloads,
+    maps,
+)
 from ui.playground_views import ConvSettings, Pipeline, run_pipeline
 from ui.safe_text import plain
 from ui.share import restore_from_url, share_link_box, write_url
@@ -138,4 +145,5 @@ if pick.description:
     st.caption(f"**{pick.label}**: {pick.description}")
 drawing_controls(P)
 workspace(pick, settings, other)
+cell_pickers()
 downloads()

@@ -30,6 +30,8 @@ from ui.playground_views import (
 
 P = "playground_"
 LATEST = f"{P}matrices"  # the latest maps by name, for the downloads
+LAST_GOOD = f"{P}last_good"  # the last pipeline that worked (the page's result() keeps it)
+PICKED = f"{P}picked"  # a click on a map picked a cell: the pickers need a full rerun
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": [
     "zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
     "resetScale2d"], "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -69,6 +71,7 @@ def select_cell(chart_key: str, row_key: str, col_key: str) -> None:
     if points:
         st.session_state[row_key], st.session_state[col_key] = (int(points[0]["y"]),
                                                                 int(points[0]["x"]))
+        st.session_state[PICKED] = True
 
 
 def chart(figure: go.Figure, numbers: Numbers, key: str | None = None,
@@ -86,6 +89,8 @@ def maps(run: Pipeline, columns: list, presenter: bool) -> None:
     The windows the inspector reads are outlined: the conv window on the input, the pooling
     window on the ReLU map, and the picked cells themselves on the feature and pooled maps.
     """
+    if st.session_state.pop(PICKED, False):
+        st.rerun()  # the whole page, so that cell_pickers (outside the fragment) follow
     s, (out_h, out_w), k = run.settings, run.feature.shape, run.kernel.shape
     (pool_h, pool_w), n, h = run.pooled.shape, run.image.shape[0], run.padded.shape[0]
     row, col = clamped(f"{P}row", out_h), clamped(f"{P}col", out_w)
@@ -112,19 +117,30 @@ def maps(run: Pipeline, columns: list, presenter: bool) -> None:
     st.code("\n".join(size_notes(run)), language=None, wrap_lines=True)
     left, right = st.columns(2, gap="large")
     with left:
-        st.markdown("**Inspect a feature-map cell**: click it on the map, or pick [row, col]")
-        with st.container(horizontal=True):
-            st.number_input("row", 0, out_h - 1, step=1, key=f"{P}row", width=110)
-            st.number_input("col", 0, out_w - 1, step=1, key=f"{P}col", width=110)
+        st.markdown("**Inspect a feature-map cell**: click it on the map, or pick it below")
         big(conv_sum(cell))
         st.caption(conv_sentence(cell, k))
     with right:
-        st.markdown("**Inspect a pooled cell**: click it on the pooled map, or pick [row, col]")
-        with st.container(horizontal=True):
-            st.number_input("row", 0, pool_h - 1, step=1, key=f"{P}prow", width=110)
-            st.number_input("col", 0, pool_w - 1, step=1, key=f"{P}pcol", width=110)
+        st.markdown("**Inspect a pooled cell**: click it on the pooled map, or pick it below")
         big(pool_sum(pooled, s.pool))
         st.caption(pool_sentence(pooled, s.pool, "the ReLU map" if s.relu else "the feature map"))
+
+
+def cell_pickers() -> None:
+    """The inspected cells by number (keyboard users), under the per-stroke fragment.
+
+    Out of it, a stroke does not resend these four widgets; a click on a map reruns the
+    whole page instead (see maps), so that they show the cell it picked.
+    """
+    run = st.session_state.get(LAST_GOOD)
+    if run is None:
+        return
+    (out_h, out_w), (pool_h, pool_w) = run.feature.shape, run.pooled.shape
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.number_input("C row", 0, out_h - 1, step=1, key=f"{P}row", width=120)
+        st.number_input("C col", 0, out_w - 1, step=1, key=f"{P}col", width=120)
+        st.number_input("Pooled row", 0, pool_h - 1, step=1, key=f"{P}prow", width=120)
+        st.number_input("Pooled col", 0, pool_w - 1, step=1, key=f"{P}pcol", width=120)
 
 
 def compare_views(runs: list[tuple[str, Pipeline | None]], presenter: bool) -> None:

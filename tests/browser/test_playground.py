@@ -190,7 +190,14 @@ def test_clicking_a_feature_map_cell_writes_its_sum(playground: Page):
     page.mouse.click(*centre(markers.nth(2 * 3 + 1)))  # row 2, col 1
     expect(page.get_by_text("C(2,1) = ")).to_be_visible()
     expect(page.get_by_text("C(2,1) is row 2, column 1", exact=False)).to_be_visible()
+    # the number pickers sit outside the stroke's fragment: a click reruns the page for them
+    expect(page.get_by_label("C row")).to_have_value("2")
+    expect(page.get_by_label("C col")).to_have_value("1")
 
     pooled = chart(page, "Max pool").locator(".scatterlayer .point")
     page.mouse.click(*centre(pooled.nth(1)))  # row 0, col 1
     expect(page.get_by_text("P(0,1) = max(1, 0) = 1")).to_be_visible()  # a cut-off window
+    expect(page.get_by_label("Pooled col")).to_have_value("1")
+    page.get_by_label("C row").fill("0")  # and typing a number picks the cell too
+    page.get_by_label("C row").press("Enter")
+    expect(page.get_by_text("C(0,1) = ")).to_be_visible()
