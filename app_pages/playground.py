@@ -122,6 +122,10 @@ SHARED = [
     (bool_field("relu", True), f"{P}relu"),
     (choice_field("pool", "max", ("max", "avg")), f"{P}pool"),
     (int_field("ps", 2, 1, 4), f"{P}pool_size"),
+    (int_field("r", 0, 0, 63), f"{P}row"),  # the inspected cells (kept inside the maps)
+    (int_field("c", 0, 0, 63), f"{P}col"),
+    (int_field("pr", 0, 0, 63), f"{P}prow"),
+    (int_field("pc", 0, 0, 63), f"{P}pcol"),
     (bool_field("cmp", False), f"{P}compare"),  # compare mode and its B settings
     (choice_field("kb", "sobel_vertical", (*KERNELS, CUSTOM)), f"{B}kernel"),
     (int_field("padb", 0, 0, 3), f"{B}padding"),

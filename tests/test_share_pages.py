@@ -208,6 +208,17 @@ def test_tampered_links_on_every_page_fall_back_with_a_notice_and_echo_nothing(p
             assert value not in shown.replace(notice, "")
 
 
+def test_the_playground_link_carries_the_inspected_cells():
+    at, reopened = round_trip("app_pages/playground.py", {state.DRAWING: np.array(NOTES_EIGHT)},
+                              {"playground_row": 1, "playground_col": 2,
+                               "playground_prow": 1, "playground_pcol": 0})
+    cells = {k: at.query_params[k] for k in at.query_params if k in ("r", "c", "pr", "pc")}
+    assert cells == {"r": "1", "c": "2", "pr": "1"}  # pc is 0, the default: not written
+    shown = said(reopened)
+    assert any("C(1,2) = " in text for text in shown), shown
+    assert any("P(1,0) = " in text for text in shown), shown
+
+
 def test_the_playground_link_carries_compare_mode_and_the_b_settings():
     at, reopened = round_trip("app_pages/playground.py", {"playground_compare": True},
                               {"playground_b_kernel": "laplacian_4", "playground_b_stride": 2,
