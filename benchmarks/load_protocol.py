@@ -1,22 +1,21 @@
 """Many students drawing at once, seen from the server: no browsers (asserts nothing).
 
     python -m benchmarks.load_protocol [--sessions 20 --strokes 20 --grid 16 --think 0]
-                                       [--pin]
+                                       [--pin] [--trainers 0 --training-link ...]
 
 In a classroom every student's browser runs on the student's own device; what the forty
-share is the server. This client speaks Streamlit's own websocket protocol (the protobuf
-BackMsg / ForwardMsg a browser sends and receives) so that N sessions cost the server what N
-browsers would, without N Chromiums competing with it for this machine's cores (the
-browser-driven ``benchmarks.load`` measures those too).
+share is the server. These sessions speak Streamlit's own websocket protocol
+(benchmarks.protocol_client) so that N of them cost the server what N browsers would,
+without N Chromiums competing with it for this machine's cores (the browser-driven
+``benchmarks.load`` measures those too).
 
 Each session opens the playground from a share link holding a blank GRID x GRID drawing,
-waits for everyone, then paints S strokes: one cell inked per stroke, sent exactly as the
-drawing grid sends a finished stroke (its ``stroke`` trigger value, whole grid, on the
-page's fragment). Latency = the stroke leaving the client to the feature map C arriving
-with new numbers (its plotly spec differs from the one before); turnaround = to the rerun's
-``script_finished``. A stroke whose map never changes, or any exception element, counts as
-lost. A session's next stroke starts after ``script_finished`` and a think time as in
-``benchmarks.load`` (``--think`` on average, at random; 0: every session at once).
+waits for everyone, then paints S strokes, one cell inked per stroke. Latency = the stroke
+leaving the client to the feature map C arriving with new numbers (its plotly spec differs
+from the one before); turnaround = to the rerun's ``script_finished``. A stroke whose map
+never changes, or any exception element, counts as lost. A session's next stroke starts
+after ``script_finished`` and a think time as in ``benchmarks.load`` (``--think`` on
+average, at random; 0: every session at once).
 Server CPU = the server process's utime + stime over the stroke phase.
 
 ``--trainers T`` adds T sessions, in Chromium tabs, that open the Training page from a link
@@ -30,18 +29,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import re
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
 import websockets
 from playwright.async_api import async_playwright
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks.load_common import (
     OPENING_AT_ONCE,
@@ -54,13 +49,8 @@ from benchmarks.load_common import (
     stroke_cells,
     think,
 )
+from benchmarks.protocol_client import TIMEOUT_S, Session
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop_streamlit
-from ui.grid.component import encode_grid
-from ui.share_codec import encode_drawing
-
-GRID_COMPONENT = "cnn_playground_drawing_grid"
-FEATURE_MAP_TITLE = "Feature map C"
-TIMEOUT_S = 120.0
 
 
 @dataclass
@@ -71,97 +61,6 @@ class Results:
     turnaround: list[float] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
     training_epochs: int = 0  # epochs the training sessions reached during the strokes
-
-
-@dataclass
-class Reply:
-    """What one rerun sent back: the feature map's spec (and when), any exception."""
-
-    feature_spec: str | None = None
-    feature_at: float | None = None
-    grid: dict | None = None  # the drawing grid element: its widget id, data, fragment
-    errors: list[str] = field(default_factory=list)
-    page_script_hash: str = ""
-
-
-class Session:
-    """One student: a websocket to the server and the state a browser would keep."""
-
-    def __init__(self, socket: websockets.ClientConnection, grid: int) -> None:
-        self.socket, self.drawing = socket, np.zeros((grid, grid))
-        self.context = BackMsg().rerun_script.context_info
-        self.context.timezone, self.context.locale = "UTC", "en-US"
-        self.trigger_id = self.fragment_id = self.page_script_hash = ""
-        self.revision, self.feature_spec = 0, None
-
-    async def send(self, message: BackMsg) -> None:
-        message.rerun_script.context_info.CopyFrom(self.context)
-        await self.socket.send(message.SerializeToString())
-
-    async def read_run(self) -> Reply:
-        """ForwardMsgs up to the end of one script run."""
-        reply = Reply()
-        while True:
-            message = ForwardMsg()
-            message.ParseFromString(await asyncio.wait_for(self.socket.recv(), TIMEOUT_S))
-            kind = message.WhichOneof("type")
-            if kind == "new_session":
-                reply.page_script_hash = message.new_session.page_script_hash
-            elif kind == "script_finished":
-                return reply
-            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                self._read_element(message.delta, reply)
-
-    @staticmethod
-    def _read_element(delta, reply: Reply) -> None:
-        element = delta.new_element
-        kind = element.WhichOneof("type")
-        if kind == "exception" or (kind == "alert" and element.alert.format == 1):
-            reply.errors.append(element.exception.message or element.alert.body)
-        elif kind == "plotly_chart" and FEATURE_MAP_TITLE in element.plotly_chart.spec:
-            reply.feature_spec, reply.feature_at = element.plotly_chart.spec, time.perf_counter()
-        elif kind == "bidi_component" and GRID_COMPONENT in element.bidi_component.component_name:
-            reply.grid = {"id": element.bidi_component.id, "fragment": delta.fragment_id,
-                          "data": json.loads(element.bidi_component.json or "{}")}
-
-    async def open(self, grid: int) -> None:
-        """The playground from a share link with a blank grid x grid drawing."""
-        message = BackMsg()
-        message.rerun_script.page_name = "playground"
-        message.rerun_script.query_string = f"d={encode_drawing(self.drawing)}"
-        self.context.url = "http://127.0.0.1/playground"
-        await self.send(message)
-        reply = await self.read_run()
-        if reply.grid is None or reply.feature_spec is None or reply.errors:
-            raise RuntimeError(f"playground did not open as expected: {reply.errors}")
-        data = reply.grid["data"].get("data", reply.grid["data"])
-        if data.get("size") != grid:
-            raise RuntimeError(f"opened a {data.get('size')} grid, not {grid}")
-        self.page_script_hash = reply.page_script_hash
-        self.trigger_id = f"$$STREAMLIT_INTERNAL_KEY_{reply.grid['id']}__events"
-        self.fragment_id, self.revision = reply.grid["fragment"], int(data["revision"])
-        self.feature_spec = reply.feature_spec
-
-    async def stroke(self, row: int, col: int) -> tuple[float, float]:
-        """Ink one cell as a finished stroke; -> (latency, turnaround) in ms."""
-        self.drawing[row, col] = 1.0
-        value = {"r": self.revision, "n": len(self.drawing), "g": encode_grid(self.drawing)}
-        message = BackMsg()
-        message.rerun_script.page_script_hash = self.page_script_hash
-        message.rerun_script.fragment_id = self.fragment_id
-        widget = message.rerun_script.widget_states.widgets.add()
-        widget.id = self.trigger_id
-        widget.json_trigger_value = json.dumps([{"event": "stroke", "value": value}])
-        sent = time.perf_counter()
-        await self.send(message)
-        reply = await self.read_run()
-        done = time.perf_counter()
-        if reply.errors:
-            raise RuntimeError(f"error on screen: {reply.errors[0][:200]}")
-        if reply.feature_spec is None or reply.feature_spec == self.feature_spec:
-            raise RuntimeError("the feature map did not change")
-        self.feature_spec = reply.feature_spec
-        return 1000 * (reply.feature_at - sent), 1000 * (done - sent)
 
 
 async def student(url: str, index: int, args: argparse.Namespace, gate: asyncio.Semaphore,

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import websockets
 
-from benchmarks.load_protocol import Session
+from benchmarks.protocol_client import Session
 from cnn_core import KERNELS, conv2d
 
 pytestmark = pytest.mark.browser  # needs the live server the browser tests start
