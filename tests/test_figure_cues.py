@@ -15,9 +15,7 @@ import pytest
 from tests.test_figures import as_sent
 from ui.figure_cues import CORE, HALO, OUTLINE
 from ui.figures import (
-    INK_SCALE,
-    POSITIVE_SCALE,
-    SIGNED_SCALE,
+    colour_scale,
     curves,
     matrix_heatmap,
     probability_bars,
@@ -25,7 +23,10 @@ from ui.figures import (
 from ui.network_views import heatmap, mosaic, signed_bars
 from ui.playground_views import heatmap as fast_heatmap
 
-SCALES = (SIGNED_SCALE, POSITIVE_SCALE, INK_SCALE)
+KINDS = ("signed", "positive", "ink")
+# every scale a map can get: each kind, in the classroom default and in presenter mode
+SCALES = [pytest.param(colour_scale(kind, presenter), id=f"{kind}{'-presenter' * presenter}")
+          for kind in KINDS for presenter in (False, True)]
 PLOTLY_DARK_TEXT = "#444444"  # plotly.js's Color.defaultLine: its dark automatic text colour
 
 
@@ -46,9 +47,8 @@ def contrast(a: str, b: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-def scale_colours(name: str, count: int = 201) -> list[str]:
-    return plotly.colors.sample_colorscale(plotly.colors.get_colorscale(name),
-                                           list(np.linspace(0, 1, count)))
+def scale_colours(scale: list, count: int = 201) -> list[str]:
+    return plotly.colors.sample_colorscale(scale, list(np.linspace(0, 1, count)))
 
 
 def test_the_contrast_helper_gives_the_wcag_extremes():
@@ -67,7 +67,8 @@ def test_some_tone_of_every_outline_contrasts_3_to_1_with_every_cell_colour(scal
 
 def test_a_red_outline_alone_would_not_stand_out_on_every_cell():
     # why the halo and the core: red on PuOr's dark orange or Blues' dark blue is under 3:1
-    worst = min(contrast(cell, OUTLINE) for scale in SCALES for cell in scale_colours(scale))
+    worst = min(contrast(cell, OUTLINE) for kind in KINDS
+                for cell in scale_colours(colour_scale(kind)))
     assert worst < 2
 
 
@@ -110,12 +111,33 @@ def test_presenter_mode_writes_cell_numbers_bold_and_the_classroom_default_does_
     assert all("weight" not in t["textfont"] for t in cell_traces(presenter=False))
 
 
-def test_the_scales_dark_ends_reach_7_to_1_against_white():
-    ends = [plotly.colors.get_colorscale(SIGNED_SCALE)[0][1],
-            plotly.colors.get_colorscale(SIGNED_SCALE)[-1][1],
-            plotly.colors.get_colorscale(POSITIVE_SCALE)[-1][1],
-            plotly.colors.get_colorscale(INK_SCALE)[-1][1]]
+@pytest.mark.parametrize("presenter", [False, True])
+def test_the_scales_dark_ends_reach_7_to_1_against_white(presenter):
+    signed = colour_scale("signed", presenter)
+    ends = [signed[0][1], signed[-1][1], colour_scale("positive", presenter)[-1][1],
+            colour_scale("ink", presenter)[-1][1]]
     assert all(contrast(end, "#ffffff") >= 7 for end in ends), ends
+
+
+@pytest.mark.parametrize("kind, small", [("positive", [0.1]), ("signed", [0.45, 0.55])],
+                         ids=["positive", "signed"])
+def test_presenter_scales_show_values_near_zero_that_a_projector_would_wash_out(kind, small):
+    # a tenth of the largest value: nearly white in the default scale, clearly tinted here
+    default, presenter = (plotly.colors.sample_colorscale(colour_scale(kind, p), small)
+                          for p in (False, True))
+    for plain, strong in zip(default, presenter, strict=True):
+        assert contrast(plain, "#ffffff") < 1.3
+        assert contrast(strong, "#ffffff") > 1.6
+
+
+def test_zero_stays_white_in_the_presenters_signed_scale():
+    assert colour_scale("signed", presenter=True)[4] == [0.5, "rgb(247,247,247)"]
+
+
+@pytest.mark.parametrize("presenter", [False, True])
+def test_every_heatmap_builder_uses_the_modes_scale(presenter):
+    for trace in cell_traces(presenter):  # signed values: each builder's signed scale
+        assert trace["colorscale"] == colour_scale("signed", presenter)
 
 
 # ---- bars ----------------------------------------------------------------------------------

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import math
 
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
 
 from ui.figure_cues import CURVE_STYLES, cell_font, highlight_cues, outline_shapes, presenter_axis
@@ -26,6 +28,29 @@ SIGNED_SCALE = "PuOr_r"  # purple (negative) - white - orange (positive); colour
 POSITIVE_SCALE = "Blues"
 INK_SCALE = "Greys"
 MAX_NUMBERED_WIDTH = 16
+SCALE_NAMES = {"signed": SIGNED_SCALE, "positive": POSITIVE_SCALE, "ink": INK_SCALE}
+
+
+@functools.cache
+def colour_scale(kind: str, presenter: bool = False) -> list:
+    """[[position, "rgb(...)"], ...] for a map kind: "signed", "positive" or "ink".
+
+    Shared by every figure, never edited. In presenter mode the palest tints, which a
+    projector washes out to the white of the page, are left out: the positive scale starts
+    at a visible light blue, and the signed one goes from white at 0 straight to a clear
+    purple or orange, so that values near zero still show.
+    """
+    steps = [list(step) for step in plotly.colors.get_colorscale(SCALE_NAMES[kind])]
+    if not presenter or kind == "ink":  # black ink on white paper is already the most
+        return steps
+    colours = [colour for _, colour in steps]
+    if kind == "positive":  # Blues' 9 colours: drop the two nearest to white
+        kept = colours[2:]
+        return [[i / (len(kept) - 1), colour] for i, colour in enumerate(kept)]
+    # PuOr's 11 colours, white in the middle: drop the palest on each side of it
+    kept = colours[:4] + colours[5:6] + colours[7:]
+    return [[position, colour] for position, colour in
+            zip((0, 0.15, 0.3, 0.45, 0.5, 0.55, 0.7, 0.85, 1), kept, strict=True)]
 
 
 class SpecFigure(go.Figure):
@@ -110,9 +135,10 @@ def matrix_heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
         numbers = cols <= MAX_NUMBERED_WIDTH
     text = [[format_number(v, decimals) for v in row] for row in values]
     biggest = float(np.max(np.abs(values))) or 1.0
-    scale = {"signed": dict(colorscale=SIGNED_SCALE, zmid=0, zmin=-biggest, zmax=biggest),
-             "positive": dict(colorscale=POSITIVE_SCALE, zmin=0, zmax=max(biggest, 1e-12)),
-             "ink": dict(colorscale=INK_SCALE, zmin=0, zmax=1)}[kind]
+    scale = {"signed": dict(zmid=0, zmin=-biggest, zmax=biggest),
+             "positive": dict(zmin=0, zmax=max(biggest, 1e-12)),
+             "ink": dict(zmin=0, zmax=1)}[kind]
+    scale["colorscale"] = colour_scale(kind, presenter)
     font_size = (22 if presenter else 15) if cols <= 8 else (16 if presenter else 11)
     heatmap = go.Heatmap(
         z=values, text=text, texttemplate="%{text}" if numbers else None,

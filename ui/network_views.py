@@ -12,40 +12,28 @@ template would add 3 KB and 10 ms to every figure.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
-import plotly.colors
 import pyarrow as pa
 
 from ui.figure_cues import cell_font, highlight_cues, outline_shapes, presenter_axis
 from ui.figures import (
-    INK_SCALE,
     MINUS,
-    POSITIVE_SCALE,
-    SIGNED_SCALE,
     SpecFigure,
+    colour_scale,
     format_number,
     typed_array,
 )
 
 
-@functools.cache
-def _colours(name: str) -> list:
-    """[[0.0, "rgb(...)"], ..., [1.0, "rgb(...)"]]: shared by every figure, never edited."""
-    return [list(step) for step in plotly.colors.get_colorscale(name)]
-
-
-def _scale(values: np.ndarray, kind: str) -> dict:
+def _scale(values: np.ndarray, kind: str, presenter: bool) -> dict:
     finite = values[np.isfinite(values)]
     biggest = float(np.max(np.abs(finite))) if finite.size else 0.0
     biggest = biggest or 1.0
     if kind == "auto":
         kind = "signed" if finite.size and finite.min() < 0 else "positive"
-    name, low = {"signed": (SIGNED_SCALE, -biggest), "positive": (POSITIVE_SCALE, 0.0),
-                 "ink": (INK_SCALE, 0.0)}[kind]
+    low = -biggest if kind == "signed" else 0.0
     high = 1.0 if kind == "ink" else biggest
-    return dict(colorscale=_colours(name), zmin=low, zmax=high)
+    return dict(colorscale=colour_scale(kind, presenter), zmin=low, zmax=high)
 
 
 def _text(values: np.ndarray, decimals: int) -> list[list[str]]:
@@ -86,7 +74,7 @@ def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
     cell = (62 if presenter else 46) if small else (30 if presenter else 22)
     font = (18 if presenter else 12) if small else (14 if presenter else 9)
     trace = dict(type="heatmap", z=typed_array(values), xgap=1, ygap=1, showscale=False,
-                 **_scale(values, kind))
+                 **_scale(values, kind, presenter))
     if numbers:
         trace.update(text=_text(values, decimals), texttemplate="%{text}",
                      textfont=cell_font(font, presenter),
@@ -126,7 +114,8 @@ def mosaic(maps: np.ndarray, *, kind: str = "auto", columns: int = 4, title: str
         annotations.append(dict(x=left + (w - 1) / 2, y=top - (gap + 1) / 2, text=labels[index],
                                 showarrow=False, font=dict(size=15 if presenter else 11)))
     trace = dict(type="heatmap", z=typed_array(canvas), customdata=typed_array(owner),
-                 xgap=1, ygap=1, showscale=False, hoverongaps=False, **_scale(maps, kind))
+                 xgap=1, ygap=1, showscale=False, hoverongaps=False,
+                 **_scale(maps, kind, presenter))
     if numbers:
         trace.update(text=_text(canvas, decimals), texttemplate="%{text}",
                      textfont=cell_font(14 if presenter else 10, presenter),
