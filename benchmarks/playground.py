@@ -65,11 +65,11 @@ def fragment_work(drawing: np.ndarray, build: Callable = heatmap) -> None:
              (run.activated, dict(outline=pool_box(pooled))),
              (run.pooled, dict(outline=(0, 0, 1, 1)))]
     for values, options in views:
-        numbers, decimals = cell_numbers(values)
+        numbers, decimals, font = cell_numbers(values)
         if build is heatmap:
             options["clickable"] = values is run.feature or values is run.pooled
         serialise(build(values, title=f"map {values.shape}", numbers=numbers,
-                        decimals=decimals, height=300, **options))
+                        decimals=decimals, height=300, font_size=font, **options))
 
 
 def timed(work: Callable[[], object], repeats: int) -> tuple[list[float], list[float]]:

@@ -16,13 +16,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from cnn_core import KERNELS, TinyCNN, avg_pool2d, conv2d, max_pool2d, relu
 from cnn_core.data import NOTES_EIGHT, NOTES_TWO
 from cnn_core.explain import conv2d_cell, pool_cell, written_sum
 from ui import state
-from ui.figures import matrix_heatmap
+from ui.figures import format_number, matrix_heatmap
 from ui.kernel_picker import cell_text, parse_cell, parse_kernel_cells, preset_kernel
 from ui.playground_views import (
     ConvSettings,
@@ -481,11 +483,31 @@ def test_size_notes_count_unused_rows_and_pooled_size():
     assert notes[-1].startswith("pooled: ⌈2 / 2⌉ × ⌈2 / 2⌉ = 1 × 1")
 
 
-def test_cell_numbers_hide_numbers_that_would_not_fit():
-    assert cell_numbers(np.ones((3, 3))) == (True, 2)
-    assert cell_numbers(np.ones((12, 12))) == (True, 1)
-    assert cell_numbers(np.ones((14, 14))) == (False, 1)
-    assert cell_numbers(np.full((10, 10), 0.5)) == (False, 1)
+def test_cell_numbers_shrink_to_fit_their_cells_or_hide():
+    assert cell_numbers(np.ones((3, 3))) == (True, 2, 15)  # the house size where it fits
+    assert cell_numbers(np.full((3, 3), 4 / 9)) == (True, 2, 13)  # "0.44" in a 33 px cell
+    assert cell_numbers(np.tile([-4.0, 4.0], (8, 4))) == (True, 1, 12)  # "−4" in 15 px cells
+    assert cell_numbers(np.ones((14, 14)))[0] is False  # 8.6 px cells: hover and tables
+    assert cell_numbers(np.full((7, 7), 2.0), presenter=True) == (True, 1, 21)
+    assert cell_numbers(np.ones((12, 12)), presenter=True)[0] is False  # 14 px at least
+
+
+@given(st.integers(1, 32), st.integers(1, 32), st.sampled_from([0.5, 1, 4, 10, 250]),
+       st.booleans(), st.booleans(), st.integers(0, 2**32 - 1))
+def test_shown_cell_numbers_fit_their_cells_across_and_up(rows, cols, scale, whole,
+                                                          presenter, seed):
+    from ui.playground_views import DIGIT_EM, PLOT_PX, SMALL_CELL_PX, SMALLEST_FONT_PX
+
+    values = np.random.default_rng(seed).normal(0, scale, (rows, cols))
+    values = np.round(values) if whole else values
+    numbers, decimals, font = cell_numbers(values, presenter)
+    cell = min(PLOT_PX[presenter] / cols, SMALL_CELL_PX[presenter])
+    longest = max(len(format_number(v, decimals)) for v in values.ravel())
+    if numbers:
+        assert font >= SMALLEST_FONT_PX[presenter]
+        assert font * DIGIT_EM * longest <= cell and font <= 0.9 * cell
+    else:
+        assert font < SMALLEST_FONT_PX[presenter]
 
 
 def test_editor_text_of_every_named_kernel_parses_back_exactly():

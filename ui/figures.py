@@ -120,7 +120,8 @@ def matrix_heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
                    numbers: bool | None = None, decimals: int = 2,
                    outline: tuple[int, int, int, int] | None = None,
                    inner: tuple[int, int, int, int] | None = None,
-                   presenter: bool = False, height: int | None = None) -> go.Figure:
+                   presenter: bool = False, height: int | None = None,
+                   font_size: int | None = None) -> go.Figure:
     """A heatmap of a 2D array with the house conventions.
 
     kind: "signed" (diverging, zmid 0), "positive" (sequential from 0), "ink" (the drawing),
@@ -139,7 +140,8 @@ def matrix_heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
              "positive": dict(zmin=0, zmax=max(biggest, 1e-12)),
              "ink": dict(zmin=0, zmax=1)}[kind]
     scale["colorscale"] = colour_scale(kind, presenter)
-    font_size = (22 if presenter else 15) if cols <= 8 else (16 if presenter else 11)
+    if font_size is None:
+        font_size = (22 if presenter else 15) if cols <= 8 else (16 if presenter else 11)
     heatmap = go.Heatmap(
         z=values, text=text, texttemplate="%{text}" if numbers else None,
         textfont=cell_font(font_size, presenter),

@@ -44,11 +44,11 @@ def side(n: int, presenter: bool) -> int:
 
 def figure(values: np.ndarray, title: str, presenter: bool, **options) -> go.Figure:
     """A map as a heatmap sized for a narrow column, numbers shown only where they fit."""
-    numbers, decimals = cell_numbers(values, presenter)
+    numbers, decimals, font = cell_numbers(values, presenter)
     wide = values.shape[1]
     return heatmap(values, title=title, numbers=numbers, decimals=decimals, presenter=presenter,
-                   height=side(wide, presenter), tick_step=1 if wide <= 10 else 2 if wide <= 20
-                   else 4, **options)
+                   height=side(wide, presenter), tick_step=1 if wide <= 10 else 2 if wide <= 16
+                   else 4, font_size=font, **options)
 
 
 def big(text: str) -> None:

@@ -162,11 +162,11 @@ def pool_box(cell: PoolCellExplanation) -> Box:
 @functools.lru_cache(maxsize=128)
 def _template(shape: tuple[int, int], kind: str, numbers: bool | None, title: str,
               decimals: int, outline: Box | None, inner: Box | None, presenter: bool,
-              height: int | None, tick_step: int | None) -> dict:
+              height: int | None, tick_step: int | None, font_size: int | None) -> dict:
     """matrix_heatmap's spec for this shape and these options (values are set per call)."""
     spec = matrix_heatmap(np.zeros(shape), title=title, kind=kind, numbers=numbers,
                           decimals=decimals, outline=outline, inner=inner,
-                          presenter=presenter, height=height).to_dict()
+                          presenter=presenter, height=height, font_size=font_size).to_dict()
     layout = spec["layout"]
     layout.pop("template", None)  # 85% of the bytes, and st.plotly_chart's theme replaces it
     if title:  # matrix_heatmap's title overlaps the column numbers on top: lift it clear
@@ -180,7 +180,8 @@ def _template(shape: tuple[int, int], kind: str, numbers: bool | None, title: st
 def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
             numbers: bool | None = None, decimals: int = 2, outline: Box | None = None,
             inner: Box | None = None, presenter: bool = False, height: int | None = None,
-            clickable: bool = False, tick_step: int | None = None) -> SpecFigure:
+            clickable: bool = False, tick_step: int | None = None,
+            font_size: int | None = None) -> SpecFigure:
     """ui.figures.matrix_heatmap(values, ...) in about 1 ms instead of about 25 ms.
 
     Maps without numbers in their cells send no text (hover reads z). clickable: an
@@ -192,7 +193,7 @@ def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
     if kind == "auto":
         kind = "signed" if np.any(values < 0) else "positive"
     spec = _template(values.shape, kind, numbers, title, decimals, outline, inner, presenter,
-                     height, tick_step)
+                     height, tick_step, font_size)
     biggest = float(np.max(np.abs(values))) or 1.0
     low, high = {"signed": (-biggest, biggest), "positive": (0, max(biggest, 1e-12)),
                  "ink": (0, 1)}[kind]
@@ -226,15 +227,34 @@ def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
     return SpecFigure({"data": data, "layout": layout})
 
 
-def cell_numbers(values: np.ndarray, presenter: bool = False) -> tuple[bool, int]:
-    """(numbers, decimals) for a map in a quarter-page column (about 230 px of cells):
-    numbers up to 12 cells wide when whole ("−4" fits a cell), up to 8 otherwise, with
-    2 decimals up to 6 cells and 1 beyond; presenter mode's bigger font fits fewer."""
-    values = np.asarray(values)
+# A map's plot area at its narrowest (a quarter-page column at 1280 px, measured): the cells
+# of a w-wide map are about PLOT_PX / w wide, and at most SMALL_CELL_PX for maps whose
+# figure height, not the column, limits them (3x3 and smaller).
+PLOT_PX = {False: 120, True: 166}  # {presenter: px}
+SMALL_CELL_PX = {False: 33, True: 46}
+SMALLEST_FONT_PX = {False: 10, True: 14}  # smaller numbers are hidden (hover, tables)
+DIGIT_EM = 0.6  # a monospace character's width, in font sizes
+
+
+def cell_numbers(values: np.ndarray, presenter: bool = False) -> tuple[bool, int, int]:
+    """(numbers, decimals, font px) for a map in a quarter-page column.
+
+    Decimals: 2 up to 6 cells wide, 1 beyond. The font is the house size (15 px, 11 beyond
+    8 cells; 22 and 16 in presenter mode), made smaller if the longest number would not fit
+    its cell, across or up; no numbers if that leaves less than 10 px (14 in presenter
+    mode), rather than numbers spilling over their neighbours.
+    """
+    values = np.asarray(values, dtype=np.float64)
     wide = values.shape[1]
+    decimals = 2 if wide <= 6 else 1
+    biggest = float(np.max(np.abs(values))) if values.size else 0.0
     whole = bool(np.all(np.abs(values - np.round(values)) < 0.005))
-    limit = (8 if presenter else 12) if whole else (6 if presenter else 8)
-    return wide <= limit, 2 if wide <= 6 else 1
+    chars = (len(str(round(biggest))) + bool(np.any(values <= -0.005))
+             + (0 if whole else 1 + decimals))  # at most this long as format_number writes it
+    cell = min(PLOT_PX[presenter] / wide, SMALL_CELL_PX[presenter])
+    house = (22 if presenter else 15) if wide <= 8 else (16 if presenter else 11)
+    font = int(min(house, cell / (chars * DIGIT_EM), 0.9 * cell))
+    return font >= SMALLEST_FONT_PX[presenter], decimals, font
 
 
 def matrix_csv(values: np.ndarray) -> str:
