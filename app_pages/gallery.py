@@ -9,7 +9,7 @@ from ui import state
 from ui.charts import show_chart
 from ui.drawing_panel import drawing_canvas, drawing_controls
 from ui.kernel_picker import learned_kernels
-from ui.playground_views import heatmap
+from ui.map_heatmap import heatmap
 from ui.share import restore_from_url, share_link_box, write_url
 from ui.share_codec import bool_field
 

@@ -32,11 +32,10 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from cnn_core import KERNELS  # noqa: E402
 from cnn_core.explain import conv2d_cell, pool_cell  # noqa: E402
 from ui.figures import matrix_heatmap  # noqa: E402
+from ui.map_heatmap import cell_numbers, heatmap  # noqa: E402
 from ui.playground_views import (  # noqa: E402
     ConvSettings,
-    cell_numbers,
     conv_sum,
-    heatmap,
     pool_box,
     pool_sum,
     run_pipeline,

@@ -20,8 +20,8 @@ from ui.figures import (
     matrix_heatmap,
     probability_bars,
 )
+from ui.map_heatmap import heatmap as fast_heatmap
 from ui.network_views import heatmap, mosaic, signed_bars
-from ui.playground_views import heatmap as fast_heatmap
 
 KINDS = ("signed", "positive", "ink")
 # every scale a map can get: each kind, in the classroom default and in presenter mode

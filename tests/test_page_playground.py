@@ -26,11 +26,10 @@ from cnn_core.explain import conv2d_cell, pool_cell, written_sum
 from ui import state
 from ui.figures import format_number, matrix_heatmap
 from ui.kernel_picker import cell_text, parse_cell, parse_kernel_cells, preset_kernel
+from ui.map_heatmap import cell_numbers, heatmap
 from ui.playground_views import (
     ConvSettings,
-    cell_numbers,
     csv_zip,
-    heatmap,
     matrix_csv,
     run_pipeline,
     size_formula,
@@ -496,7 +495,7 @@ def test_cell_numbers_shrink_to_fit_their_cells_or_hide():
        st.booleans(), st.booleans(), st.integers(0, 2**32 - 1))
 def test_shown_cell_numbers_fit_their_cells_across_and_up(rows, cols, scale, whole,
                                                           presenter, seed):
-    from ui.playground_views import DIGIT_EM, PLOT_PX, SMALL_CELL_PX, SMALLEST_FONT_PX
+    from ui.map_heatmap import DIGIT_EM, PLOT_PX, SMALL_CELL_PX, SMALLEST_FONT_PX
 
     values = np.random.default_rng(seed).normal(0, scale, (rows, cols))
     values = np.round(values) if whole else values

@@ -1,6 +1,6 @@
 """The playground's Streamlit pieces: its maps with the cell inspector, the compare view and
 the downloads. The page (app_pages/playground.py) lays them out; the numbers come from
-ui.playground_views (pure) and cnn_core."""
+ui.playground_views (pure) and cnn_core, the map figures from ui.map_heatmap."""
 
 from __future__ import annotations
 
@@ -14,13 +14,12 @@ import streamlit as st
 from cnn_core.explain import conv2d_cell, pool_cell
 from ui import state
 from ui.charts import Numbers, show_chart
+from ui.map_heatmap import cell_numbers, heatmap
 from ui.playground_views import (
     Pipeline,
-    cell_numbers,
     conv_sentence,
     conv_sum,
     csv_zip,
-    heatmap,
     matrix_csv,
     pool_box,
     pool_sentence,
