@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,12 +41,11 @@ from benchmarks.load_common import (
     cpu_seconds,
     latency_rows,
     options,
+    paced,
     parse,
     percentile,
     print_rows,
     proc_stat,
-    stroke_cells,
-    think,
 )
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop_streamlit
 
@@ -157,17 +155,8 @@ async def student(context: BrowserContext, url: str, index: int, args: argparse.
     cdp.on("Network.webSocketFrameSent", lambda e: frames.append(("sent", e["timestamp"])))
     cdp.on("Network.webSocketFrameReceived",
            lambda e: frames.append(("received", e["timestamp"])))
-    try:
-        async with gate:
-            await open_playground(page, url, args.grid)
-    except Exception as error:  # still meet the others at the barrier, then stop
-        results.unloaded.append(f"session {index}: {error}")
-        await ready.wait()
-        return
-    await ready.wait()
-    rng = random.Random(index)
-    await think(rng, args.think, first=True)
-    for row, col in stroke_cells(args.grid, args.strokes, seed=index):
+
+    async def stroke(row: int, col: int) -> bool:
         try:
             await page.evaluate(ARM)
             frames.clear()
@@ -182,7 +171,10 @@ async def student(context: BrowserContext, url: str, index: int, args: argparse.
                 results.server.append(1000 * (last - sent))
         except Exception as error:  # a lost update is a result, not a crash
             results.failures.append(f"session {index} cell ({row},{col}): {error}")
-        await think(rng, args.think)
+        return True  # the page is still there: go on with the next stroke
+
+    await paced(index, args, gate, ready, lambda: open_playground(page, url, args.grid),
+                stroke, results.unloaded)
 
 
 async def run(args: argparse.Namespace) -> None:

@@ -8,6 +8,7 @@ import asyncio
 import os
 import random
 import statistics
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 GRIDS = (5, 8, 16, 28, 32)
@@ -35,6 +36,31 @@ def stroke_cells(n: int, count: int, seed: int) -> list[tuple[int, int]]:
     cells = [(r, c) for r in range(2, n) for c in range(n - 2)]
     random.Random(seed).shuffle(cells)
     return [cells[i % len(cells)] for i in range(count)]
+
+
+async def paced(index: int, args: argparse.Namespace, gate: asyncio.Semaphore,
+                ready: asyncio.Barrier, open_page: Callable[[], Awaitable[None]],
+                stroke: Callable[[int, int], Awaitable[bool]], unopened: list[str]) -> None:
+    """One student: open the page (a few sessions at a time, ``gate``), meet everyone at
+    ``ready``, then paint ``args.strokes`` strokes on distinct cells, a think time apart.
+
+    A session that cannot open still meets the others, then stops (its error goes to
+    ``unopened``). stroke(row, col) records its own result and returns False to stop.
+    """
+    try:
+        async with gate:
+            await open_page()
+    except Exception as error:  # still meet the others at the barrier, then stop
+        unopened.append(f"session {index} never opened: {error}")
+        await ready.wait()
+        return
+    await ready.wait()
+    rng = random.Random(index)
+    await think(rng, args.think, first=True)
+    for row, col in stroke_cells(args.grid, args.strokes, seed=index):
+        if not await stroke(row, col):
+            return
+        await think(rng, args.think)
 
 
 async def think(rng: random.Random, mean: float, *, first: bool = False) -> None:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
 import re
 import time
 from dataclasses import dataclass, field
@@ -43,11 +42,10 @@ from benchmarks.load_common import (
     cpu_seconds,
     latency_rows,
     options,
+    paced,
     parse,
     percentile,
     print_rows,
-    stroke_cells,
-    think,
 )
 from benchmarks.protocol_client import TIMEOUT_S, Session
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop_streamlit
@@ -69,26 +67,19 @@ async def student(url: str, index: int, args: argparse.Namespace, gate: asyncio.
     address = url.replace("http://", "ws://") + "/_stcore/stream"
     async with websockets.connect(address, subprotocols=["streamlit"], max_size=None) as sock:
         session = Session(sock, args.grid)
-        try:
-            async with gate:
-                await session.open(args.grid)
-        except Exception as error:  # still meet the others at the barrier, then stop
-            results.lost.append(f"session {index} never opened: {error}")
-            await ready.wait()
-            return
-        await ready.wait()
-        rng = random.Random(index)
-        await think(rng, args.think, first=True)
-        for row, col in stroke_cells(args.grid, args.strokes, seed=index):
+
+        async def stroke(row: int, col: int) -> bool:
             try:
                 latency, turnaround = await session.stroke(row, col)
             except Exception as error:  # a lost update is a result, not a crash
                 results.lost.append(f"session {index} cell ({row},{col}): {error!r}")
-                return
+                return False  # the session's state is unknown now: stop it
             results.latencies.append(latency)
             results.turnaround.append(turnaround)
-            await think(rng, args.think)
+            return True
 
+        await paced(index, args, gate, ready, lambda: session.open(args.grid), stroke,
+                    results.lost)
 
 async def trainer(url: str, args: argparse.Namespace, ready: asyncio.Barrier,
                   done: asyncio.Event, results: Results) -> None:

@@ -16,9 +16,9 @@ Rows:
   stroke each) and presses Train. The first stroke is left out (it trains the default
   model). Browser and server share the machine, so these are upper bounds.
 
-Each row gives the median, the fastest and the 95th percentile (nearest rank) of its runs,
-and the load average is printed at the start and the end: on a shared two-core machine
-the tail says more about the neighbours than about the page.
+Each row gives the median, the fastest and the 95th percentile of its runs (linear between
+closest ranks, as in the load benchmarks), and the load average is printed at the start and
+the end: on a shared two-core machine the tail says more about the neighbours than the page.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ import streamlit.logger  # noqa: E402
 from streamlit import dataframe_util  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from benchmarks.load_common import percentile  # noqa: E402
 from cnn_core import TinyCNN  # noqa: E402
 from cnn_core.data import handwritten_digits  # noqa: E402
 from cnn_core.train import TrainConfig, Trainer  # noqa: E402
@@ -185,12 +186,6 @@ def browser_rows() -> list[tuple[str, list[float]]]:
              [b - a for a, b in runs if a > CLICKED[-1]])]
 
 
-def percentile95(times: list[float]) -> float:
-    """The nearest-rank 95th percentile."""
-    ordered = sorted(times)
-    return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
-
-
 def load_average() -> str:
     return (", ".join(f"{n:.2f}" for n in os.getloadavg()) if hasattr(os, "getloadavg")
             else "unknown")
@@ -250,7 +245,7 @@ def main() -> None:
     print(f"{'measurement':50s} {'median':>10s} {'min':>10s} {'p95':>10s} {'runs':>5s}")
     for name, times in rows:
         print(f"{name:50s} {statistics.median(times) * 1000:8.1f}ms "
-              f"{min(times) * 1000:8.1f}ms {percentile95(times) * 1000:8.1f}ms {len(times):5d}")
+              f"{min(times) * 1000:8.1f}ms {percentile(times, 95) * 1000:8.1f}ms {len(times):5d}")
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
     """A 2D array (h, w) as a heatmap, numbers in the cells when h and w are at most 10.
 
     outlined: a bool mask (h, w) of cells to draw a box around (pooling winners): dark,
-    red and white (ui.figures.outline_shapes), so it shows on any cell colour.
+    red and white (ui.figure_cues.outline_shapes), so it shows on any cell colour.
     """
     values = np.asarray(values, dtype=np.float64)
     rows, cols = values.shape
