@@ -7,6 +7,7 @@ import streamlit as st
 
 from cnn_core import TinyCNN
 from cnn_core.backprop import (
+    BackpropTrace,
     backprop_trace,
     kernel_cell_finite_difference,
     kernel_gradient_cell,
@@ -18,7 +19,7 @@ from ui.charts import Matrix, show_chart
 from ui.drawing_panel import drawing_canvas, drawing_controls
 from ui.figures import probability_bars
 from ui.models import current_model, model_input, model_source, notes_example_model, working_copy
-from ui.network_views import heatmap, signed_bars, significant
+from ui.network_views import heatmap, signed_bars, significant, told_apart
 from ui.share import forget_if_not_below, restore_from_url, share_link_box, write_url
 from ui.share_codec import bool_field, float_field, int_field
 from ui.state import PRESENTER, ensure_defaults
@@ -26,12 +27,13 @@ from ui.state import PRESENTER, ensure_defaults
 ensure_defaults()
 presenter = st.session_state[PRESENTER]
 MODEL_KEY = "backprop_model"  # this session's copy: the SGD step never touches the default
-STEPS = f"{MODEL_KEY}_steps"  # (step number, loss before, loss after) of the last SGD steps
+STEPS = f"{MODEL_KEY}_steps"  # (step number, label, loss before, loss after) of the last steps
+LARGEST = -1  # "Follow kernel" choice: whichever kernel has the largest gradient now
 STEPS_KEPT = 20  # per-session memory stays bounded however often the button is pressed
 SHARED = [  # written always: the followed kernel and cell default to data-dependent choices
     (bool_field("nx", False), "backprop_notes"),
     (int_field("y", 8, 0, 9), "backprop_label"),
-    (int_field("bk", 0, 0, 15), "backprop_kernel"),
+    (int_field("bk", LARGEST, LARGEST, 15), "backprop_kernel"),
     (int_field("m", 0, 0, 6), "backprop_m"),
     (int_field("n", 0, 0, 6), "backprop_n"),
     (float_field("eta", 0.1, 1e-4, 100.0), "backprop_rate"),
@@ -60,12 +62,33 @@ def apply_step(x: np.ndarray, label: int) -> None:
     st.session_state[MODEL_KEY] = stepped
     after = backprop_trace(stepped, x, label).loss
     steps = st.session_state.setdefault(STEPS, [])
-    steps.append((steps[-1][0] + 1 if steps else 1, before, after))
+    steps.append((steps[-1][0] + 1 if steps else 1, label, before, after))
     del steps[:-STEPS_KEPT]
 
 
 def reset_copy() -> None:
     st.session_state.pop(f"{MODEL_KEY}_source", None)
+
+
+def followed_kernel(trace: BackpropTrace, label: int) -> int:
+    """The "Follow kernel" choice: the largest gradient (the default, which moves with the
+    label and the weights) or a kernel the student picked (which stays); says which is which.
+
+    The options' texts never change, so the browser's answer always maps back to one.
+    """
+    count = trace.d_kernels.shape[0]
+    strongest = int(np.abs(trace.d_kernels).sum(axis=(1, 2)).argmax())
+    if count == 1:
+        return 0
+    forget_if_not_below("backprop_kernel", count, low=LARGEST)
+    choice = st.selectbox("Follow kernel", [LARGEST, *range(count)], key="backprop_kernel",
+                          format_func=lambda i: "the largest gradient" if i == LARGEST
+                          else f"k{i}")
+    k = strongest if choice in (LARGEST, None) else int(choice)
+    st.caption(f"k{strongest} has the largest gradient for label {label} (Σ |dL/dg| over its "
+               "cells)" + (": it is the one followed here." if k == strongest else
+                           f"; you follow k{k}."))
+    return k
 
 
 def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
@@ -85,11 +108,7 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
                            presenter=presenter),
                {"digit": classes, "dL/dz": trace.d_logits}, label="dL/dz = p − y per digit")
 
-    strongest = int(np.abs(trace.d_kernels).sum(axis=(1, 2)).argmax())
-    forget_if_not_below("backprop_kernel", arch.n_kernels)
-    k = 0 if arch.n_kernels == 1 else st.selectbox(
-        "Follow kernel", range(arch.n_kernels), index=strongest, key="backprop_kernel",
-        format_func=lambda i: f"k{i}" + (" (largest gradient)" if i == strongest else ""))
+    k = followed_kernel(trace, label)
     ph, pw = arch.pooled_shape
     rows = slice(k * ph * pw, (k + 1) * ph * pw)
     st.subheader("2 · Dense layer")
@@ -170,8 +189,10 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
     right.button("Reset the weights", on_click=reset_copy, key="backprop_reset")
     if st.session_state.get("backprop_step_error"):
         st.error(st.session_state["backprop_step_error"])
-    for index, before, after in st.session_state.get(STEPS, []):
-        st.markdown(f"Step {index}: loss {before:.4f} → **{after:.4f}**")
+    for index, step_label, before, after in st.session_state.get(STEPS, []):
+        before_text, after_text = told_apart(before, after)
+        st.markdown(f"Step {index} (true label {step_label}): loss {before_text} → "
+                    f"**{after_text}**")
     write_url(SHARED, always=True)  # here: in the fragment a stroke reruns only this part
 
 

@@ -15,7 +15,7 @@ from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
 from tests.test_figures import as_sent, decode, validated, without_template
 from ui.figures import MINUS, SpecFigure, format_number
-from ui.network_views import heatmap, mosaic, output_table, signed_bars
+from ui.network_views import heatmap, mosaic, output_table, signed_bars, told_apart
 
 RNG = np.random.default_rng(1)
 MAPS = RNG.normal(size=(5, 4, 4))
@@ -127,3 +127,11 @@ def test_output_table_lists_every_class_logit_and_probability(forward):
     assert table.column("digit").to_pylist() == list(range(10))
     np.testing.assert_array_equal(table.column("logit").to_numpy(), logits)
     np.testing.assert_array_equal(table.column("probability").to_numpy(), p)
+
+
+def test_told_apart_writes_two_close_losses_with_enough_digits_to_differ():
+    assert told_apart(8.87e-5, 8.85e-5) == ("8.87e\u221205", "8.85e\u221205")
+    before, after = told_apart(0.123456781, 0.123456789)
+    assert before != after and float(before) == pytest.approx(0.123456781, rel=1e-7)
+    assert told_apart(2.5, 2.5) == ("2.5", "2.5")
+    assert told_apart(2.302585, 0.5) == ("2.303", "0.5")

@@ -65,7 +65,7 @@ def test_the_kernel_gradient_shown_equals_a_finite_difference(m, n):
     at.selectbox(key="backprop_n").set_value(n).run()
     model = default_model()
     x = model_input(drawing, model)
-    k = at.selectbox(key="backprop_kernel").value
+    k = followed_kernel(at)
     numeric = finite_difference(model, x, 4, k, m, n)
     written = at.code[-1].value
     assert written.startswith(f"dL/dg({m},{n}) = (")
@@ -82,8 +82,7 @@ def test_the_default_kernel_is_the_one_with_the_largest_gradient():
     at = open_page(drawing, backprop_label=4)
     model = default_model()
     trace = backprop_trace(model, model_input(drawing, model), 4)
-    assert at.selectbox(key="backprop_kernel").value == int(
-        np.abs(trace.d_kernels).sum(axis=(1, 2)).argmax())
+    assert followed_kernel(at) == int(np.abs(trace.d_kernels).sum(axis=(1, 2)).argmax())
     assert any(f"−log {trace.probabilities[4]:.4f} = **{trace.loss:.4f}**" in md.value
                for md in at.markdown)
 
@@ -138,4 +137,69 @@ def test_the_step_log_keeps_only_the_last_twenty_steps():
         at.button(key="backprop_step").click().run()
     steps = [md.value for md in at.markdown if md.value.startswith("Step ")]
     assert len(steps) == 20
-    assert steps[0].startswith("Step 3:") and steps[-1].startswith("Step 22:")
+    assert steps[0].startswith("Step 3 (") and steps[-1].startswith("Step 22 (")
+
+
+def followed_kernel(at: AppTest) -> int:
+    """The kernel the page follows, as its dense-layer section names it ("k3's 9 rows")."""
+    titles = [m.value for m in at.markdown if "folded back into kernel k" in m.value]
+    assert len(titles) == 1, titles
+    return int(re.search(r"kernel k(\d+)'s pooled map", titles[0]).group(1))
+
+
+def largest_gradient(drawing: np.ndarray, label: int) -> int:
+    model = default_model()
+    trace = backprop_trace(model, model_input(drawing, model), label)
+    return int(np.abs(trace.d_kernels).sum(axis=(1, 2)).argmax())
+
+
+def test_a_kernel_choice_sent_back_as_its_old_label_text_is_dropped_not_a_crash():
+    # the browser sends a selectbox's choice as its text; once "(largest gradient)" moved,
+    # Streamlit handed that text back instead of the kernel number
+    at = open_page(np.array(NOTES_EIGHT, dtype=float),
+                   backprop_kernel="k12 (largest gradient)")
+    assert followed_kernel(at) == largest_gradient(np.array(NOTES_EIGHT, dtype=float), 8)
+
+
+def test_changing_the_label_twice_keeps_following_the_largest_gradient():
+    drawing = np.array(NOTES_EIGHT, dtype=float)
+    at = open_page(drawing)
+    strongest = {y: largest_gradient(drawing, y) for y in (8, 3, 5)}
+    assert len(set(strongest.values())) > 1  # the largest gradient moves between labels
+    for label in (3, 5, 3):
+        at.radio(key="backprop_label").set_value(label).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert followed_kernel(at) == strongest[label]
+        assert at.query_params["y"] == str(label)
+
+
+def test_a_kernel_the_student_picked_stays_and_the_page_says_which_is_largest():
+    drawing = np.array(NOTES_EIGHT, dtype=float)
+    at = open_page(drawing)
+    at.selectbox(key="backprop_kernel").set_value(2).run()
+    for label in (3, 5):
+        at.radio(key="backprop_label").set_value(label).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert followed_kernel(at) == 2
+        said = " ".join(c.value for c in at.caption)
+        assert f"k{largest_gradient(drawing, label)} has the largest gradient" in said
+
+
+def shown_loss(text: str) -> float:
+    return float(text.replace("*", "").replace(MINUS, "-"))
+
+
+def test_the_step_log_names_each_steps_label_and_tells_tiny_losses_apart():
+    at = open_page(backprop_notes=True, backprop_rate=100.0)
+    at.button(key="backprop_step").click().run()
+    at.radio(key="backprop_label").set_value(2).run()
+    at.button(key="backprop_step").click().run()
+    steps = [md.value for md in at.markdown if md.value.startswith("Step ")]
+    assert [s.split(":")[0] for s in steps] == ["Step 1 (true label 8)", "Step 2 (true label 2)"]
+    logged = at.session_state["backprop_model_steps"]
+    for text, (_, _, before, after) in zip(steps, logged, strict=True):
+        written = re.search(r"loss (\S+) → (\S+)$", text)
+        assert shown_loss(written.group(1)) == pytest.approx(before, rel=1e-3)
+        assert shown_loss(written.group(2)) == pytest.approx(after, rel=1e-3)
+        if before != after:
+            assert written.group(1) != written.group(2).strip("*")

@@ -161,6 +161,16 @@ def significant(value: float, digits: int = 6) -> str:
     return f"{value:.{digits}g}".replace("-", MINUS)
 
 
+def told_apart(before: float, after: float, digits: int = 4) -> tuple[str, str]:
+    """Two numbers to the fewest significant digits (``digits`` to 12) that write them
+    differently when they differ: 8.87e−05 → 8.85e−05, never 0.0001 → 0.0001."""
+    for count in range(digits, 13):
+        pair = significant(before, count), significant(after, count)
+        if before == after or pair[0] != pair[1]:
+            break
+    return pair
+
+
 def output_table(logits: np.ndarray, probabilities: np.ndarray) -> pa.Table:
     """One row per class: the logit and the softmax probability.
 

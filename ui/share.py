@@ -110,9 +110,14 @@ def share_link_box(note: str = "") -> None:
             st.caption("Share link: " + "; ".join(notices))
 
 
-def forget_if_not_below(key: str, count: int) -> None:
-    """Drop a restored index that the current model has no room for (a link made with a
-    16-kernel network, opened with a 4-kernel one), so its widget starts at its default."""
+def forget_if_not_below(key: str, count: int, low: int = 0) -> None:
+    """Drop a stored index that is not a whole number in low..count-1, so its widget starts
+    at its default: a link made with a 16-kernel network opened with a 4-kernel one, or a
+    choice the browser sent back as the option's old text (Streamlit then hands back that
+    text instead of the number)."""
     value = st.session_state.get(key)
-    if value is not None and not 0 <= value < count:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) \
+            or not low <= value < count:
         del st.session_state[key]
