@@ -20,7 +20,7 @@ from ui.playground_panels import (
     downloads,
     maps,
 )
-from ui.playground_views import ConvSettings, Pipeline, run_pipeline
+from ui.playground_views import ConvSettings, Pipeline, SumsOverflow, run_pipeline
 from ui.safe_text import plain
 from ui.share import restore_from_url, share_link_box, write_url
 from ui.share_codec import bool_field, choice_field, int_field, kernel_field
@@ -72,6 +72,8 @@ def result(prefix: str, image: np.ndarray, pick: KernelPick,
     if pick.kernel is not None:
         try:
             pipeline = run_pipeline(image, pick.kernel, settings, pick.label)
+        except SumsOverflow as error:
+            problem = f"Cannot compute this map: {error}. Type smaller numbers in the kernel."
         except ValueError as error:
             problem = (f"These settings do not work: {error}. Try more padding, a smaller "
                        "stride or kernel, or a bigger grid.")

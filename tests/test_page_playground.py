@@ -200,6 +200,10 @@ def shown(text: str) -> str:
     ("", "cell [1, 2] is empty"),
     ("nan", "cell [1, 2] is NaN or infinity"),
     ("inf", "cell [1, 2] is NaN or infinity"),
+    ("1e400", "cell [1, 2] is too large (beyond ±1.8e308)"),
+    ("−1e400", "cell [1, 2] is too large (beyond ±1.8e308)"),
+    ("1e300/1e-300", "cell [1, 2] is too large (beyond ±1.8e308)"),
+    ("1e999999999", "cell [1, 2] is too large (beyond ±1.8e308)"),
 ])
 def test_bad_custom_cell_shows_an_error_and_keeps_the_last_good_map(custom_page: AppTest,
                                                                     typed, message):
@@ -211,6 +215,17 @@ def test_bad_custom_cell_shows_an_error_and_keeps_the_last_good_map(custom_page:
     assert "last result that worked" in at.error[0].value
     np.testing.assert_array_equal(chart_z(at, "Feature map C"), good)
     np.testing.assert_array_equal(at.session_state[state.DRAWING], drawing)
+
+
+def test_kernel_values_whose_sums_overflow_say_so(custom_page: AppTest):
+    good = chart_z(custom_page, "Feature map C").copy()
+    at = edit_custom(custom_page, {r: {str(c): "1e308" for c in range(3)} for r in range(3)})
+    assert_clean(at)
+    assert len(at.error) == 1, [e.value for e in at.error]
+    message = shown(at.error[0].value)
+    assert "the sums overflow" in message and "NaN" not in message
+    assert "padding" not in message  # the settings are not what went wrong
+    np.testing.assert_array_equal(chart_z(at, "Feature map C"), good)
 
 
 def test_markup_typed_in_a_custom_cell_is_shown_escaped_not_as_a_link(custom_page: AppTest):

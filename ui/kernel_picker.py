@@ -63,19 +63,28 @@ def kernel_label(choice: str) -> str:
 
 
 def parse_cell(raw: object) -> float:
-    """One typed cell -> float: "2", "−1", "0.5", "1/9"; ValueError saying what is wrong."""
+    """One typed cell -> float: "2", "−1", "0.5", "1/9"; ValueError saying what is wrong.
+
+    A fraction is its two numbers divided (never Fraction("1e999999999"), which would build
+    a billion-digit integer); a number beyond float's range is named as too large.
+    """
     if raw is None or (isinstance(raw, float) and math.isnan(raw)) or not str(raw).strip():
         raise ValueError("is empty")
     text = str(raw).strip().replace("\u2212", "-")
+    shown = repr(text[:20])
+    pieces = text.split("/") if text.count("/") == 1 else [text]
     try:
-        value = float(Fraction(text))
-    except (ValueError, ZeroDivisionError):
-        try:
-            value = float(text)  # "nan", "inf": numbers, but not usable ones
-        except ValueError:
-            raise ValueError(f"is not a number ({text[:20]!r})") from None
-    if not math.isfinite(value):
+        parts = [float(piece) for piece in pieces]
+    except ValueError:
+        raise ValueError(f"is not a number ({shown})") from None
+    if any(math.isnan(part) for part in parts) or any(
+            piece.strip().lower().lstrip("+-") in ("inf", "infinity") for piece in pieces):
         raise ValueError("is NaN or infinity")
+    if len(parts) == 2 and parts[1] == 0:
+        raise ValueError(f"divides by zero ({shown})")
+    value = parts[0] / parts[1] if len(parts) == 2 else parts[0]
+    if not math.isfinite(value):
+        raise ValueError("is too large (beyond ±1.8e308)")
     return value
 
 

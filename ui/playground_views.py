@@ -56,16 +56,25 @@ class Pipeline(NamedTuple):
     pooled: np.ndarray  # max/avg pooling of activated, stride = size, cut-off windows kept
 
 
+class SumsOverflow(ValueError):
+    """The kernel's numbers are so large that the convolution's sums leave float's range."""
+
+
 def run_pipeline(image: np.ndarray, kernel: np.ndarray, settings: ConvSettings,
                  label: str = "") -> Pipeline:
-    """conv2d -> ReLU -> pooling with cnn_core; raises ValueError for a bad kernel or setting.
+    """conv2d -> ReLU -> pooling with cnn_core; raises ValueError for a bad kernel or setting
+    (SumsOverflow when the kernel's numbers make a sum overflow).
 
     feature = conv2d(f, g, padding=P, stride=S), out = (n - k + 2P) // S + 1 per axis;
     activated = max(0, feature); pooled = pool(activated, size) with ceil(out / size) cells.
     """
     if settings.pool not in ("max", "avg"):
         raise ValueError(f"pooling must be 'max' or 'avg', got {settings.pool!r}")
-    feature = conv2d(image, kernel, padding=settings.padding, stride=settings.stride)
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below, by name
+        feature = conv2d(image, kernel, padding=settings.padding, stride=settings.stride)
+    if not np.all(np.isfinite(feature)):
+        raise SumsOverflow("these kernel values are too large: the sums overflow (beyond "
+                           "±1.8e308, the largest number a float holds)")
     activated = relu(feature) if settings.relu else feature
     pool = max_pool2d if settings.pool == "max" else avg_pool2d
     pooled = pool(activated, settings.pool_size)
