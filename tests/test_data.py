@@ -16,7 +16,6 @@ from cnn_core.data import (
     NOTES_TEST_TWO,
     NOTES_TWO,
     Dataset,
-    _area_resample,
     _load_digits_arrays,
     center_drawing,
     downsample_drawing,
@@ -24,6 +23,7 @@ from cnn_core.data import (
     one_hot,
     toy_digits,
 )
+from cnn_core.drawing import area_resample
 
 # Copied from the notes ("Extending to Multiple Images" and "Testing").
 EIGHT = [[0, 1, 1, 1, 0],
@@ -177,7 +177,7 @@ def test_area_resample_matches_block_means_on_real_valued_grids():
     rng = np.random.default_rng(2)
     for size, block in [(32, 4), (16, 2), (64, 8)]:
         grid = rng.random((size, size))
-        np.testing.assert_allclose(_area_resample(grid, 8), _block_means_by_loops(grid, block),
+        np.testing.assert_allclose(area_resample(grid, (8, 8)), _block_means_by_loops(grid, block),
                                    rtol=1e-14, atol=1e-15)
 
 
