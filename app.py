@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from ui import state
+from ui.drawing_panel import checked_drawing
 from ui.kernel_picker import kernel_label
 from ui.lessons import LESSONS, apply_lesson
 
@@ -47,7 +48,7 @@ PAGES = {
 def sidebar() -> None:
     """The drawing and kernel every page shares, as a reminder, presenter mode and tables."""
     with st.sidebar:
-        grid = state.drawing()
+        grid = checked_drawing()
         scale = max(1, 96 // grid.shape[0])
         thumbnail = 1.0 - np.kron(grid, np.ones((scale, scale)))
         # a stroke reruns only its page's fragment, so this reminder is as of the last page

@@ -83,13 +83,58 @@ def test_arrows_shift_and_can_be_pressed_again():
 
 def test_grid_size_resamples_and_never_drops_the_drawing():
     at = panel(NOTES_EIGHT)
-    for size in (16, 32, 8, 5):
-        previous = drawing(at).copy()
+    for size in (16, 32, 8, 5):  # untouched in between: each size comes from the notes' 8
         at.selectbox(key=f"{P}grid_size").select(size).run()
-        np.testing.assert_allclose(drawing(at), ops.resize_grid(previous, size))
+        np.testing.assert_allclose(drawing(at), ops.resize_grid(NOTES_EIGHT, size))
         assert drawing(at).sum() > 0
         assert at.text[0].value.startswith(f"returned {size}x{size}")
     assert at.selectbox(key=f"{P}grid_size").value == 5
+
+
+def resize_through(at: AppTest, sizes: tuple[int, ...]) -> AppTest:
+    for size in sizes:
+        at.selectbox(key=f"{P}grid_size").select(size).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert not at.error, [e.value for e in at.error]
+    return at
+
+
+@pytest.mark.parametrize("start, sizes", [(5, (8, 5)), (32, (28,)), (16, (5,)),
+                                          (28, (5, 32, 8))])
+def test_every_control_still_works_after_the_grid_shrinks(start, sizes):
+    grid = np.ones((start, start)) if start != 5 else np.array(NOTES_EIGHT, dtype=float)
+    at = resize_through(panel(grid), sizes)
+    assert 0.0 <= drawing(at).min() and drawing(at).max() <= 1.0
+    for label in ("Invert", "Thicken", "Clear"):
+        next(b for b in at.button if b.label == label).click().run()
+        assert not at.error, (label, [e.value for e in at.error])
+    np.testing.assert_array_equal(drawing(at), np.zeros((sizes[-1], sizes[-1])))
+    at.segmented_control(key=f"{P}shift").select("←").run()
+    resize_through(at, (16,))
+    assert drawing(at).shape == (16, 16) and not at.error
+
+
+@pytest.mark.parametrize("start, sizes", [(5, (8, 5)), (8, (5, 8)), (16, (5, 16)),
+                                          (16, (5, 8, 32, 16)), (28, (32, 28))])
+def test_going_back_to_the_drawing_size_gives_the_drawing_back_exactly(start, sizes):
+    original = (np.random.default_rng(start).random((start, start)) < 0.4).astype(float)
+    at = resize_through(panel(original), sizes)
+    np.testing.assert_array_equal(drawing(at), original)
+
+
+def test_resizing_through_sizes_resamples_from_the_drawing_not_from_the_last_size():
+    original = (np.random.default_rng(3).random((16, 16)) < 0.4).astype(float)
+    at = resize_through(panel(original), (5, 8))
+    np.testing.assert_allclose(drawing(at), ops.resize_grid(original, 8))
+
+
+def test_an_edit_between_two_resizes_is_kept():
+    original = (np.random.default_rng(4).random((8, 8)) < 0.4).astype(float)
+    at = resize_through(panel(original), (5,))
+    next(b for b in at.button if b.label == "Invert").click().run()
+    inverted = drawing(at).copy()
+    resize_through(at, (8,))
+    np.testing.assert_allclose(drawing(at), ops.resize_grid(inverted, 8))
 
 
 def test_brush_intensity_slider_only_on_big_grids():

@@ -165,6 +165,30 @@ def test_operations_reject_bad_drawings_with_a_clear_message(grid, message):
         ops.invert(grid)
 
 
+GRID_SIZES = (5, 8, 16, 28, 32)
+
+
+@pytest.mark.parametrize("start", GRID_SIZES)
+@pytest.mark.parametrize("size", GRID_SIZES)
+def test_resizing_full_ink_between_grid_sizes_stays_within_0_and_1(start, size):
+    rng = np.random.default_rng(start * 100 + size)
+    for grid in (np.ones((start, start)), (rng.random((start, start)) < 0.5).astype(float),
+                 rng.random((start, start))):
+        out = ops.resize_grid(grid, size)
+        assert out.min() >= 0.0 and out.max() <= 1.0
+        np.testing.assert_array_equal(ops.clear(out), np.zeros((size, size)))
+
+
+def test_a_value_just_above_1_is_named_with_enough_digits_to_see_it():
+    grid = np.ones((5, 5))
+    grid[2, 2] = 1.0000000000000009
+    with pytest.raises(ValueError) as raised:
+        ops.invert(grid)
+    message = str(raised.value)
+    assert "1.0000000000000009" in message
+    assert "0..1, got range 0..1" not in message
+
+
 @pytest.mark.parametrize("size", [0, -3, 2.5, True, "8"])
 def test_resize_rejects_a_bad_size(size):
     with pytest.raises(ValueError, match="size must be a positive integer"):

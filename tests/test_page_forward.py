@@ -135,14 +135,15 @@ def test_a_blank_drawing_gets_an_answer_and_a_note():
     assert len(at.dataframe) == 1
 
 
-def test_a_drawing_the_model_cannot_take_warns_and_keeps_the_last_result():
+def test_a_drawing_above_1_is_clipped_with_a_warning_and_then_answered():
     at = open_page(seven())
-    before = at.dataframe[0].value["probability"].to_numpy()
     at.session_state[DRAWING] = np.full((8, 8), 1.5)  # not a drawing: values above 1
     at.run()
     assert not at.exception
-    assert any("cannot go into the network" in w.value for w in at.warning)
-    np.testing.assert_allclose(at.dataframe[0].value["probability"], before)
+    assert any("outside 0..1" in w.value and "clipped" in w.value for w in at.warning)
+    model = default_model()
+    expected = model.forward(model_input(np.ones((8, 8)), model))["probabilities"][0]
+    np.testing.assert_allclose(at.dataframe[0].value["probability"], expected)
 
 
 def test_a_trained_5x5_model_becomes_the_model_of_the_page():

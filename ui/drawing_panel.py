@@ -94,6 +94,31 @@ def _toolbar(p: str, error_key: str) -> None:
                          on_change=_shift, args=(f"{p}shift", error_key))
 
 
+def resized(grid: np.ndarray, size: int) -> np.ndarray:
+    """The drawing at another grid size, resampled from the drawing as the student left it.
+
+    While nobody changes the drawing between two size changes, each one resamples the
+    drawing from before the first, not the last (greyed) result: 5 -> 8 -> 5 gives the
+    original cells back exactly, and 16 -> 5 -> 8 is 16 -> 8 at once.
+    """
+    memory = st.session_state.get(state.RESIZED_FROM)
+    source = grid
+    if memory is not None and memory[1].shape == grid.shape and np.array_equal(memory[1], grid):
+        source = memory[0]
+    result = ops.resize_grid(source, size)
+    st.session_state[state.RESIZED_FROM] = (np.array(source), result)
+    return result
+
+
+def _resize(size_key: str, error_key: str) -> None:
+    """Callback of the grid size select (its value is checked: a message may omit it)."""
+    size = st.session_state.get(size_key)
+    if size not in state.GRID_SIZES:
+        st.session_state[size_key] = state.drawing().shape[0]
+        return
+    _set(lambda g: resized(g, size), error_key)
+
+
 def _grid_size(p: str, n: int, error_key: str) -> None:
     """The grid size select: resamples the drawing (ops.resize_grid), never drops it."""
     size_key = f"{p}grid_size"
@@ -101,8 +126,7 @@ def _grid_size(p: str, n: int, error_key: str) -> None:
         st.session_state[size_key] = n  # widget state is dropped on a page switch
     st.selectbox("Grid", state.GRID_SIZES, key=size_key, label_visibility="collapsed",
                  format_func=lambda s: f"{s}×{s} grid", width=150,
-                 on_change=lambda: _set(lambda g: ops.resize_grid(
-                     g, st.session_state[size_key]), error_key))
+                 on_change=_resize, args=(size_key, error_key))
 
 
 def _presets(p: str, n: int, error_key: str) -> None:
@@ -126,14 +150,54 @@ def _presets(p: str, n: int, error_key: str) -> None:
                          args=(upload_key, error_key))
 
 
-def _drawing() -> np.ndarray:
-    """The shared drawing, made valid first: a square grid of an allowed size."""
+def _repair(grid: object) -> tuple[np.ndarray, str | None]:
+    """A drawing made valid (square, an allowed size, finite, 0..1) and what was wrong.
+
+    Silent for rounding noise (1.0000000000000009) and for another size (resampled); a
+    message for anything else, which only session state can hold (a test, a hand-made
+    message): what was not a number becomes paper, what lies outside 0..1 is clipped.
+    """
+    try:
+        g = np.array(grid, dtype=np.float64)
+    except (TypeError, ValueError):
+        g = np.zeros(0)
+    if g.ndim != 2 or g.shape[0] != g.shape[1] or g.shape[0] == 0:
+        return np.array(NOTES_EIGHT, dtype=np.float64), (
+            f"The drawing in memory was not a square grid (shape {g.shape}): it was replaced "
+            "by the notes' 8.")
+    problems = []
+    broken = ~np.isfinite(g)
+    if broken.any():
+        kinds = " or ".join(word for word, found in (("NaN", np.isnan(g).any()),
+                                                      ("infinity", np.isinf(g).any())) if found)
+        problems.append(f"{int(broken.sum())} cell(s) held {kinds}, not a number: they are "
+                        "paper now")
+        g[broken] = 0.0
+    noise = 1e-9
+    if g.min() < -noise or g.max() > 1.0 + noise:
+        problems.append(f"values outside 0..1 (from {g.min():.6g} to {g.max():.6g}) were "
+                        "clipped to 0..1")
+    g = np.clip(g, 0.0, 1.0)
+    if g.shape[0] not in state.GRID_SIZES:  # another size: resample, keep the ink
+        g = ops.resize_grid(g, nearest_size(g.shape[0]))
+    message = ("The drawing in memory was not a valid drawing: " + "; ".join(problems) + "."
+               if problems else None)
+    return g, message
+
+
+def checked_drawing() -> np.ndarray:
+    """The shared drawing, repaired first if it is not a valid one (see _repair); the
+    repair's message waits under state.DRAWING_PROBLEM for the next grid to show it."""
     state.ensure_defaults()
     grid = state.drawing()
-    if grid.ndim != 2 or grid.shape[0] != grid.shape[1]:  # not a drawing: start again
-        state.set_drawing(np.array(NOTES_EIGHT))
-    elif grid.shape[0] not in state.GRID_SIZES:  # another size: resample, keep the ink
-        state.set_drawing(ops.resize_grid(np.clip(grid, 0, 1), nearest_size(grid.shape[0])))
+    valid = (isinstance(grid, np.ndarray) and grid.dtype == np.float64 and grid.ndim == 2
+             and grid.shape[0] == grid.shape[1] and grid.shape[0] in state.GRID_SIZES
+             and np.all(np.isfinite(grid)) and grid.min() >= 0.0 and grid.max() <= 1.0)
+    if not valid:
+        repaired, message = _repair(grid)
+        state.set_drawing(repaired)
+        if message:
+            st.session_state[state.DRAWING_PROBLEM] = message
     return state.drawing()
 
 
@@ -145,7 +209,7 @@ def drawing_controls(key_prefix: str) -> None:
     key_prefix: the page's own prefix (e.g. "playground_") for every widget key here.
     """
     p, error_key = key_prefix, f"{key_prefix}drawing_error"
-    n = _drawing().shape[0]
+    n = checked_drawing().shape[0]
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         _toolbar(p, error_key)
         _grid_size(p, n, error_key)
@@ -163,7 +227,7 @@ def drawing_canvas(key_prefix: str, *, label: str = "Draw here: click or drag; s
     Call drawing_controls(key_prefix) earlier in the page, outside the fragment.
     """
     p, error_key = key_prefix, f"{key_prefix}drawing_error"
-    grid = _drawing()
+    grid = checked_drawing()
     n = grid.shape[0]
     brush = st.session_state.get(f"{p}brush", 1.0) if n >= BRUSH_FROM_SIZE else 1.0
     presenter = st.session_state[state.PRESENTER]
@@ -176,4 +240,6 @@ def drawing_canvas(key_prefix: str, *, label: str = "Draw here: click or drag; s
         grid = new
     if st.session_state.get(error_key):
         st.error(st.session_state[error_key])
+    if st.session_state.get(state.DRAWING_PROBLEM):
+        st.warning(st.session_state.pop(state.DRAWING_PROBLEM))
     return grid

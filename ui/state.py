@@ -18,6 +18,8 @@ CUSTOM_KERNEL = "custom_kernel"  # last valid custom kernel (2D float array)
 TRAINED_MODEL = "trained_model"  # this session's TinyCNN after training, or None
 PRESENTER = "presenter_mode"  # classroom: bigger numbers and cells
 NUMBERS_AS_TABLES = "numbers_as_tables"  # every chart followed by its numbers (ui.charts)
+RESIZED_FROM = "drawing_resized_from"  # (drawing before the grid size changed, result)
+DRAWING_PROBLEM = "drawing_problem"  # what was wrong with a drawing found in memory, once
 
 GRID_SIZES = (5, 8, 16, 28, 32)
 

@@ -21,10 +21,10 @@ def _as_drawing(grid: np.ndarray) -> np.ndarray:
         raise ValueError(f"a drawing must be a non-empty square 2D array, got shape {g.shape}")
     if not np.all(np.isfinite(g)):
         raise ValueError("a drawing must not contain NaN or infinite values")
-    if g.min() < 0.0 or g.max() > 1.0:
-        raise ValueError(
-            f"drawing values must lie in 0..1, got range {g.min():g}..{g.max():g}"
-        )
+    low, high = float(g.min()), float(g.max())
+    if low < 0.0 or high > 1.0:  # repr: 1.0000000000000009 must not print as 1
+        bad, side = (high, "above 1") if high > 1.0 else (low, "below 0")
+        raise ValueError(f"drawing values must lie in 0..1, got {bad!r} ({side})")
     return g
 
 
@@ -110,9 +110,10 @@ def resize_grid(grid: np.ndarray, size: int) -> np.ndarray:
     Shrinking averages areas, so no stroke is lost, only greyed: 32 -> 8 is the mean of each
     4x4 block, and 8 -> 5 weights each input cell by how much of the 1.6-cell wide output
     cell it covers. Growing repeats cells (nearest cell centre): 8 -> 16 turns every cell into
-    a 2x2 block, and 5 -> 8 repeats source rows/columns 0, 0, 1, 2, 2, 3, 4, 4.
+    a 2x2 block, and 5 -> 8 repeats source rows/columns 0, 0, 1, 2, 2, 3, 4, 4. The result
+    is clipped to 0..1: the area weights' rounding can give 1.0000000000000009.
     """
-    return _resample(_as_drawing(grid), _check_size(size))
+    return np.clip(_resample(_as_drawing(grid), _check_size(size)), 0.0, 1.0)
 
 
 def image_to_grid(gray: np.ndarray, size: int) -> np.ndarray:
