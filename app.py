@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from ui import state
-from ui.drawing_panel import checked_drawing
+from ui.drawing_checks import checked_drawing
 from ui.kernel_picker import kernel_label
 from ui.lessons import LESSONS, apply_lesson
 

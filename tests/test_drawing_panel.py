@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core.data import NOTES_EIGHT, NOTES_TEST_TWO, NOTES_TWO, handwritten_digits
 from ui import state
-from ui.drawing_panel import handwritten_sample, nearest_size
+from ui.drawing_checks import nearest_size
+from ui.drawing_panel import handwritten_sample
 from ui.grid import ops
 
 ROOT = Path(__file__).resolve().parents[1]
