@@ -31,6 +31,33 @@ def conv2d_loops(image: np.ndarray, kernel: np.ndarray, padding: tuple[int, int]
     return out
 
 
+def conv2d_channels_loops(images: np.ndarray, kernels: np.ndarray,
+                          bias: np.ndarray | None = None, padding: tuple[int, int] = (0, 0),
+                          stride: tuple[int, int] = (1, 1)) -> np.ndarray:
+    """out[n, o, i, j] = b[o] + sum_c sum_m sum_q x_pad[n, c, i*S + m, j*S + q] g[o, c, m, q],
+    images (N, C_in, H, W), kernels (C_out, C_in, k_h, k_w): one output cell at a time."""
+    images = np.asarray(images, dtype=np.float64)
+    kernels = np.asarray(kernels, dtype=np.float64)
+    n_images, c_in = images.shape[:2]
+    c_out, _, k_h, k_w = kernels.shape
+    padded = np.pad(images, ((0, 0), (0, 0), (padding[0],) * 2, (padding[1],) * 2))
+    out_h = (padded.shape[2] - k_h) // stride[0] + 1
+    out_w = (padded.shape[3] - k_w) // stride[1] + 1
+    out = np.zeros((n_images, c_out, out_h, out_w))
+    for n in range(n_images):
+        for o in range(c_out):
+            for i in range(out_h):
+                for j in range(out_w):
+                    total = 0.0 if bias is None else float(bias[o])
+                    for c in range(c_in):
+                        for m in range(k_h):
+                            for q in range(k_w):
+                                total += (padded[n, c, i * stride[0] + m, j * stride[1] + q]
+                                          * kernels[o, c, m, q])
+                    out[n, o, i, j] = total
+    return out
+
+
 def conv1d_loops(signal, kernel, padding=(0, 0), stride=1, mode="correlate") -> np.ndarray:
     """C(i) = sum_j f(i + j) g(j) ("correlate") or sum_j f(i - j) g(j) ("convolve"),
     written over the padded signal f_pad, whose index 0 is the first padding zero."""
