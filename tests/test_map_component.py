@@ -1,0 +1,85 @@
+"""The map component's Streamlit side: picks from the browser are validated, the revision
+moves only when the maps change, and the element runs (twice, as AppTest makes a runtime
+per test) with its JS and CSS sent by path rather than inline."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.widgets.map import Map, build_payload
+from ui.widgets.map.component import Picked, decode_pick
+
+PAYLOAD = build_payload([Map(np.zeros((3, 4)), id="single", pick=True),
+                         Map(np.zeros((5, 2, 2)), id="tiles", pick=True),
+                         Map(np.zeros((2, 2)), id="still")])
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ({"map": "single", "row": 2, "col": 3}, Picked("single", 2, 3)),
+    ({"map": "tiles", "row": 1, "col": 0, "tile": 4}, Picked("tiles", 1, 0, 4)),
+    ({"map": "single", "row": 3, "col": 0}, None),  # below the last row
+    ({"map": "single", "row": 0, "col": -1}, None),
+    ({"map": "tiles", "row": 0, "col": 0, "tile": 5}, None),
+    ({"map": "still", "row": 0, "col": 0}, None),  # not pickable
+    ({"map": "nope", "row": 0, "col": 0}, None),
+    ({"map": "single", "row": True, "col": 0}, None),
+    ({"map": "single", "row": 1.0, "col": 0}, None),
+    ("single,1,1", None),
+    (None, None),
+])
+def test_picks_are_checked_against_the_maps_sent(value, expected):
+    assert decode_pick(value, PAYLOAD) == expected
+
+
+APP = """
+import numpy as np
+import streamlit as st
+from ui.widgets.map import map_view, Map
+from ui.widgets.map.component import assets_sent_once
+
+values = np.arange(6.0).reshape(2, 3) * st.session_state.setdefault("scale", 1)
+picked = map_view(Map(values, title="demo", pick=True), key="maps")
+st.text(f"picked={picked}")
+st.text(f"once={assets_sent_once()}")
+st.text(f"revision={st.session_state['_map_revision_maps'][0]}")
+"""
+
+
+def run_app(scale: int = 1) -> AppTest:
+    app = AppTest.from_string(APP, default_timeout=30)
+    app.session_state["scale"] = scale
+    return app.run()
+
+
+def texts(app: AppTest) -> list[str]:
+    return [text.value for text in app.text]
+
+
+@pytest.mark.parametrize("attempt", [1, 2])  # a second runtime declares the assets again
+def test_map_view_runs_with_assets_sent_by_path(attempt):
+    app = run_app()
+    assert not app.exception
+    assert texts(app)[:2] == ["picked=None", "once=True"]
+
+
+def test_revision_moves_when_the_maps_change_and_only_then():
+    app = run_app()
+    assert texts(app)[2] == "revision=1"
+    app.run()
+    assert texts(app)[2] == "revision=1"
+    app.session_state["scale"] = 2
+    app.run()
+    assert texts(app)[2] == "revision=2"
+
+
+def test_map_view_refuses_a_missing_key_and_bad_maps():
+    app = AppTest.from_string(
+        "import numpy as np\nfrom ui.widgets.map import map_view, Map\n"
+        "map_view(Map(np.zeros(3)), key='k')\n", default_timeout=30).run()
+    assert app.exception and "2D" in app.exception[0].message
+    app = AppTest.from_string(
+        "import numpy as np\nfrom ui.widgets.map import map_view, Map\n"
+        "map_view(Map(np.zeros((2, 2))), key='')\n", default_timeout=30).run()
+    assert app.exception and "key" in app.exception[0].message
