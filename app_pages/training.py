@@ -42,7 +42,8 @@ from ui.training_views import (
     on_step,
     on_train,
     on_upload,
-    settings_from_state,
+    settings_now,
+    target_epochs,
 )
 
 EPOCH_INTERVAL = 0.2  # while training, the fragment's timer (a fallback: see live())
@@ -112,7 +113,7 @@ buttons[3].button("Reset", on_click=on_reset, key="training_reset",
 if st.session_state.get(ERROR):
     st.error(st.session_state[ERROR])
 run: TrainingRun | None = st.session_state.get(RUN)
-if run is not None and run.settings != settings_from_state() and run.epoch:
+if run is not None and run.epoch and run.settings != settings_now():
     st.info("The settings changed: Train, Step or Reset starts a new run with them.")
 
 
@@ -129,7 +130,7 @@ def live() -> None:
     if run is None:
         st.info("Press **Train** to start, or **Step one epoch** to go one epoch at a time.")
         return
-    target = st.session_state["training_epochs"]
+    target = target_epochs()
     if run.running:
         if run.epoch < target:
             advance(run)

@@ -191,3 +191,29 @@ def test_a_good_model_file_becomes_the_current_model_and_downloads_back():
         np.testing.assert_array_equal(loaded.params[name], value)
     assert "Your network from the Training page (3 kernels" in " ".join(
         c.value for c in at.caption)
+
+
+def callbacks_with_missing_values() -> None:
+    import streamlit as st
+
+    from ui.training_views import ERROR, RUN, apply_recipe, on_pause, on_reset, on_step, on_train
+
+    for key in ("training_dataset", "training_n_kernels", "training_kernel_size",
+                "training_learning_rate", "training_epochs", "training_batch_size",
+                "training_optimizer", "training_seed"):
+        st.session_state[key] = None
+    apply_recipe()  # the dataset choice's callback: no recipe for None, nothing changes
+    for callback in (on_train, on_step, on_pause, on_reset):
+        callback()
+        st.text(f"{callback.__name__}: {st.session_state.get(ERROR)} run={RUN in st.session_state}")
+
+
+def test_every_training_callback_names_a_missing_setting_instead_of_raising():
+    at = AppTest.from_function(callbacks_with_missing_values, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    lines = [t.value for t in at.text]
+    assert len(lines) == 4 and at.session_state["training_n_kernels"] is None
+    for line in lines:
+        if not line.startswith("on_pause"):
+            assert "the setting “Dataset” has no usable value (None)" in line, line
+        assert line.endswith("run=False")

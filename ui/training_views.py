@@ -106,26 +106,76 @@ def advance(run: TrainingRun) -> None:
 
 
 def apply_recipe() -> None:
-    """Callback of the dataset choice: start from the settings that suit that dataset."""
-    for name, value in RECIPES[st.session_state["training_dataset"]].items():
+    """Callback of the dataset choice: start from the settings that suit that dataset
+    (none when the choice is missing or unknown: the settings then stay as they are)."""
+    for name, value in RECIPES.get(st.session_state.get("training_dataset"), {}).items():
         st.session_state[f"training_{name}"] = value
 
 
+SETTING_NAMES = {"training_dataset": "Dataset", "training_n_kernels": "Kernels",
+                 "training_kernel_size": "Kernel size", "training_init": "Kernel start",
+                 "training_learning_rate": "Learning rate", "training_epochs": "Epochs",
+                 "training_batch_size": "Batch size", "training_optimizer": "Optimizer",
+                 "training_seed": "Seed"}
+
+
+def setting(key: str, kind: type = int) -> object:
+    """One widget's value, checked: ValueError naming the setting when it is missing or not a
+    ``kind`` (a hand-made rerun message may leave a widget's value out: it then reads None)."""
+    value = st.session_state.get(key)
+    if kind is str:
+        ok = isinstance(value, str)
+    else:
+        ok = isinstance(value, int | float | np.integer | np.floating) \
+            and not isinstance(value, bool) and np.isfinite(value)
+    if not ok:
+        raise ValueError(f"the setting “{SETTING_NAMES.get(key, key)}” has no usable value "
+                         f"({value!r}); set it again")
+    return value if kind is str else kind(value)
+
+
 def settings_from_state() -> Settings:
-    """The run the page's widgets describe (the epochs say how long, not which run)."""
-    value = st.session_state.get
-    names = tuple(value("training_names") or ())
-    named = value("training_init") == "named" and names
-    return Settings(value("training_dataset"), value("training_n_kernels"),
-                    value("training_kernel_size"), names if named else "random",
-                    bool(value("training_freeze")), float(value("training_learning_rate")),
-                    value("training_batch_size"), value("training_optimizer"),
-                    int(value("training_seed")))
+    """The run the page's widgets describe (the epochs say how long, not which run).
+
+    Raises ValueError naming a setting whose value is missing or of the wrong type.
+    """
+    names = tuple(st.session_state.get("training_names") or ())
+    named = st.session_state.get("training_init") == "named" and names
+    return Settings(setting("training_dataset", str), setting("training_n_kernels"),
+                    setting("training_kernel_size"), names if named else "random",
+                    bool(st.session_state.get("training_freeze")),
+                    setting("training_learning_rate", float), setting("training_batch_size"),
+                    setting("training_optimizer", str), setting("training_seed"))
+
+
+def settings_now() -> Settings | None:
+    """The settings the widgets show, or None while one has no usable value."""
+    try:
+        return settings_from_state()
+    except ValueError:
+        return None
+
+
+def target_epochs() -> int:
+    """The Epochs setting, or the run's own length when the setting has no usable value."""
+    try:
+        return min(max(setting("training_epochs"), 1), MAX_EPOCHS)
+    except ValueError:
+        return MAX_EPOCHS
 
 
 def run_for_settings(fresh: bool = False) -> TrainingRun | None:
     """The session's run if it matches the settings, else a new one (None if impossible)."""
-    run, wanted = st.session_state.get(RUN), settings_from_state()
+    run = st.session_state.get(RUN)
+    try:
+        wanted = settings_from_state()
+        epochs = setting("training_epochs")
+    except ValueError as error:
+        st.session_state[ERROR] = f"Cannot start: {error}."
+        return None
+    if not 1 <= epochs <= MAX_EPOCHS:
+        st.session_state[ERROR] = f"Cannot start: Epochs must be 1..{MAX_EPOCHS}, not {epochs}."
+        return None
     if fresh or run is None or run.settings != wanted or run.diverged:
         try:
             run = build_run(wanted)
@@ -141,7 +191,7 @@ def on_train() -> None:
     """Train button: start (or go on with) the run until the chosen number of epochs."""
     run = run_for_settings()
     if run is not None:
-        run.running = run.epoch < st.session_state["training_epochs"]
+        run.running = run.epoch < target_epochs()
 
 
 def on_step() -> None:
