@@ -49,9 +49,19 @@ share_link_box("It holds the drawing and settings, not the SGD steps you applied
 notes_mode = st.toggle("Notes' worked example (the 5x5 “8”)", key="backprop_notes")
 
 
+def true_label() -> int:
+    """The "True label" radio; 8 while it has no value (a message may omit it)."""
+    label = st.radio("True label", range(10), index=8, horizontal=True, key="backprop_label")
+    return label if label in range(10) else 8
+
+
 def apply_step(x: np.ndarray, label: int) -> None:
     """Callback: one SGD step on the session's copy; remember the loss before and after."""
-    model, rate = st.session_state[MODEL_KEY], float(st.session_state["backprop_rate"])
+    model, rate = st.session_state[MODEL_KEY], st.session_state.get("backprop_rate")
+    if not isinstance(rate, int | float):  # a message may omit the widget's value
+        st.session_state["backprop_step_error"] = (
+            f"No step: the learning rate η has no usable value ({rate!r}); set it again.")
+        return
     before = backprop_trace(model, x, label).loss
     try:
         stepped = sgd_step(model, x, label, rate)
@@ -198,7 +208,7 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
 
 if notes_mode:
     model = working_copy(MODEL_KEY, notes_example_model(), "notes")
-    label = st.radio("True label", range(10), index=8, horizontal=True, key="backprop_label")
+    label = true_label()
     x = np.array(NOTES_EIGHT)
     show_chart(heatmap(x, title="The notes' 5x5 “8”", kind="ink", presenter=presenter), x)
     explain(model, x, label)
@@ -213,8 +223,7 @@ else:
         with left:
             drawing = drawing_canvas("backprop_")
         with right:
-            label = st.radio("True label", range(10), index=8, horizontal=True,
-                             key="backprop_label")
+            label = true_label()
             try:
                 x = model_input(drawing, model)
                 st.session_state["backprop_last_input"] = x

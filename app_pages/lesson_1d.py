@@ -44,7 +44,7 @@ SHARED = [
     (number_list_field("g", "1, 0, -1"), f"{PREFIX}_g"),
     (int_field("cv", 0, 0, len(CONVENTIONS) - 1),  # the convention by its place in the list
      Binding(lambda: list(CONVENTIONS).index(st.session_state[CONVENTION_KEY])
-             if CONVENTION_KEY in st.session_state else None,
+             if st.session_state.get(CONVENTION_KEY) in CONVENTIONS else None,
              lambda i: st.session_state.update({CONVENTION_KEY: list(CONVENTIONS)[i]}))),
     (int_field("pl", 0, 0, 6), f"{PREFIX}_pad_left"),
     (int_field("pr", 0, 0, 6), f"{PREFIX}_pad_right"),
@@ -67,6 +67,8 @@ g_text = right.text_input("g (the kernel)", value="1, 0, -1", key=f"{PREFIX}_g",
                           help="At most 9 numbers.")
 convention = st.radio("Convention", list(CONVENTIONS), key=CONVENTION_KEY,
                       horizontal=True)
+if convention not in CONVENTIONS:  # None when a message omits the widget's value
+    convention = next(iter(CONVENTIONS))
 mode, formula = CONVENTIONS[convention]
 st.latex(formula)
 if mode == "convolve":

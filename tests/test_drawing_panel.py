@@ -217,3 +217,25 @@ def test_drawing_survives_page_switches_through_the_router():
     at.switch_page("app_pages/playground.py").run()
     np.testing.assert_array_equal(drawing(at), drawn)
     assert at.selectbox(key="playground_grid_size").value == 16
+
+
+def callbacks_with_missing_values() -> None:
+    import numpy as np
+    import streamlit as st
+
+    from ui import drawing_panel, state
+
+    state.ensure_defaults()
+    before = state.drawing().copy()
+    for key in ("t_grid_size", "t_shift", "t_digit"):
+        st.session_state[key] = None
+    drawing_panel._resize("t_grid_size", "t_error")
+    drawing_panel._shift("t_shift", "t_error")
+    st.text(f"{np.array_equal(state.drawing(), before)} {st.session_state['t_grid_size']} "
+            f"{drawing_panel.chosen_digit('t_digit')} {st.session_state.get('t_error')}")
+
+
+def test_drawing_callbacks_with_a_missing_widget_value_keep_the_drawing():
+    at = AppTest.from_function(callbacks_with_missing_values, default_timeout=30).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text[0].value == "True 5 random None"

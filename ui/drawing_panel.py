@@ -42,6 +42,12 @@ def handwritten_sample(digit: int | str, size: int, rng: np.random.Generator) ->
     return ops.resize_grid(images[rng.choice(pool)], size)
 
 
+def chosen_digit(key: str) -> int | str:
+    """The Digit select's value, or "random" when it has none (a message may omit it)."""
+    digit = st.session_state.get(key)
+    return digit if digit in DIGIT_CHOICES else "random"
+
+
 def _set(make: Callable[[np.ndarray], np.ndarray], error_key: str) -> None:
     """Callback: replace the drawing with make(drawing), keeping it if make fails."""
     try:
@@ -72,7 +78,8 @@ def _upload(upload_key: str, error_key: str) -> None:
 
 def _shift(key: str, error_key: str) -> None:
     """Callback of the arrow control: shift once, then unselect so the arrow works again."""
-    direction = {"←": "left", "↑": "up", "↓": "down", "→": "right"}.get(st.session_state[key])
+    direction = {"←": "left", "↑": "up", "↓": "down", "→": "right"}.get(
+        st.session_state.get(key))
     if direction is not None:
         _set(functools.partial(ops.shift, direction=direction), error_key)
     st.session_state[key] = None
@@ -121,7 +128,7 @@ def _presets(p: str, n: int, error_key: str) -> None:
         with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):
             st.selectbox("Digit", DIGIT_CHOICES, key=f"{p}digit", width=110)
             st.button("Load digit", key=f"{p}load_digit", on_click=_set, args=(
-                lambda g: handwritten_sample(st.session_state[f"{p}digit"], g.shape[0],
+                lambda g: handwritten_sample(chosen_digit(f"{p}digit"), g.shape[0],
                                              np.random.default_rng()), error_key))
         upload_key = f"{p}upload"
         st.file_uploader("Or upload a PNG/JPEG (dark ink on light paper or the reverse)",

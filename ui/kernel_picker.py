@@ -204,15 +204,19 @@ def _custom_editor(key_prefix: str, store: str) -> KernelPick:
         st.session_state[version_key] += 1
 
     def _resize() -> None:
-        old, size = st.session_state[store], st.session_state[size_key]
+        old, size = st.session_state[store], st.session_state.get(size_key)
+        if size not in CUSTOM_SIZES:  # no usable value (a message may omit it): keep it
+            st.session_state[size_key] = old.shape[0]
+            return
         new, n = np.zeros((size, size)), min(size, old.shape[0])
         a, b = (size - n) // 2, (old.shape[0] - n) // 2
         new[a:a + n, a:a + n] = old[b:b + n, b:b + n]
         _restart(new)
 
     def _preset() -> None:
-        if st.session_state[preset_key] is not None:
-            _restart(preset_kernel(st.session_state[preset_key], st.session_state[size_key]))
+        size = st.session_state.get(size_key)
+        if st.session_state.get(preset_key) in PRESETS and size in CUSTOM_SIZES:
+            _restart(preset_kernel(st.session_state[preset_key], size))
             st.session_state[preset_key] = None
 
     with st.container(horizontal=True, gap="medium", vertical_alignment="top"):

@@ -144,7 +144,8 @@ def size_latex(s_f: int, s_g: int, pads: tuple[int, int], stride: int, result: i
 
 def _toggle(play_key: str, step_key: str, count: int) -> None:
     playing = not st.session_state.get(play_key, False)
-    if playing and st.session_state.get(step_key, 0) >= count - 1:
+    step = st.session_state.get(step_key)
+    if playing and (not isinstance(step, int) or step >= count - 1):
         st.session_state[step_key] = 0  # play again from the start
     st.session_state[play_key] = playing
 
@@ -164,8 +165,9 @@ def stepper(prefix: str, count: int, render: Callable[[int], None], *,
     step_key, play_key = f"{prefix}_step", f"{prefix}_playing"
     if step_key not in st.session_state:  # first run, or back from another page
         st.session_state[play_key] = False
-    step = st.session_state.get(step_key, 0)
-    st.session_state[step_key] = min(max(int(step), 0), count - 1)
+    step = st.session_state.get(step_key)
+    step = step if isinstance(step, int) else 0  # None when a message omits the value
+    st.session_state[step_key] = min(max(step, 0), count - 1)
     if count < 2:
         st.session_state[play_key] = False
     run_every = interval if st.session_state.get(play_key, False) else None

@@ -66,8 +66,10 @@ def clamped(key: str, size: int) -> int:
 
 def select_cell(chart_key: str, row_key: str, col_key: str) -> None:
     """on_select callback: a click on a map's cell marker picks that [row, col]."""
-    points = st.session_state[chart_key]["selection"]["points"]
-    if points:
+    event = st.session_state.get(chart_key) or {}
+    points = (event.get("selection") or {}).get("points") or []
+    if points and isinstance(points[0].get("x"), int | float) \
+            and isinstance(points[0].get("y"), int | float):
         st.session_state[row_key], st.session_state[col_key] = (int(points[0]["y"]),
                                                                 int(points[0]["x"]))
         st.session_state[PICKED] = True
