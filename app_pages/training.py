@@ -26,22 +26,21 @@ from ui.share_codec import (
     int_field,
 )
 from ui.state import PRESENTER, TRAINED_MODEL, ensure_defaults
+from ui.training_results import UPLOAD_MESSAGE, confusion_counts, mistakes, on_upload
 from ui.training_views import (
     DATASETS,
     ERROR,
     MAX_EPOCHS,
+    NOTICE,
     RUN,
-    UPLOAD_MESSAGE,
     TrainingRun,
     advance,
     apply_recipe,
-    confusion_counts,
-    mistakes,
+    chance_warning,
     on_pause,
     on_reset,
     on_step,
     on_train,
-    on_upload,
     settings_now,
     target_epochs,
 )
@@ -112,6 +111,8 @@ buttons[3].button("Reset", on_click=on_reset, key="training_reset",
                   help="Back to epoch 0: the same seed gives the same initial weights.")
 if st.session_state.get(ERROR):
     st.error(st.session_state[ERROR])
+if st.session_state.get(NOTICE):
+    st.info(st.session_state[NOTICE])
 run: TrainingRun | None = st.session_state.get(RUN)
 if run is not None and run.epoch and run.settings != settings_now():
     st.info("The settings changed: Train, Step or Reset starts a new run with them.")
@@ -147,6 +148,8 @@ def live() -> None:
         st.warning(f"The loss is {history[-1].train_loss:.3g}, far above {guessing:.2f} (the "
                    "loss of guessing every digit equally) or rising: the learning rate is "
                    "probably too high.")
+    elif warning := chance_warning(run):
+        st.warning(warning)
     if history:
         last = history[-1]
         st.markdown(f"After epoch {last.epoch}: train loss **{last.train_loss:.4f}**, "

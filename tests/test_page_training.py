@@ -217,3 +217,51 @@ def test_every_training_callback_names_a_missing_setting_instead_of_raising():
         if not line.startswith("on_pause"):
             assert "the setting “Dataset” has no usable value (None)" in line, line
         assert line.endswith("run=False")
+
+
+def progress_text(at: AppTest) -> str:
+    return at.get("progress")[0].proto.text
+
+
+def test_step_stops_at_the_chosen_epochs_and_says_how_to_go_on():
+    at = AppTest.from_file(str(apptest_pages.ROOT / PAGE), default_timeout=120)
+    at.query_params["ds"], at.query_params["ep"] = "toy", "2"
+    at.run()
+    assert at.slider(key="training_epochs").value == 2
+    for _ in range(4):
+        at.button(key="training_step").click().run()
+    assert at.session_state[RUN].epoch == 2
+    assert progress_text(at) == "Epoch 2 of 2"
+    assert any("Epochs" in i.value and "2 of 2" in i.value for i in at.info)
+    at.button(key="training_train").click().run()
+    assert not at.session_state[RUN].running and at.session_state[RUN].epoch == 2
+    assert any("Epochs" in i.value and "2 of 2" in i.value for i in at.info)
+
+
+def test_after_pause_the_page_names_the_epoch_and_step_adds_exactly_one():
+    at = use_digits(open_page(), 20)
+    at.button(key="training_train").click().run()
+    at.run()
+    at.button(key="training_pause").click().run()
+    paused = at.session_state[RUN].epoch
+    assert progress_text(at) == f"Epoch {paused} of 20"
+    assert any(f"Paused after epoch {paused}" in i.value for i in at.info)
+    at.button(key="training_step").click().run()
+    assert at.session_state[RUN].epoch == paused + 1
+    assert progress_text(at) == f"Epoch {paused + 1} of 20"
+
+
+def test_accuracy_stuck_at_chance_gets_a_warning_even_when_the_loss_looks_fine():
+    at = use_digits(open_page(), 2)
+    at.number_input(key="training_learning_rate").set_value(10.0).run()
+    train_to_the_end(at)
+    history = at.session_state[RUN].trainer.history
+    assert history[-1].train_accuracy < 0.15
+    warnings = " ".join(w.value for w in at.warning)
+    assert "chance" in warnings and "one digit" in warnings
+
+
+def test_a_good_run_gets_no_chance_warning():
+    at = train_to_the_end(use_digits(open_page(), 2))
+    assert at.session_state[RUN].trainer.history[-1].train_accuracy > 0.5
+    assert not [w for w in at.warning if "chance" in w.value]

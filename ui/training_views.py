@@ -1,4 +1,5 @@
-"""The training page's run: settings, one epoch at a time, model upload, result tallies.
+"""The training page's run: its settings (checked), the buttons, one epoch at a time, and
+the warnings about how it goes (tallies and model upload: ui.training_results).
 
 A ``TrainingRun`` (the cnn_core Trainer plus the kernels after every epoch) lives in this
 session's state under RUN; the page's fragment calls ``advance`` once per rerun, so the
@@ -16,14 +17,13 @@ import streamlit as st
 
 from cnn_core import TinyCNN
 from cnn_core.data import Dataset, handwritten_digits, toy_digits
-from cnn_core.model_io import load_model
 from cnn_core.train import TrainConfig, Trainer, TrainingDiverged
 from ui.models import copy_model
 from ui.state import TRAINED_MODEL
 
 RUN = "training_run"  # this session's TrainingRun, or absent
 ERROR = "training_error"  # why the settings could not start a run, or None
-UPLOAD_MESSAGE = "training_upload_message"  # ("success" | "error", text) after an upload
+NOTICE = "training_notice"  # what the last button did when it is not obvious, or None
 MAX_EPOCHS = 50
 DATASETS = {"toy": "The notes' toy set (train: an 8 and a 2; test: another 2)",
             "digits": "Handwritten digits (1,797 images of 8x8; 75 % train, 25 % test)"}
@@ -187,78 +187,62 @@ def run_for_settings(fresh: bool = False) -> TrainingRun | None:
     return run
 
 
+def _at_the_end(run: TrainingRun) -> bool:
+    """Whether the run has all its epochs; if so, NOTICE says how to go on."""
+    target = target_epochs()
+    done = run.epoch >= target
+    st.session_state[NOTICE] = (f"Epoch {run.epoch} of {target}: the run has all the epochs "
+                                "you chose. Raise Epochs to go on, or Reset to start again."
+                                if done else None)
+    return done
+
+
 def on_train() -> None:
     """Train button: start (or go on with) the run until the chosen number of epochs."""
     run = run_for_settings()
     if run is not None:
-        run.running = run.epoch < target_epochs()
+        run.running = not _at_the_end(run)
 
 
 def on_step() -> None:
-    """Step button: exactly one epoch, then stop."""
+    """Step button: exactly one epoch, then stop (none once the run has all its epochs)."""
     run = run_for_settings()
     if run is not None:
         run.running = False
-        advance(run)
+        if not _at_the_end(run):
+            advance(run)
 
 
 def on_pause() -> None:
-    """Pause button: stop after the epoch in progress (the run keeps its state)."""
-    if RUN in st.session_state:
-        st.session_state[RUN].running = False
+    """Pause button: stop after the epoch in progress (the run keeps its state), and name
+    that epoch: it may have finished after the page last showed one."""
+    run = st.session_state.get(RUN)
+    if run is not None and run.running:
+        run.running = False
+        st.session_state[NOTICE] = (f"Paused after epoch {run.epoch}: Train goes on from "
+                                    "here, Step adds one epoch.")
 
 
 def on_reset() -> None:
     """Reset button: back to epoch 0; the same seed gives the same initial weights."""
+    st.session_state[NOTICE] = None
     run_for_settings(fresh=True)
 
 
-def install_uploaded_model(data: bytes) -> tuple[str, str]:
-    """Make an uploaded .npz the session's model, or refuse it and keep the current one.
+def chance_warning(run: TrainingRun) -> str | None:
+    """A warning when the train accuracy sits at chance: no better than calling every image
+    the most common digit (what a network collapsed to one class scores), after 2 epochs.
 
-    Returns ("success" | "error", message). The file must load (cnn_core.model_io checks
-    it) and be a digit classifier this app can feed: 10 classes, a square input.
+    Silent for tiny sets (under 20 images), where chance-level epochs are normal early on.
     """
-    try:
-        model = load_model(data)
-        arch = model.arch
-        if arch.n_classes != 10:
-            raise ValueError(f"it has {arch.n_classes} classes; this app needs 10 (digits 0-9)")
-        if arch.image_shape[0] != arch.image_shape[1]:
-            raise ValueError(f"its input is {arch.image_shape[0]}x{arch.image_shape[1]}; "
-                             "drawings are square")
-    except ValueError as error:
-        return "error", f"This file was refused: {error}. The current model is unchanged."
-    st.session_state[TRAINED_MODEL] = model
-    return "success", (f"Loaded a model with {arch.n_kernels} kernels of {arch.kernel_size}x"
-                       f"{arch.kernel_size} for {arch.image_shape[0]}x{arch.image_shape[1]} "
-                       "images: it is now the current model.")
-
-
-def on_upload(key: str) -> None:
-    """Callback of the model uploader: install the file, remember what happened."""
-    file = st.session_state.get(key)
-    if file is not None:
-        st.session_state[UPLOAD_MESSAGE] = install_uploaded_model(file.getvalue())
-
-
-def confusion_counts(true: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.ndarray:
-    """Confusion matrix (n_classes, n_classes): [t, p] = how many of class t were called p."""
-    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(counts, (np.asarray(true), np.asarray(predicted)), 1)
-    return counts
-
-
-class Mistakes(NamedTuple):
-    """Misclassified images (M, H, W) with their true and predicted labels (M,)."""
-
-    images: np.ndarray
-    true: np.ndarray
-    predicted: np.ndarray
-
-
-def mistakes(images: np.ndarray, true: np.ndarray, predicted: np.ndarray,
-             limit: int = 24) -> Mistakes:
-    """The first `limit` images whose prediction differs from the true label."""
-    wrong = np.flatnonzero(np.asarray(true) != np.asarray(predicted))[:limit]
-    return Mistakes(images[wrong], np.asarray(true)[wrong], np.asarray(predicted)[wrong])
+    history, labels = run.trainer.history, run.trainer.train_labels
+    if len(history) < 2 or labels.size < 20:
+        return None
+    chance = np.bincount(labels).max() / labels.size
+    accuracy = history[-1].train_accuracy
+    if accuracy > chance + 0.02:
+        return None
+    return (f"Train accuracy {accuracy:.0%} is chance level ({chance:.0%} comes from calling "
+            "every image the most common digit): the network answers one digit for "
+            "everything, whatever the loss says. The learning rate is probably too high: "
+            "try a smaller one and Reset.")
