@@ -1,4 +1,6 @@
-"""Tests for cnn_core.train: TrainConfig, the three optimisers, Trainer epochs, divergence.
+"""Tests for cnn_core.train: TrainConfig, the three optimisers, Trainer epochs, divergence,
+progress within an epoch (run_batches), the augmentation hook, and a ConvNet trained
+through the same interface.
 
 Each optimiser's update is checked against its formula on a known gradient (from
 TinyCNN.loss_and_gradients on the same batch); whole runs are checked for determinism and
@@ -8,7 +10,7 @@ for what training must achieve (a falling loss, >= 97 % on the real digits).
 import numpy as np
 import pytest
 
-from cnn_core import TinyCNN
+from cnn_core import BlockSpec, ConvNet, NetworkSpec, TinyCNN
 from cnn_core.data import handwritten_digits, toy_digits
 from cnn_core.train import EpochReport, TrainConfig, Trainer, TrainingDiverged, evaluate
 
@@ -288,3 +290,128 @@ def test_a_diverged_epoch_rolls_back_the_shuffle_so_a_retry_sees_the_same_order(
     with pytest.raises(TrainingDiverged):
         trainer.run_epoch()
     assert trainer.rng.bit_generator.state == before
+
+
+# --- A ConvNet trains through the same interface ---------------------------------------------
+
+def _convnet_trainer(limit=400, augment=None, **config):
+    digits = handwritten_digits()
+    spec = NetworkSpec((8, 8), (BlockSpec(6, 3, padding=1), BlockSpec(8, 3, padding=1)), 10)
+    return Trainer(ConvNet(spec, seed=0), digits.train_images[:limit],
+                   digits.train_labels[:limit], digits.test_images[:limit],
+                   digits.test_labels[:limit], TrainConfig(**config), augment=augment)
+
+
+def test_a_two_block_convnet_learns_the_digits():
+    trainer = _convnet_trainer(limit=None, learning_rate=0.01, batch_size=32, seed=1)
+    for _ in range(6):
+        trainer.run_epoch()
+    losses = [report.train_loss for report in trainer.history]
+    assert losses[-1] < 0.5 * losses[0]
+    assert trainer.history[-1].test_accuracy >= 0.9
+
+
+def test_freeze_kernels_leaves_every_blocks_kernels_and_biases_bit_identical():
+    trainer = _convnet_trainer(learning_rate=0.01, freeze_kernels=True)
+    before = _params(trainer)
+    trainer.run_epoch()
+    for name in ("block1.kernels", "block1.bias", "block2.kernels", "block2.bias"):
+        np.testing.assert_array_equal(trainer.model.params[name], before[name], err_msg=name)
+    assert np.max(np.abs(trainer.model.params["dense.weights"] - before["dense.weights"])) > 1e-3
+
+
+def test_convnet_sgd_update_is_learning_rate_times_the_gradient_of_every_param():
+    trainer = _convnet_trainer(learning_rate=0.03, optimizer="sgd")
+    images, labels = _batch()
+    before = _params(trainer)
+    _, grads = trainer.model.loss_and_gradients(images, labels)
+    trainer.step(images, labels)
+    for name in before:
+        np.testing.assert_allclose(before[name] - trainer.model.params[name], 0.03 * grads[name],
+                                   rtol=1e-12, atol=1e-15, err_msg=name)
+
+
+# --- Progress within an epoch -----------------------------------------------------------------
+
+@pytest.mark.parametrize("make", [_digits_trainer, _convnet_trainer])
+def test_run_batches_in_pieces_gives_exactly_what_run_epoch_gives(make):
+    whole = make(limit=300, learning_rate=0.01, batch_size=32, seed=5)
+    pieces = make(limit=300, learning_rate=0.01, batch_size=32, seed=5)
+    assert pieces.batches_per_epoch == 10  # ceil(300 / 32)
+    for _ in range(2):
+        whole.run_epoch()
+        assert pieces.run_batches(3) is None and pieces.batches_done == 3
+        assert pieces.run_batches(4) is None and pieces.batches_done == 7
+        report = pieces.run_batches(100)  # stops at the end of the epoch
+        assert report is not None and pieces.batches_done == 0
+    assert pieces.history == whole.history and pieces.epoch == 2
+    for name, value in _params(whole).items():
+        np.testing.assert_array_equal(pieces.model.params[name], value, err_msg=name)
+
+
+def test_run_epoch_after_some_batches_finishes_that_epoch():
+    trainer = _digits_trainer(limit=300, learning_rate=0.01, batch_size=32)
+    trainer.run_batches(4)
+    report = trainer.run_epoch()
+    assert report.epoch == 1 and trainer.batches_done == 0 and trainer.updates == 10
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning",
+                            "ignore:invalid value:RuntimeWarning")
+def test_divergence_midway_restores_the_start_of_the_epoch_and_its_progress():
+    trainer = _convnet_trainer(learning_rate=1e300, optimizer="sgd", batch_size=32)
+    before, shuffle = _params(trainer), trainer.rng.bit_generator.state
+    augment_state = trainer.augment_rng.bit_generator.state
+    with pytest.raises(TrainingDiverged, match="restored"):
+        trainer.run_batches(5)
+    for name in before:
+        np.testing.assert_array_equal(trainer.model.params[name], before[name], err_msg=name)
+    assert trainer.batches_done == 0 and trainer.updates == 0 and trainer.epoch == 0
+    assert trainer.rng.bit_generator.state == shuffle
+    assert trainer.augment_rng.bit_generator.state == augment_state
+
+
+# --- Augmentation hook ------------------------------------------------------------------------
+
+def _shift_noise(images, rng):
+    """A test augmentation: every image moves by a random whole cell and gets noise."""
+    shifts = rng.integers(-1, 2, size=(len(images), 2))
+    moved = np.stack([np.roll(image, tuple(shift), axis=(0, 1))
+                      for image, shift in zip(images, shifts, strict=True)])
+    return moved + rng.normal(scale=0.5, size=images.shape)
+
+
+def test_augmentation_is_deterministic_from_the_seed_and_changes_the_training():
+    runs = [_convnet_trainer(augment=_shift_noise, learning_rate=0.01, seed=seed)
+            for seed in (7, 7, 8)]
+    plain = _convnet_trainer(learning_rate=0.01, seed=7)
+    for trainer in (*runs, plain):
+        trainer.run_epoch()
+    same, other = _params(runs[0]), _params(runs[2])
+    np.testing.assert_array_equal(runs[1].model.params["dense.weights"], same["dense.weights"])
+    assert runs[0].history == runs[1].history
+    assert not np.array_equal(other["dense.weights"], same["dense.weights"])
+    assert not np.array_equal(plain.model.params["dense.weights"], same["dense.weights"])
+
+
+def test_augmentation_sees_copies_of_training_batches_only_and_evaluation_sees_the_originals():
+    seen = []
+
+    def record(images, rng):
+        seen.append(len(images))
+        images += 100.0  # changes the copy it was handed, never the training set
+        return images
+
+    trainer = _convnet_trainer(limit=100, augment=record, learning_rate=0.01, batch_size=32)
+    originals = trainer.train_images.copy()
+    report = trainer.run_epoch()
+    assert seen == [32, 32, 32, 4]  # the training mini-batches, nothing for evaluation
+    np.testing.assert_array_equal(trainer.train_images, originals)
+    _, accuracy = evaluate(trainer.model, trainer.train_images, trainer.train_labels)
+    assert report.train_accuracy == accuracy
+
+
+def test_an_augmentation_that_changes_the_shape_is_refused_with_a_message():
+    trainer = _convnet_trainer(augment=lambda images, rng: images[:, :4], learning_rate=0.01)
+    with pytest.raises(ValueError, match="augmentation returned shape"):
+        trainer.run_batches(1)
