@@ -1,5 +1,6 @@
-"""Tests for cnn_core.model_io: a model file round-trips exactly, and every bad file is
-refused with a ValueError that says what is wrong (never a crash, never unpickling).
+"""Tests for cnn_core.model_io: a model file round-trips exactly (a TinyCNN in the first
+format, a ConvNet with its architecture), and every bad file is refused with a ValueError
+that says what is wrong (never a crash, never unpickling).
 
 Model files come from students' uploads on a shared hosted app, so each refusal below is a
 file someone could upload: junk, a cut-off download, a hand-edited archive, a pickle, a zip
@@ -13,7 +14,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from cnn_core import TinyCNN
+from cnn_core import BlockSpec, ConvNet, NetworkSpec, TinyCNN
 from cnn_core.model_io import MAX_ARRAY_BYTES, MAX_FILE_BYTES, load_model, save_model
 
 UNPICKLED = []
@@ -237,3 +238,111 @@ def test_load_refuses_a_pickle_with_a_zip_appended(model):
 
     with pytest.raises(ValueError, match="not a readable"):
         load_model(pickle.dumps([1, 2, 3]) + save_model(model))
+
+
+# --- ConvNet files: the architecture travels with the weights ---------------------------------
+
+SPEC = NetworkSpec((12, 11), (BlockSpec(3, 3, padding=1, stride=1, pool="max", pool_size=2),
+                              BlockSpec(4, 2, padding=0, stride=2, pool="avg", pool_size=3,
+                                        bias=False)), 7)
+
+
+@pytest.fixture
+def convnet():
+    model = ConvNet(SPEC, seed=3)
+    model.params["block1.bias"] = np.random.default_rng(4).normal(size=3)
+    return model
+
+
+def _convnet_fields(model):
+    with np.load(io.BytesIO(save_model(model))) as archive:
+        return {key: archive[key] for key in archive.files}
+
+
+def test_a_convnet_round_trips_with_its_architecture_and_bit_identical_params(convnet):
+    loaded = load_model(save_model(convnet))
+    assert isinstance(loaded, ConvNet) and loaded.spec == convnet.spec
+    assert list(loaded.params) == list(convnet.params)
+    for name, value in convnet.params.items():
+        assert loaded.params[name].dtype == np.float64
+        np.testing.assert_array_equal(loaded.params[name], value, err_msg=name)
+    images = np.random.default_rng(5).random((10, 12, 11))
+    np.testing.assert_array_equal(loaded.forward(images)["logits"],
+                                  convnet.forward(images)["logits"])
+
+
+@pytest.mark.parametrize("spec", [
+    NetworkSpec((28, 28), (BlockSpec(8), BlockSpec(16)), 10),
+    NetworkSpec((9, 9), (BlockSpec(2, 1, pool="none"), BlockSpec(3, 3, 2, 3, "max", 1),
+                         BlockSpec(1, 2, 1, 1, "avg", 2, False)), 2),
+])
+def test_every_architecture_field_survives_the_round_trip(spec):
+    assert load_model(save_model(ConvNet(spec))).spec == spec
+
+
+def test_a_convnet_file_says_its_version_and_architecture_in_plain_integers(convnet):
+    fields = _convnet_fields(convnet)
+    assert fields["format_version"].tolist() == [2]
+    assert fields["input_shape"].tolist() == [12, 11] and fields["n_classes"].tolist() == [7]
+    # channels, kernel size, padding, stride, pool (0 none, 1 max, 2 avg), pool size, bias
+    assert fields["blocks"].tolist() == [[3, 3, 1, 1, 1, 2, 1], [4, 2, 0, 2, 2, 3, 0]]
+
+
+def test_a_tinycnn_is_still_saved_in_the_first_format_and_loads_as_a_tinycnn(model):
+    with np.load(io.BytesIO(save_model(model))) as archive:
+        assert sorted(archive.files) == ["bias", "image_shape", "kernels", "pool_size",
+                                         "weights"]
+    assert isinstance(load_model(save_model(model)), TinyCNN)
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("format_version", np.array([3]), "format version 3; this app reads version 2"),
+    ("format_version", np.array([2.0]), "format_version must be integers"),
+    ("format_version", np.array(2), "format_version must be integers of shape 1"),
+    ("input_shape", np.array([12]), "input_shape must be integers of shape 2"),
+    ("input_shape", np.array([12.0, 11.0]), "input_shape must be integers"),
+    ("input_shape", np.array([0, 11]), "architecture is impossible: input height"),
+    ("input_shape", np.array([10**9, 11]), "architecture is impossible: input height"),
+    ("n_classes", np.array([1]), "architecture is impossible: n_classes"),
+    ("n_classes", np.array([7, 7]), "n_classes must be integers of shape 1"),
+    ("blocks", np.array([[3, 3, 1, 1, 1, 2]]), "blocks must be integers of shape any x 7"),
+    ("blocks", np.zeros((0, 7), dtype=np.int64), "impossible: a network has 1 to 3 blocks"),
+    ("blocks", np.ones((4, 7), dtype=np.int64), "impossible: a network has 1 to 3 blocks"),
+    ("blocks", np.array([[3, 3, 1, 1, 5, 2, 1], [4, 2, 0, 2, 2, 3, 0]]), "pool code 5"),
+    ("blocks", np.array([[3, 3, 1, 1, 1, 2, 2], [4, 2, 0, 2, 2, 3, 0]]), "bias 2"),
+    ("blocks", np.array([[99, 3, 1, 1, 1, 2, 1], [4, 2, 0, 2, 2, 3, 0]]),
+     "impossible: block 1: channels must be a whole number from 1 to 16, got 99"),
+    ("blocks", np.array([[3, 3, 1, 1, 1, 2, 1], [4, 9, 0, 2, 2, 3, 0]]),
+     "impossible: block 2: its 9x9 kernel does not fit the 6x6 map coming out of block 1"),
+    ("blocks", np.array([[3, 3, 1, 1, 1, 2, 1], [4, 2, 0, 2, 2, 3, 1]]),
+     r"must hold exactly .*block2\.bias"),  # a bias the file does not carry
+    ("blocks", np.array([[3, 3, 1, 1, 1, 2, 1], [5, 2, 0, 2, 2, 3, 0]]),
+     r"block2\.kernels has shape \(4, 3, 2, 2\), expected \(5, 3, 2, 2\)"),
+    ("dense.weights", np.ones((9, 7)), r"dense\.weights has shape \(9, 7\), expected"),
+    ("block1.kernels", np.full((3, 1, 3, 3), np.nan), r"block1\.kernels contains NaN"),
+    ("block1.bias", np.array([1.0, 2.0, 3.0j]), "real numbers"),
+])
+def test_load_refuses_a_tampered_convnet_file_with_a_message_that_names_the_problem(
+        convnet, name, value, message):
+    with pytest.raises(ValueError, match=message):
+        load_model(_npz(**(_convnet_fields(convnet) | {name: value})))
+
+
+def test_load_refuses_a_convnet_file_with_a_missing_or_an_extra_array(convnet):
+    fields = _convnet_fields(convnet)
+    with pytest.raises(ValueError, match=r"it holds .*extra"):
+        load_model(_npz(**fields, extra=np.zeros(1)))
+    del fields["dense.bias"]
+    with pytest.raises(ValueError, match="must hold exactly"):
+        load_model(_npz(**fields))
+    del fields["blocks"]
+    with pytest.raises(ValueError, match="has a format version but no blocks"):
+        load_model(_npz(**fields))
+
+
+def test_a_convnet_file_with_an_object_array_is_refused_without_unpickling(convnet):
+    data = _npz(**(_convnet_fields(convnet) | {"blocks": np.array([_Payload()], dtype=object)}))
+    UNPICKLED.clear()
+    with pytest.raises(ValueError, match="pickled objects, which are refused"):
+        load_model(data)
+    assert UNPICKLED == []
