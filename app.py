@@ -23,11 +23,13 @@ presenting = st.query_params.get("present") == "1"
 st.set_page_config(page_title="CNN Playground", page_icon="🔍", layout="wide",
                    initial_sidebar_state="collapsed" if presenting else "auto")
 state.ensure_defaults()
-# ?present=1 and ?tables=1 switch a mode on once per session (the toggles rule after that)
+# ?present=1 and ?tables=1 are read on a session's first run only (the toggles rule after
+# that, and keep_modes_in_url writes them back while they are on)
 for param, key in (("present", state.PRESENTER), ("tables", state.NUMBERS_AS_TABLES)):
-    if st.query_params.get(param) == "1" and f"_{param}_applied" not in st.session_state:
+    if f"_{param}_applied" not in st.session_state:
         st.session_state[f"_{param}_applied"] = True
-        st.session_state[key] = True
+        if st.query_params.get(param) == "1":
+            st.session_state[key] = True
 
 PAGES = {
     "Start": [st.Page(HERE / "app_pages/home.py", title="Home", icon="🏠", default=True)],
@@ -63,7 +65,22 @@ def sidebar() -> None:
                        "and for copying. Off by default, so drawing stays fast.")
 
 
+def keep_modes_in_url() -> dict[str, str]:
+    """present=1 / tables=1 in the URL exactly while their mode is on, so a reload, a page
+    change (Streamlit clears the query string) or a copied link keeps them; returns them."""
+    modes = {}
+    for param, key in (("present", state.PRESENTER), ("tables", state.NUMBERS_AS_TABLES)):
+        if st.session_state.get(key):
+            modes[param] = "1"
+            if st.query_params.get(param) != "1":
+                st.query_params[param] = "1"
+        elif param in st.query_params:
+            del st.query_params[param]
+    return modes
+
+
 sidebar()
+modes = keep_modes_in_url()
 if st.session_state[state.PRESENTER]:
     st.html(PRESENTER_CSS)  # static text only: nothing a visitor controls goes in here
 page = st.navigation(PAGES)
@@ -74,5 +91,5 @@ if requested and st.session_state.get("_lesson_requested") != requested:
     if lesson is None:
         st.caption(f"Unknown lesson link; the known ones are: {', '.join(LESSONS)}.")
     else:
-        st.switch_page(lesson.page, query_params={"lesson": requested})
+        st.switch_page(lesson.page, query_params={"lesson": requested, **modes})
 page.run()

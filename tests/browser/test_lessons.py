@@ -5,6 +5,8 @@ Runs the whole app (the router), opens the pages by URL; waits are on expected t
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -73,3 +75,35 @@ def test_a_fresh_server_opened_at_a_lesson_url_still_runs_the_router(browser):
     finally:
         context.close()
         stop_streamlit(server)
+
+
+def expect_presenter_fonts(page: Page) -> None:
+    """Presenter mode is on: its style sheet sets the root font to 125 % (20 px)."""
+    page.wait_for_function(
+        "getComputedStyle(document.documentElement).fontSize === '20px'", timeout=15_000)
+
+
+def test_presenter_mode_stays_in_the_url_across_a_page_change_and_a_reload(page: Page,
+                                                                          streamlit_app):
+    base = streamlit_app("app.py")
+    page.goto(f"{base}/lesson_2d?present=1")
+    expect(page.get_by_text("6×6 → 3×3")).to_be_visible(timeout=30_000)
+    expect(page).to_have_url(re.compile(r"present=1"), timeout=15_000)
+    page.get_by_test_id("stPageLink-NavLink").click()
+    expect(page.get_by_role("heading", name="Convolution playground")).to_be_visible(
+        timeout=30_000)
+    expect(page).to_have_url(re.compile(r"/playground\?(.*&)?present=1"), timeout=15_000)
+    page.reload()
+    expect(page.get_by_role("heading", name="Convolution playground")).to_be_visible(
+        timeout=30_000)
+    expect_presenter_fonts(page)
+    expect(page).to_have_url(re.compile(r"present=1"), timeout=15_000)
+
+
+def test_a_lesson_link_with_present_1_opens_the_lesson_in_presenter_mode(page: Page,
+                                                                        streamlit_app):
+    page.goto(f"{streamlit_app('app.py')}/?lesson=edge-detection&present=1")
+    expect(page.get_by_text("Lesson:").first).to_be_visible(timeout=30_000)
+    expect(page).to_have_url(re.compile(r"lesson=edge-detection"), timeout=15_000)
+    expect(page).to_have_url(re.compile(r"present=1"), timeout=15_000)
+    expect_presenter_fonts(page)
