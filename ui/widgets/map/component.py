@@ -61,18 +61,24 @@ def _declare_assets() -> bool:
         return False
 
 
+def _inline() -> Callable[..., Any]:
+    return st.components.v2.component(
+        NAME, html=HTML, css=(ASSETS / "map.css").read_text(encoding="utf-8"),
+        js=(ASSETS / "map.js").read_text(encoding="utf-8"))
+
+
 def _component() -> Callable[..., Any]:
     """The mounting callable, made on first use inside a running app (and its assets
     declared again on a new runtime, as AppTest makes one per test)."""
     global _mount, _file_backed
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():  # a bare `python script.py`: nothing is drawn anyway
+        return _inline()
     if _mount is None:
         _file_backed = _declare_assets()
-        if _file_backed:
-            _mount = st.components.v2.component(NAME, html=HTML, css="map.css", js="map.js")
-        else:
-            _mount = st.components.v2.component(
-                NAME, html=HTML, css=(ASSETS / "map.css").read_text(encoding="utf-8"),
-                js=(ASSETS / "map.js").read_text(encoding="utf-8"))
+        _mount = (st.components.v2.component(NAME, html=HTML, css="map.css", js="map.js")
+                  if _file_backed else _inline())
     elif _file_backed:
         _declare_assets()
     return _mount

@@ -182,7 +182,8 @@ def build_payload(maps: Map | Sequence[Map], *, revision: int = 0, presenter: bo
     """The JSON-able payload for one component: maps side by side, ``columns`` to a row.
 
     columns: maps per row (default: all in one row, at most 4). cell_px: the largest cell
-    (default 46 px, 62 in presenter mode); side_px: the largest map side (420, 560).
+    (default 46 px, 62 in presenter mode); side_px: the largest side of a map, or of each
+    small multiple (default 420 px, 560).
     Raises ValueError for maps that cannot be drawn (wrong ndim, empty, inf, bad boxes,
     duplicate ids).
     """

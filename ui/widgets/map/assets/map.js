@@ -8,7 +8,8 @@
 // outlines on top. After a map is painted its figure gets data-revision = data.rev.
 
 const VIEWS = new WeakMap();
-const LUTS = new Map(); // "kind|stops" -> {rgba: Uint32Array(256), dark: Uint8Array(256)}
+const LUTS = new Map(); // "kind|stops" -> {rgba: Uint32Array(LEVELS + 1), dark: Uint8Array(...)}
+const LEVELS = 256; // colours along a scale: 0 lands on its middle stop exactly
 const MINUS = "\u2212";
 const STEPS = [1, 2, 4, 5, 10, 20, 25, 50, 100, 200, 500];
 const HALO = "#111111";
@@ -16,6 +17,8 @@ const OUTLINE = "#d62728";
 const CORE = "#ffffff";
 const DARK_TEXT = "#444444";
 const PAD = 5; // room for outlines around a map
+const GAP_PX = 16; // between maps side by side
+const MIN_PANEL_PX = 180;
 const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
 
 // ---- numbers -------------------------------------------------------------------------
@@ -55,7 +58,14 @@ function trimZeros(text) {
 }
 
 function decodeFloat32(base64) {
-  const bytes = Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+  let bytes;
+  if (Uint8Array.fromBase64) {
+    bytes = Uint8Array.fromBase64(base64);
+  } else {
+    const text = atob(base64);
+    bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i += 1) bytes[i] = text.charCodeAt(i);
+  }
   return new Float32Array(bytes.buffer, 0, bytes.length >> 2);
 }
 
@@ -74,17 +84,17 @@ function luminance([r, g, b]) {
 const WHITE_L = 1;
 const DARK_L = luminance(rgbOf(DARK_TEXT));
 
-// 256 colours along the scale's stops (linear in RGB, as plotly), and for each whether
+// LEVELS + 1 colours along the scale's stops (linear in RGB, as plotly), and for each whether
 // dark text (#444) contrasts more with it than white does.
 function lutFor(kind, stops) {
   const key = `${kind}|${JSON.stringify(stops)}`;
   let lut = LUTS.get(key);
   if (lut) return lut;
-  const rgba = new Uint32Array(256);
-  const dark = new Uint8Array(256);
+  const rgba = new Uint32Array(LEVELS + 1);
+  const dark = new Uint8Array(LEVELS + 1);
   const colours = stops.map(([p, hex]) => [p, rgbOf(hex)]);
-  for (let i = 0; i < 256; i += 1) {
-    const t = i / 255;
+  for (let i = 0; i <= LEVELS; i += 1) {
+    const t = i / LEVELS;
     let j = 1;
     while (j < colours.length - 1 && colours[j][0] < t) j += 1;
     const [p0, c0] = colours[j - 1];
@@ -102,7 +112,7 @@ function lutFor(kind, stops) {
 
 function colourIndex(v, lo, hi) {
   const t = (v - lo) / (hi - lo);
-  return Math.round(255 * (t < 0 ? 0 : t > 1 ? 1 : t));
+  return Math.round(LEVELS * (t < 0 ? 0 : t > 1 ? 1 : t));
 }
 
 // ---- layout --------------------------------------------------------------------------
@@ -134,31 +144,41 @@ function layoutOf(m, width, data, theme, measure) {
   const colLabel = ticks ? measure(String(w - 1), `${tickFont}px ${theme.font}`) : 0;
   const left = ticks ? Math.ceil(rowLabel) + 8 : PAD;
   const top = ticks ? tickFont + 8 : PAD;
-  const labelH = tiles ? labelFont + 6 : 0;
-  const tileGap = tiles ? (presenter ? 14 : 10) : 0;
-  const across = (width - left - PAD - (tcols - 1) * tileGap) / (tcols * w);
-  const sideAcross = (data.side - (tcols - 1) * tileGap) / (tcols * w);
-  const sideDown = (data.side - trows * labelH - (trows - 1) * tileGap) / (trows * h);
-  const cell = Math.max(2, Math.floor(Math.min(data.cell, across, sideAcross, sideDown)));
-  const gap = cell >= 6 ? 1 : 0;
+  // Small multiples sit on one grid of cells: the gaps between tiles and the label rows
+  // above them are whole cells, so that one small canvas holds every tile's cells.
+  const labelPx = tiles ? labelFont + 6 : 0;
+  const gapPx = tiles ? (presenter ? 14 : 10) : 0;
+  const fits = (cell) => {
+    const gx = tiles ? Math.ceil(gapPx / cell) : 0;
+    const ly = tiles ? Math.ceil(labelPx / cell) : 0;
+    const across = tcols * w + (tcols - 1) * gx;
+    const down = trows * (ly + h) + (trows - 1) * gx;
+    const ok = left + across * cell + PAD <= width && Math.max(h, w) * cell <= data.side;
+    return { ok, gx, ly, across, down };
+  };
+  let cell = Math.max(2, Math.min(data.cell, Math.floor((width - left - PAD) / (tcols * w))));
+  let grid = fits(cell);
+  while (!grid.ok && cell > 2) grid = fits(--cell); // too small for its page: 2 px cells
+  const { gx, ly, across, down } = grid;
+  const gap = cell >= 8 ? 1 : 0; // below, grid lines would be a fifth of the picture
   let step = 1;
   if (ticks) {
     const need = Math.max(colLabel + 6, tickFont * 1.25);
     step = STEPS.find((s) => s * cell >= need) ?? STEPS[STEPS.length - 1];
   }
-  const tileW = w * cell;
-  const tileH = h * cell;
   const L = {
-    count, h, w, cell, gap, left, top, labelH, tileGap, tcols, trows, step, tickFont,
-    labelFont, ticks,
-    width: left + tcols * tileW + (tcols - 1) * tileGap + PAD,
-    height: top + trows * (labelH + tileH) + (trows - 1) * tileGap + PAD,
+    count, h, w, cell, gap, left, top, gx, ly, tcols, trows, step, tickFont, labelFont, ticks,
+    across, down, labelH: ly * cell, tileGap: gx * cell,
+    width: left + across * cell + PAD,
+    height: top + down * cell + PAD,
     font: 0,
   };
-  L.origin = (k) => [
-    left + (k % tcols) * (tileW + tileGap),
-    top + Math.floor(k / tcols) * (labelH + tileH + tileGap) + labelH,
-  ];
+  // where tile k starts, in cells of the cells canvas and in CSS px of the map
+  L.cellOrigin = (k) => [(k % tcols) * (w + gx), Math.floor(k / tcols) * (ly + h + gx) + ly];
+  L.origin = (k) => {
+    const [cx, cy] = L.cellOrigin(k);
+    return [left + cx * cell, top + cy * cell];
+  };
   if (m.texts) {
     const house = presenter ? (w <= 8 ? 22 : 16) : w <= 8 ? 15 : 11;
     const smallest = presenter ? 14 : 10;
@@ -167,42 +187,46 @@ function layoutOf(m, width, data, theme, measure) {
     for (const text of new Set(m.texts)) {
       if (text) widest = Math.max(widest, measure(text, `${weight}${house}px ${theme.mono}`));
     }
-    // two pixels of paper on each side, and room for outlines drawn over cell edges
+    // a pixel or two of paper on each side, and room for outlines drawn over cell edges
     const edge = m.boxes || m.inner ? Math.ceil(haloWidth(cell) / 2) : 0;
-    const room = cell - gap - 4 - 2 * edge;
+    const room = cell - gap - 3 - 2 * edge;
     const fit = widest > 0 ? Math.floor((house * room) / widest) : house;
     const font = Math.min(house, fit, Math.floor(0.9 * (cell - gap)));
     L.font = font >= smallest ? font : 0;
+    L.room = room;
     L.fontCss = `${weight}${L.font}px ${theme.mono}`;
   }
   return L;
 }
 
 // ---- painting ------------------------------------------------------------------------
+// On screen a map is two layers: a small canvas holding its cells (every tile's) at one
+// pixel each, scaled up by CSS (image-rendering: pixelated, no smoothing), and one overlay
+// canvas on top with the gaps, numbers, ticks, labels and outlines. A new array only
+// refills the small canvas; the overlay is redrawn when what it shows changes (for
+// maps without numbers: their layout, outlines or cursor). The PNG paints all of it.
 
-let scratch = null; // one small canvas: a tile's cells at one pixel each
-
-function paintCells(ctx, m, L, lut) {
-  const { count, h, w, cell } = L;
-  if (!scratch || scratch.width !== w || scratch.height !== h) {
-    scratch = document.createElement("canvas");
-    scratch.width = w;
-    scratch.height = h;
+function fillCells(target, m, L, lut) {
+  const { count, h, w, across, down } = L;
+  if (target.width !== across || target.height !== down) {
+    target.width = across;
+    target.height = down;
   }
-  const sctx = scratch.getContext("2d");
-  const image = sctx.createImageData(w, h);
+  const ctx = target.getContext("2d");
+  const image = ctx.createImageData(across, down); // transparent: gaps between tiles
   const pixels = new Uint32Array(image.data.buffer);
-  ctx.imageSmoothingEnabled = false;
   for (let k = 0; k < count; k += 1) {
-    const base = k * h * w;
-    for (let i = 0; i < h * w; i += 1) {
-      const v = m.values[base + i];
-      pixels[i] = v === v ? lut.rgba[colourIndex(v, m.lo, m.hi)] : 0; // NaN: a gap
+    const [cx, cy] = L.cellOrigin(k);
+    for (let r = 0; r < h; r += 1) {
+      const from = k * h * w + r * w;
+      const to = (cy + r) * across + cx;
+      for (let c = 0; c < w; c += 1) {
+        const v = m.values[from + c];
+        pixels[to + c] = v === v ? lut.rgba[colourIndex(v, m.lo, m.hi)] : 0; // NaN: a gap
+      }
     }
-    sctx.putImageData(image, 0, 0);
-    const [x, y] = L.origin(k);
-    ctx.drawImage(scratch, x, y, w * cell, h * cell);
   }
+  ctx.putImageData(image, 0, 0);
 }
 
 function paintGaps(ctx, L, bg) {
@@ -270,8 +294,6 @@ function boxRect(L, [r, c, bh, bw], k = 0) {
   return [x + c * L.cell - half, y + r * L.cell - half, bw * L.cell, bh * L.cell];
 }
 
-// Three tones over each other (dark halo, red band, white core), as ui.figure_cues does:
-// on any colour of the scales one of them contrasts at least 3:1.
 function bandWidth(cell) {
   return Math.max(1.5, Math.min(4, cell / 8));
 }
@@ -280,6 +302,8 @@ function haloWidth(cell) {
   return bandWidth(cell) + 3;
 }
 
+// Three tones over each other (dark halo, red band, white core), as ui.figure_cues does:
+// on any colour of the scales one of them contrasts at least 3:1.
 function paintBoxes(ctx, m, L) {
   const band = bandWidth(L.cell);
   const tones = [[HALO, haloWidth(L.cell)], [OUTLINE, band], [CORE, Math.max(1, band / 3)]];
@@ -311,34 +335,39 @@ function paintCursor(ctx, L, cursor, theme) {
   ctx.strokeRect(rect[0] + 2, rect[1] + 2, rect[2] - 4, rect[3] - 4);
 }
 
-function paint(ctx, m, L, theme, drawn) {
+// Everything over the cells: gaps, numbers, ticks, tile labels, outlines (and cursor).
+function paintOverlay(ctx, m, L, theme, drawn, cursor) {
   const lut = lutFor(m.kind, m.stops);
-  ctx.fillStyle = theme.bg;
-  ctx.fillRect(0, 0, L.width, L.height);
-  paintCells(ctx, m, L, lut);
   paintGaps(ctx, L, theme.bg);
   paintNumbers(ctx, m, L, lut, drawn);
   paintLabels(ctx, m, L, theme);
   paintBoxes(ctx, m, L);
+  if (cursor) paintCursor(ctx, L, cursor, theme);
 }
 
-// ---- one map: a figure with a title, a PNG button and a canvas -----------------------
+// ---- one map: a figure with a title, a PNG button, its cells and an overlay ----------
 
 function createPanel(view) {
   const figure = document.createElement("figure");
   figure.className = "cnn-map";
   figure.innerHTML =
     '<figcaption class="cnn-map-head"><span class="cnn-map-title"></span>' +
-    '<button type="button" class="cnn-map-png">PNG</button></figcaption><canvas></canvas>';
+    '<button type="button" class="cnn-map-png">PNG</button></figcaption>' +
+    '<div class="cnn-map-stack"><canvas class="cnn-map-cells"></canvas>' +
+    '<canvas class="cnn-map-overlay"></canvas></div>';
   const panel = {
     figure,
     title: figure.querySelector(".cnn-map-title"),
     png: figure.querySelector(".cnn-map-png"),
-    canvas: figure.querySelector("canvas"),
+    stack: figure.querySelector(".cnn-map-stack"),
+    canvas: figure.querySelector(".cnn-map-overlay"),
+    cells: figure.querySelector(".cnn-map-cells"),
     m: null,
     L: null,
     cursor: null,
     sig: "",
+    layoutKey: "",
+    overlayKey: "",
   };
   figure.__panel = panel;
   attachPanelListeners(view, panel);
@@ -352,32 +381,48 @@ function mapOf(entry, old, scales) {
   return { ...entry, values, texts, stops: scales[entry.kind] };
 }
 
-function drawPanel(view, panel, width) {
+function focused(view, panel) {
+  return view.root.getRootNode().activeElement === panel.canvas;
+}
+
+// Lay the map out and repaint what changed: cells if `cells`, the overlay if its key moved.
+function drawPanel(view, panel, cells) {
   const { m, canvas } = panel;
   const theme = view.theme;
-  const L = layoutOf(m, width, view.data, theme, view.measure);
+  const L = layoutOf(m, view.panelWidth, view.data, theme, view.measure);
   panel.L = L;
   const dpr = window.devicePixelRatio || 1;
-  const cw = Math.round(L.width * dpr);
-  const ch = Math.round(L.height * dpr);
-  if (canvas.width !== cw || canvas.height !== ch) {
-    canvas.width = cw;
-    canvas.height = ch;
-    canvas.style.width = `${L.width}px`;
-    canvas.style.height = `${L.height}px`;
+  const layoutKey = [L.width, L.height, L.cell, L.across, L.down, L.left, L.top, dpr].join();
+  const moved = layoutKey !== panel.layoutKey;
+  if (moved) {
+    panel.layoutKey = layoutKey;
+    panel.stack.style.width = `${L.width}px`;
+    panel.stack.style.height = `${L.height}px`;
+    canvas.width = Math.round(L.width * dpr);
+    canvas.height = Math.round(L.height * dpr);
+    panel.cells.style.cssText = `left:${L.left}px;top:${L.top}px;` +
+      `width:${L.across * L.cell}px;height:${L.down * L.cell}px`;
   }
-  const ctx = canvas.getContext("2d");
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  const drawn = [];
-  paint(ctx, m, L, theme, drawn);
-  if (panel.cursor && view.root.getRootNode().activeElement === canvas) {
-    paintCursor(ctx, L, panel.cursor, theme);
+  if (cells || moved) fillCells(panel.cells, m, L, lutFor(m.kind, m.stops));
+  const cursor = panel.cursor && focused(view, panel) ? panel.cursor : null;
+  const overlayKey = [layoutKey, JSON.stringify(theme), L.font, L.step,
+    m.texts ? `${m.z}|${m.text}|${m.lo}|${m.hi}|${m.kind}` : "", JSON.stringify(m.boxes),
+    JSON.stringify(m.inner), JSON.stringify(m.tiles), cursor ? Object.values(cursor) : ""].join("|");
+  if (overlayKey !== panel.overlayKey || moved) {
+    panel.overlayKey = overlayKey;
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, L.width, L.height);
+    const drawn = [];
+    paintOverlay(ctx, m, L, theme, drawn, cursor);
+    panel.drawn = {
+      cell: L.cell, step: L.step, font: L.font, fontCss: L.fontCss, numbers: drawn,
+      size: [L.width, L.height], room: L.room,
+      origins: range(0, L.count, 1).map((k) => L.origin(k)),
+      rows: L.ticks ? range(0, L.h, L.step) : [], cols: L.ticks ? range(0, L.w, L.step) : [],
+    };
+    canvas.__drawn = panel.drawn;
   }
-  panel.drawn = {
-    cell: L.cell, step: L.step, font: L.font, numbers: drawn, size: [L.width, L.height],
-    rows: L.ticks ? range(0, L.h, L.step) : [], cols: L.ticks ? range(0, L.w, L.step) : [],
-  };
-  canvas.__drawn = panel.drawn;
 }
 
 function range(start, stop, step) {
@@ -480,17 +525,17 @@ function attachPanelListeners(view, panel) {
     }
     event.preventDefault();
     event.stopPropagation();
-    drawPanel(view, panel, view.panelWidth);
+    drawPanel(view, panel, false);
     showTip(view, panel, panel.cursor, ...cursorCentre(panel.L, panel.cursor));
   });
   canvas.addEventListener("focus", () => {
     if (!panel.m?.pick) return;
     panel.cursor = panel.cursor ?? { k: 0, r: 0, c: 0 };
-    drawPanel(view, panel, view.panelWidth);
+    drawPanel(view, panel, false);
   });
   canvas.addEventListener("blur", () => {
     view.tip.hidden = true;
-    if (panel.L) drawPanel(view, panel, view.panelWidth);
+    if (panel.L) drawPanel(view, panel, false);
   });
   panel.png.addEventListener("click", () => downloadPng(view, panel));
 }
@@ -515,7 +560,9 @@ function pngCanvas(view, panel, scale = 2) {
     ctx.fillText(m.title, PAD, 6, L.width - PAD);
   }
   ctx.translate(0, titleH);
-  paint(ctx, m, L, theme, null);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(panel.cells, L.left, L.top, L.across * L.cell, L.down * L.cell);
+  paintOverlay(ctx, m, L, theme, null, null);
   return canvas;
 }
 
@@ -564,6 +611,8 @@ function createView(parentElement) {
       return width;
     },
   };
+  root.__view = view; // for tests and benchmarks: root.__view.render(data)
+  view.render = (data) => render(view, data);
   new ResizeObserver(() => {
     if (view.data && root.clientWidth !== view.width) render(view, view.data, true);
   }).observe(root);
@@ -571,19 +620,38 @@ function createView(parentElement) {
 }
 
 function render(view, data, resized = false) {
+  const started = performance.now();
+  draw(view, data, resized);
+  // what the maps cost the main thread so far, for tests and benchmarks/browser.py
+  const stats = (window.cnnMapStats ??= { renders: 0, ms: 0 });
+  stats.renders += 1;
+  stats.ms += performance.now() - started;
+}
+
+function setAttribute(element, name, value) {
+  if (element.getAttribute(name) !== value) element.setAttribute(name, value);
+}
+
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+// DOM writes only where something differs: an unchanged map costs no layout.
+function draw(view, data, resized) {
   const { root } = view;
   if (!data || data.v !== 1 || !Array.isArray(data.maps)) {
-    view.error.textContent = "This map could not be drawn (unknown data format).";
+    setText(view.error, "This map could not be drawn (unknown data format).");
     return;
   }
-  view.error.textContent = "";
+  setText(view.error, "");
   view.data = data;
   view.theme = readTheme(root);
-  view.width = root.clientWidth || 600;
-  const columns = Math.max(1, data.columns);
-  const gapPx = 16;
-  view.panelWidth = Math.floor((view.width - (columns - 1) * gapPx) / columns);
-  root.style.setProperty("--columns", String(columns));
+  if (!view.width || resized) view.width = root.clientWidth || 600;
+  // as st.columns on a phone: fewer columns when they would be narrower than MIN_PANEL_PX
+  const fit = Math.floor((view.width + GAP_PX) / (MIN_PANEL_PX + GAP_PX));
+  const columns = Math.max(1, Math.min(data.columns, fit));
+  view.panelWidth = Math.floor((view.width - (columns - 1) * GAP_PX) / columns);
+  setAttribute(root, "style", `--columns: ${columns}`);
   root.classList.toggle("presenter", Boolean(data.presenter));
   while (view.panels.length > data.maps.length) view.panels.pop().figure.remove();
   while (view.panels.length < data.maps.length) {
@@ -591,31 +659,26 @@ function render(view, data, resized = false) {
     view.panels.push(panel);
     root.insertBefore(panel.figure, view.tip);
   }
-  const themeKey = JSON.stringify(view.theme);
+  const rev = String(data.rev);
   data.maps.forEach((entry, i) => {
     const panel = view.panels[i];
-    const m = mapOf(entry, panel.m, data.scales);
-    const { z, text, ...options } = entry;
-    const sig = `${JSON.stringify(options)}|${view.panelWidth}|${themeKey}|${data.presenter}` +
-      `|${data.cell}|${data.side}`;
-    const changed = !panel.m || panel.m.z !== z || panel.m.text !== text || panel.sig !== sig;
-    panel.m = m;
-    if (changed || resized) {
-      panel.sig = sig;
-      panel.title.textContent = entry.title;
-      panel.title.hidden = !entry.title;
-      panel.png.setAttribute("aria-label", `Download ${entry.label} as PNG`);
-      panel.canvas.setAttribute("role", "img");
-      panel.canvas.setAttribute("aria-label", entry.pick
-        ? `${entry.label}. Arrow keys move over the cells, Enter picks one.` : entry.label);
-      panel.canvas.tabIndex = entry.pick ? 0 : -1;
-      panel.canvas.classList.toggle("pickable", Boolean(entry.pick));
-      panel.figure.dataset.mapId = entry.id;
-      drawPanel(view, panel, view.panelWidth);
-    }
-    panel.figure.dataset.revision = String(data.rev);
+    const old = panel.m;
+    panel.m = mapOf(entry, old, data.scales);
+    const cells = !old || old.z !== entry.z || old.lo !== entry.lo || old.hi !== entry.hi ||
+      old.kind !== entry.kind || JSON.stringify(old.stops) !== JSON.stringify(panel.m.stops);
+    setText(panel.title, entry.title);
+    panel.title.hidden = !entry.title;
+    setAttribute(panel.png, "aria-label", `Download ${entry.label} as PNG`);
+    setAttribute(panel.canvas, "role", "img");
+    setAttribute(panel.canvas, "aria-label", entry.pick
+      ? `${entry.label}. Arrow keys move over the cells, Enter picks one.` : entry.label);
+    setAttribute(panel.canvas, "tabindex", entry.pick ? "0" : "-1");
+    panel.canvas.classList.toggle("pickable", Boolean(entry.pick));
+    setAttribute(panel.figure, "data-map-id", entry.id);
+    drawPanel(view, panel, cells || resized);
+    setAttribute(panel.figure, "data-revision", rev);
   });
-  root.dataset.revision = String(data.rev);
+  setAttribute(root, "data-revision", rev);
 }
 
 export default function (component) {
