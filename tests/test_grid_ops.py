@@ -303,6 +303,25 @@ def test_decode_refuses_too_many_pixels_before_decoding():
         ops.decode_image_bytes(data, 8, max_pixels=9_999)
 
 
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that states its size and holds no pixels: enough for a header check."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("side", [6000, 20000, 100000])
+def test_decode_names_the_pixel_limit_for_any_huge_image(side):
+    with pytest.raises(ValueError, match=r"the limit is 4,000,000"):
+        ops.decode_image_bytes(png_header_only(side, side), 8)
+
+
 def test_decode_refuses_formats_other_than_png_and_jpeg():
     buf = io.BytesIO()
     Image.new("L", (4, 4)).save(buf, format="GIF")

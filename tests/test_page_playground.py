@@ -252,6 +252,11 @@ def test_custom_preset_and_size_restart_the_editor(custom_page: AppTest):
                                   conv2d(NOTES_EIGHT, preset_kernel("laplacian_4", 5)))
 
 
+def test_start_from_lists_every_preset_once(custom_page: AppTest):
+    shown = custom_page.selectbox(key=f"{P}custom_preset").options
+    assert len(shown) == len(set(shown)) and "Identity" in shown and "zeros" in shown
+
+
 def test_box_blur_preset_survives_the_editor_exactly(custom_page: AppTest):
     custom_page.selectbox(key=f"{P}custom_preset").select("box_blur").run()
     custom_page.run()  # the editor's text is parsed back on every run

@@ -22,7 +22,7 @@ CUSTOM = "custom"
 LEARNED = "learned:"
 NONE_YET = "learned:none"
 CUSTOM_SIZES = tuple(range(1, 8))
-PRESETS = ("identity", "zeros", "random", *KERNELS)
+PRESETS = ("identity", "zeros", "random", *(k for k in KERNELS if k != "identity"))
 
 
 class KernelPick(NamedTuple):

@@ -8,6 +8,7 @@ ValueError with a message that says what was wrong.
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 
@@ -161,6 +162,10 @@ def decode_image_bytes(data: bytes, size: int, max_pixels: int = 4_000_000) -> n
     unreadable = "could not read the image (not a valid PNG or JPEG file)"
     try:
         im = Image.open(io.BytesIO(bytes(data)))
+    except Image.DecompressionBombError as exc:  # Pillow's own cap, far above ours
+        count = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(count.group(1)):,} pixels" if count else "too many pixels"
+        raise ValueError(f"the image has {size}; the limit is {max_pixels:,}") from exc
     except Exception as exc:  # Pillow raises many types for garbage input; its text names
         raise ValueError(unreadable) from exc  # a Python object, which helps nobody
     with im:
