@@ -20,7 +20,7 @@ from _plotly_utils.utils import to_typed_array_spec
 
 from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
-from ui.figures import SpecFigure, probability_bars, typed_array
+from ui.figures import SpecFigure, curves, probability_bars, typed_array
 
 
 def decode(values: object) -> np.ndarray:
@@ -137,3 +137,16 @@ def test_probability_bars_are_a_valid_plotly_figure_as_they_are(presenter):
     layout = figure.to_dict()["layout"]
     assert layout["font"]["size"] == (18 if presenter else 13)
     assert layout["yaxis"]["range"] == [0, 1.1] and layout["xaxis"]["type"] == "category"
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 7, 10, 11, 30, 50])
+def test_the_epoch_axis_ticks_whole_epochs_and_none_past_the_last(epochs):
+    x = list(range(1, epochs + 1))
+    figure = curves({"train": [1.0 / e for e in x]}, x=x, y_title="loss")
+    axis = figure.layout.xaxis
+    ticks = list(axis.tickvals)
+    assert ticks and all(float(t).is_integer() for t in ticks)
+    assert ticks[0] == 1 and ticks[-1] <= epochs and len(ticks) <= 11
+    assert axis.range[0] > 0 and axis.range[1] < epochs + 1  # no room for a tick at 31
+    assert epochs in ticks or epochs - ticks[-1] < ticks[-1] - (ticks[-2] if len(ticks) > 1
+                                                                 else 0)

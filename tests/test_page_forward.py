@@ -156,3 +156,18 @@ def test_a_trained_5x5_model_becomes_the_model_of_the_page():
     assert at.session_state[TRAINED_MODEL] is None
     assert "Default network" in " ".join(c.value for c in at.caption)
 
+
+
+def test_the_logit_line_subtracts_a_negative_bias_and_the_table_writes_real_minus_signs():
+    at = open_page(forward_notes=True)
+    model, values = notes_example_model(), notes_example_model().forward(np.array(NOTES_EIGHT))
+    best = int(values["logits"][0].argmax())
+    bias = model.params["bias"][best]
+    written = next(m.value for m in at.markdown if m.value.startswith(f"For digit {best}"))
+    assert "+ \u2212" not in written
+    sign = "\u2212" if bias < 0 else "+"
+    assert f") {sign} {abs(bias):.4f}".rstrip("0") in written
+    logits = at.dataframe[0].value["logit"].tolist()
+    assert any(text.startswith("\u2212") for text in logits) and not any("-" in t for t in logits)
+    shown = [float(text.replace("\u2212", "-")) for text in logits]
+    np.testing.assert_allclose(shown, values["logits"][0], atol=5e-6)

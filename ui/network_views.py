@@ -172,10 +172,13 @@ def told_apart(before: float, after: float, digits: int = 4) -> tuple[str, str]:
 
 
 def output_table(logits: np.ndarray, probabilities: np.ndarray) -> pa.Table:
-    """One row per class: the logit and the softmax probability.
+    """One row per class: the logit (as text, 5 decimals, with the real minus sign the rest
+    of the app writes) and the softmax probability (never negative: a number).
 
     An Arrow table, which st.dataframe sends as it is: a pandas frame would first be
     converted to one, 1.5 ms of every brush stroke on the forward-pass page.
     """
-    return pa.table({"digit": np.arange(len(logits)), "logit": np.asarray(logits, np.float64),
+    logit_text = [f"{v + 0.0:.5f}".replace("-", MINUS) if round(v, 5) else "0.00000"
+                  for v in np.asarray(logits, np.float64).tolist()]
+    return pa.table({"digit": np.arange(len(logits)), "logit": logit_text,
                      "probability": np.asarray(probabilities, np.float64)})
