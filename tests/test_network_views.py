@@ -125,7 +125,11 @@ def test_output_table_lists_every_class_logit_and_probability(forward):
     assert isinstance(table, pa.Table)  # st.dataframe sends it without a pandas conversion
     assert table.column_names == ["digit", "logit", "probability"]
     assert table.column("digit").to_pylist() == list(range(10))
-    np.testing.assert_array_equal(table.column("logit").to_numpy(), logits)
+    written = table.column("logit").to_pylist()
+    assert all(text.count(".") == 1 and len(text.split(".")[1]) == 5 for text in written)
+    assert not any("-" in text for text in written)
+    np.testing.assert_allclose([float(t.replace(MINUS, "-")) for t in written], logits,
+                               atol=5e-6)
     np.testing.assert_array_equal(table.column("probability").to_numpy(), p)
 
 

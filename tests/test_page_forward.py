@@ -72,7 +72,8 @@ def test_notes_example_mode_shows_the_notes_numbers():
     np.testing.assert_array_equal(z(shown["Flattened: 4 numbers"]), [[2, 1, 2, 1]])
     table = at.dataframe[0].value
     expected = notes_example_model().forward(NOTES_EIGHT)
-    np.testing.assert_allclose(table["logit"], expected["logits"][0])
+    np.testing.assert_allclose([float(t.replace("\u2212", "-")) for t in table["logit"]],
+                               expected["logits"][0], atol=5e-6)
     np.testing.assert_allclose(table["probability"], expected["probabilities"][0])
     assert np.all(np.abs(table["probability"] - 0.1) < 0.01)
     assert table["probability"].sum() == pytest.approx(1.0)
