@@ -3,8 +3,9 @@
 Rows: one SGD epoch on the digits' train split (K=8, batch 32) by our TinyCNN/Trainer in
 float64 and float32, by the notes' per-image loops (benchmarks/notes_loops.py, a fraction of
 the epoch timed and scaled up), and by PyTorch CPU on the identical model when torch is
-importable (best of 1 and 2 threads); a 28x28 batch-128 training step; single-image forward
-times; and how long our recipe takes to reach 98 % test accuracy.
+importable (best of 1 and 2 threads); a 28x28 batch-128 training step; a two-block ConvNet's
+28x28 batch-64 step, ours and PyTorch's in float32 and float64 (benchmarks/engine_network.py);
+single-image forward times; and how long our recipe takes to reach 98 % test accuracy.
 
 Other processes may share this 2-core machine, so contenders are timed in turns, round after
 round (each sees the same load), after warm-ups; the table gives the best and the median.
@@ -13,63 +14,18 @@ round (each sees the same load), after warm-ups; the table gives the best and th
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
-from typing import NamedTuple
 
 import numpy as np
 
+from benchmarks import engine_network
+from benchmarks.engine_timing import Timing, one_blas_thread, race
 from benchmarks.notes_loops import train_epoch_loops
 from cnn_core import TinyCNN
 from cnn_core.data import handwritten_digits
 from cnn_core.train import TrainConfig, Trainer
 
 K, BATCH, RATE = 8, 32, 0.01
-
-
-class Timing(NamedTuple):
-    """Seconds per run: best and median wall time, and the best CPU time of this process."""
-
-    best: float
-    median: float
-    cpu: float
-
-    def scaled(self, factor: float) -> Timing:
-        return Timing(self.best * factor, self.median * factor, self.cpu * factor)
-
-
-def race(contenders: dict[str, Callable[[], object]], repeat: int, warmup: int = 2,
-         settle: float = 0.05) -> dict[str, Timing]:
-    """Time every contender once per round for ``repeat`` rounds: {name: Timing}.
-
-    ``settle`` seconds of sleep (untimed) after each run let a multi-threaded contender's
-    spinning worker threads go idle before the next one is timed. CPU time (process_time)
-    is less disturbed by other processes than wall time, so the table shows both.
-    """
-    for fn in contenders.values():
-        for _ in range(warmup):
-            fn()
-    wall: dict[str, list[float]] = {name: [] for name in contenders}
-    cpu: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(repeat):
-        for name, fn in contenders.items():
-            start, start_cpu = time.perf_counter(), time.process_time()
-            fn()
-            wall[name].append(time.perf_counter() - start)
-            cpu[name].append(time.process_time() - start_cpu)
-            time.sleep(settle)
-    return {name: Timing(min(wall[name]), float(np.median(wall[name])), min(cpu[name]))
-            for name in contenders}
-
-
-def _one_blas_thread(fn: Callable[[], None]) -> Callable[[], None]:
-    """fn with numpy's BLAS limited to one thread (threadpoolctl ships with scikit-learn)."""
-    from threadpoolctl import threadpool_limits
-
-    def run() -> None:
-        with threadpool_limits(1, user_api="blas"):
-            fn()
-    return run
 
 
 def _ours_steps(images, labels, dtype, n_kernels=K, batch=BATCH) -> Callable[[], None]:
@@ -138,7 +94,7 @@ def _time_to_98(repeat: int) -> tuple[dict[str, Timing], dict[str, int]]:
         return run
 
     one = ", BLAS 1 thread"
-    return race({"": recipe(""), one: _one_blas_thread(recipe(one))}, repeat, warmup=1), epochs
+    return race({"": recipe(""), one: one_blas_thread(recipe(one))}, repeat, warmup=1), epochs
 
 
 def _row(name: str, timing: Timing, note: str = "") -> str:
@@ -168,7 +124,7 @@ def main() -> None:
 
     epoch = {"ours float64": _ours_steps(images, labels, np.float64),
              "ours float32": _ours_steps(images, labels, np.float32),
-             "ours float32 BLAS 1 thread": _one_blas_thread(
+             "ours float32 BLAS 1 thread": one_blas_thread(
                  _ours_steps(images, labels, np.float32))}
     gap = None
     if torch is not None:
@@ -198,7 +154,7 @@ def main() -> None:
     big_x, big_y = rng.random((128, 28, 28)), rng.integers(0, 10, 128)
     step = {"ours float32": _ours_steps(big_x, big_y, np.float32, batch=128),
             "ours float64": _ours_steps(big_x, big_y, np.float64, batch=128),
-            "ours float32 BLAS 1 thread": _one_blas_thread(
+            "ours float32 BLAS 1 thread": one_blas_thread(
                 _ours_steps(big_x, big_y, np.float32, batch=128))}
     if torch is not None:
         for threads in (1, 2):
@@ -207,12 +163,24 @@ def main() -> None:
     for name, timing in step_times.items():
         out.append(_row(f"28x28 batch-128 step, {name}", timing))
 
+    two_block = engine_network.step_times(torch is not None)
+    for name, timing in two_block.items():
+        out.append(_row(f"two blocks 28x28 batch-64 step, {name}", timing))
+
     forward = {}
     for size in (8, 28, 32):
         model, image = TinyCNN(K, 3, (size, size), 2, 10, seed=0), rng.random((size, size))
         forward[size] = race({"f": lambda m=model, x=image: m.forward(x)}, 3000, 100,
                              settle=0)["f"]
         out.append(_row(f"forward, one {size}x{size} image, ours float64", forward[size]))
+    net_forward = {"ours float64": engine_network.ours_forward()}
+    if torch is not None:
+        for threads in (1, 2):
+            net_forward[f"torch float64 {threads} thread"] = engine_network.torch_forward(threads)
+    net_forward = race(net_forward, 1000, 50, settle=0)
+    for name, timing in net_forward.items():
+        out.append(_row(f"forward, one 28x28 image, two blocks, {name}", timing,
+                        "every map kept" if name.startswith("ours") else "logits only"))
 
     to_98_times, epochs = _time_to_98(repeat=5)
     for name, timing in to_98_times.items():
@@ -236,6 +204,13 @@ def main() -> None:
                 out.append(_ratio(f"ours {name} / torch, {label}", times[f"ours {name}"], best,
                                   target if name == "float32" else "",
                                   their_cpu=times["torch 1 thread"].cpu))
+        for dtype in ("float32", "float64"):
+            # each dtype against torch in the same dtype, at torch's better thread count
+            best = min((v for k, v in two_block.items() if k.startswith(f"torch {dtype}")),
+                       key=lambda t: t.best)
+            out.append(_ratio(f"ours {dtype} / torch {dtype}, two blocks batch-64 step",
+                              two_block[f"ours {dtype}"], best, "<= 1.0",
+                              their_cpu=two_block[f"torch {dtype} 1 thread"].cpu))
     out.append(f"{'forward, one 32x32 image (µs, best wall)':<58} "
                f"{forward[32].best * 1e6:>9.1f} {'':>9}   <= 50")
     out.append(f"{f'time to 98 % test accuracy (s, best wall{to_98_name})':<58} "

@@ -1,12 +1,12 @@
 """One block of a ConvNet for training: convolution -> ReLU -> pooling, forward and backward.
 
-Arrays are channel-major, (C, N, H, W), as channels.py keeps them. The window matrix groups
-its columns by pooling window (channels.window_cells with ``pool`` = the pool size), so the
-maps come out as (C_out, s*s, N*ph*pw): each cell of the pooling windows is one contiguous
-slab, and pooling is one reduction over the middle axis. Cut-off windows (a map size that
-the pool size does not divide) get their missing cells from zero padding; those cells are
-set to -inf (max pooling: they never win) or 0 (average pooling: they add nothing, and the
-mean divides by the cells that exist).
+Arrays are channel-major, (C, N, H, W), as windows.py keeps them. The convolution's maps are
+copied once into pooling order, (C_out, s*s, N*ph*pw): each cell of the pooling windows is
+one contiguous slab, so pooling is one reduction over the middle axis and routing the
+gradient back is a few passes over whole slabs. Cut-off windows (a map size that the pool
+size does not divide) get their missing cells from the zero padding; those cells are set to
+-inf (max pooling: they never win) or 0 (average pooling: they add nothing, and the mean
+divides by the cells that exist).
 
 Max pooling commutes with ReLU and with adding the bias, max(relu(x + b)) = relu(max(x) + b),
 so only the windows' maxima get the bias and the ReLU. Average pooling does not: there the
@@ -19,7 +19,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .channels import ConvGeometry, kernel_gradient, spread_window_cells, window_cells
+from .windows import (
+    ConvGeometry,
+    kernel_gradient,
+    pool_view,
+    spread_window_cells,
+    window_cells,
+)
 from .workspace import Workspace, aligned, take
 
 POOLS = ("max", "avg", "none")
@@ -28,9 +34,11 @@ POOLS = ("max", "avg", "none")
 class BlockCache(NamedTuple):
     """What block_backward needs from block_forward (a cache serves one backward)."""
 
-    buffer: np.ndarray  # (C_in, N, rows, cols) room for the padded input, then its gradient
-    cells: np.ndarray  # (C_in*k*k, s*s*L) window matrix, L = N*ph*pw, columns cell-major
-    maps: np.ndarray  # (C_out, s*s, L): max: raw maps; avg, none: maps after bias and ReLU
+    buffer: np.ndarray  # (C_in, N, *geo.buffer) the padded input, then its gradient
+    cells: np.ndarray  # (C_in*k*k, N*rows*cols) the window matrix (windows.py)
+    wide: np.ndarray  # (C_out, N*rows*cols) the maps as computed, room for their gradient
+    maps: np.ndarray  # (C_out, s*s, L), L = N*ph*pw, in pooling order: max: raw maps;
+    #                   avg, none: after bias and ReLU
     top: np.ndarray | None  # max: (C_out, L) each window's raw maximum
     positive: np.ndarray  # max: (C_out, L) top + b > 0; avg, none: (C_out, s*s, L) x + b > 0
     shares: np.ndarray | None  # avg: (ph*pw,) 1 / the number of real cells in each window
@@ -62,11 +70,12 @@ def _shares(geo: ConvGeometry) -> np.ndarray:
 def block_workspace_bytes(geo: ConvGeometry, c_in: int, c_out: int, n: int,
                           itemsize: int) -> int:
     """Bytes block_forward and block_backward take from a workspace: the input buffer, the
-    window matrix and the maps (their gradients reuse the same room)."""
-    columns = geo.pool * geo.pool * n * geo.pooled[0] * geo.pooled[1]
+    window matrix, the maps as computed and in pooling order (their gradients reuse them)."""
+    columns = n * geo.rows * geo.cols
     return (aligned(c_in * n * geo.buffer[0] * geo.buffer[1] * itemsize)
             + aligned(c_in * geo.kernel[0] * geo.kernel[1] * columns * itemsize)
-            + aligned(c_out * columns * itemsize))
+            + aligned(c_out * columns * itemsize)
+            + aligned(c_out * geo.pool ** 2 * n * geo.pooled[0] * geo.pooled[1] * itemsize))
 
 
 def block_forward(x: np.ndarray, kernels: np.ndarray, bias: np.ndarray | None,
@@ -83,12 +92,14 @@ def block_forward(x: np.ndarray, kernels: np.ndarray, bias: np.ndarray | None,
     c_in, n = x.shape[:2]
     c_out = kernels.shape[0]
     flat_kernels = kernels.reshape(c_out, -1)
-    (k_h, k_w), columns = geo.kernel, geo.pool * geo.pool * n * geo.pooled[0] * geo.pooled[1]
+    (k_h, k_w), columns, s = geo.kernel, n * geo.rows * geo.cols, geo.pool
     buffer = take(workspace, (c_in, n, *geo.buffer), x.dtype)
     cells = window_cells(x, geo, buffer=buffer,
                          out=take(workspace, (c_in * k_h * k_w, columns), x.dtype))
-    maps = np.matmul(flat_kernels, cells, out=take(workspace, (c_out, columns), x.dtype))
-    maps = maps.reshape(c_out, geo.pool * geo.pool, -1)
+    wide = np.matmul(flat_kernels, cells, out=take(workspace, (c_out, columns), x.dtype))
+    maps = take(workspace, (c_out, s, s, n, *geo.pooled), x.dtype)
+    np.copyto(maps, pool_view(wide, geo, n))
+    maps = maps.reshape(c_out, s * s, -1)
     top = shares = None
     if pool == "max":
         _cut_off_cells(maps, geo, n, -np.inf)
@@ -107,8 +118,8 @@ def block_forward(x: np.ndarray, kernels: np.ndarray, bias: np.ndarray | None,
             out = np.add.reduce(maps, axis=1).reshape(c_out, n, -1) * shares
         else:
             out = maps[:, 0]
-    cache = BlockCache(buffer, cells, maps, top, positive, shares, flat_kernels, bias is not None,
-                       x.shape, geo, pool)
+    cache = BlockCache(buffer, cells, wide, maps, top, positive, shares, flat_kernels,
+                       bias is not None, x.shape, geo, pool)
     return out.reshape(c_out, n, *geo.pooled), cache
 
 
@@ -119,8 +130,8 @@ def block_backward(d_out: np.ndarray, cache: BlockCache, *, need_input: bool = T
 
     Max: a window's gradient passes ReLU if relu's input was positive, then goes to the
     window's first winning cell (row-major), as max_pool2d_backward sends it. Average: each
-    real cell gets 1/count of it, times its own ReLU gate. Overwrites the cache's maps,
-    window matrix and buffer with their gradients: a cache serves one backward.
+    real cell gets 1/count of it, times its own ReLU gate. Overwrites the cache's arrays
+    with gradients: a cache serves one backward.
     """
     c_out, n = d_out.shape[:2]
     d_flat = np.ascontiguousarray(d_out).reshape(c_out, -1)
@@ -139,13 +150,19 @@ def block_backward(d_out: np.ndarray, cache: BlockCache, *, need_input: bool = T
             d_flat = (d_flat.reshape(c_out, n, -1) * cache.shares).reshape(c_out, -1)
         d_maps = np.multiply(d_flat[:, None], cache.positive, out=cache.maps)
         d_bias = d_maps.sum(axis=(1, 2)) if cache.has_bias else None
-    d_maps = d_maps.reshape(c_out, -1)
-    runs = cache.geometry.pool ** 2 * n
+    geo, d_wide = cache.geometry, cache.wide
+    d_wide.fill(0)  # the columns and rows computed past the real maps get no gradient
+    spread, d_maps = pool_view(d_wide, geo, n), d_maps.reshape(c_out, geo.pool, geo.pool, n,
+                                                                *geo.pooled)
+    for a in range(geo.pool):
+        for b in range(geo.pool):
+            # one window cell at a time: in a single call numpy would order its loops by
+            # the strided target and copy runs of s cells, five times slower
+            np.copyto(spread[:, a, b], d_maps[:, a, b])
     c_in = cache.input_shape[0]
-    d_kernels = kernel_gradient(cache.cells, d_maps, runs).reshape(c_out, c_in,
-                                                                   *cache.geometry.kernel)
+    d_kernels = kernel_gradient(cache.cells, d_wide, n).reshape(c_out, c_in, *geo.kernel)
     if not need_input:
         return None, d_kernels, d_bias
-    d_cells = np.matmul(cache.kernels.T, d_maps, out=cache.cells)  # the cells are used up
+    d_cells = np.matmul(cache.kernels.T, d_wide, out=cache.cells)  # the cells are used up
     d_x = spread_window_cells(d_cells, cache.geometry, cache.input_shape, buffer=cache.buffer)
     return d_x, d_kernels, d_bias

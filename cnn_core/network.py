@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 from .block_pass import block_backward, block_forward, block_workspace_bytes
-from .channels import conv_geometry, window_cells
 from .dense import dense_backward, dense_forward
 from .losses import (
     _softmax,
@@ -25,6 +24,7 @@ from .model import TinyCNN
 from .network_spec import BlockSpec, NetworkSpec
 from .pooling import avg_pool2d_forward, max_pool2d_forward
 from .shapes import as_float_array
+from .windows import conv_geometry, window_cells
 from .workspace import Workspace
 
 CHUNK = 256  # images per pass when only the probabilities are wanted (bounds the memory)
@@ -134,10 +134,10 @@ class ConvNet:
         for number, (block, geo) in enumerate(zip(self.spec.blocks, self._plain_geometries,
                                                   strict=True), start=1):
             kernels = params[f"block{number}.kernels"]
-            maps = kernels.reshape(len(kernels), -1) @ window_cells(x, geo)
+            maps = (kernels.reshape(len(kernels), -1) @ window_cells(x, geo)).reshape(
+                len(kernels), x.shape[1], geo.rows, geo.cols)[:, :, : geo.maps[0], : geo.maps[1]]
             if block.bias:
-                maps += params[f"block{number}.bias"][:, None]
-            maps = maps.reshape(len(kernels), x.shape[1], *geo.maps)
+                maps += params[f"block{number}.bias"][:, None, None, None]
             active = np.maximum(maps, 0.0)
             if block.pool == "max":
                 x = max_pool2d_forward(active, block.pool_size)[0]

@@ -22,7 +22,7 @@ from cnn_core import (
     relu_forward,
 )
 from cnn_core.block_pass import block_backward, block_forward, block_workspace_bytes
-from cnn_core.channels import conv_geometry
+from cnn_core.windows import conv_geometry
 from cnn_core.workspace import Workspace
 
 # (c_in, c_out, image (H, W), kernel, padding, stride, pool, pool size)

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from scipy import signal
 
 from cnn_core import conv2d_channels_backward, conv2d_channels_forward, conv2d_forward
-from cnn_core.channels import conv_geometry, spread_window_cells, window_cells
 from cnn_core.gradcheck import numerical_gradient, relative_error
 from cnn_core.reference import conv2d_channels_loops
 from cnn_core.shapes import output_size
+from cnn_core.windows import conv_geometry, spread_window_cells, window_cells
 
 SWEEP = [(padding, stride) for padding in (0, 1, 2) for stride in (1, 2, 3)]
 SWEEP += [((0, 2), (2, 1)), ((1, 0), (3, 2))]
