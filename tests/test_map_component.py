@@ -83,3 +83,28 @@ def test_map_view_refuses_a_missing_key_and_bad_maps():
         "import numpy as np\nfrom ui.widgets.map import map_view, Map\n"
         "map_view(Map(np.zeros((2, 2))), key='')\n", default_timeout=30).run()
     assert app.exception and "key" in app.exception[0].message
+
+
+TABLES = """
+import numpy as np
+import streamlit as st
+from ui.state import NUMBERS_AS_TABLES
+from ui.widgets.map import map_view, Map
+
+st.session_state[NUMBERS_AS_TABLES] = True
+winners = np.array([[False, True], [True, False]])
+map_view([Map(np.array([[1.0, -2.0], [0.5, 4.0]]), title="pooled",
+              boxes=[(0, 1, 1, 1), (1, 0, 1, 1), (0, 0, 2, 2)]),
+          Map(np.arange(8.0).reshape(2, 2, 2), title="tiles", labels=["a", "b"])], key="maps")
+"""
+
+
+def test_numbers_as_tables_follow_every_map_with_its_outlined_cells_in_words():
+    app = AppTest.from_string(TABLES, default_timeout=30).run()
+    assert not app.exception
+    pooled, tiles = (table.value for table in app.table)
+    assert pooled.to_numpy().tolist() == [[1.0, -2.0], [0.5, 4.0]]
+    assert list(tiles.index) == ["a, row 0", "a, row 1", "b, row 0", "b, row 1"]
+    assert tiles.to_numpy().ravel().tolist() == list(range(8))
+    assert [caption.value for caption in app.caption] == [
+        "Outlined cells [row, col]: [0, 1], [1, 0]."]

@@ -4,7 +4,8 @@ Sections (``?show=`` picks some, comma-separated; default all): a 5x5 signed map
 numbers that can be picked, values that test the hover formatter, a 28x28 ink map with a
 padding box and a window, 16 small multiples 26x26, a row of three different maps, and
 (``?show=many``) 20 maps 28x28 and 5 small numbered maps for timing. The Python side of a
-pick is printed as text; ``Bump`` changes the 5x5, 28x28 and tiled maps' values.
+pick (a callback on the 5x5 map, the return value on the tiles) is printed as text;
+``Bump`` changes the 5x5, 28x28 and tiled maps' values.
 """
 
 import sys
@@ -55,11 +56,10 @@ def main() -> None:
         values = small_map(state["bump"])
         picked = state["picked"]
         boxes = [(picked.row, picked.col, 1, 1)] if picked and picked.map == "small" else []
-        cell = map_view(Map(values, title="Small signed map", id="small", pick=True,
-                            boxes=boxes), key="small_view", presenter=presenter, columns=2)
-        if cell is not None:
-            state["picked"] = cell
-            st.rerun()
+        # a callback, as the playground's inspector: the pick is in state before the map
+        map_view(Map(values, title="Small signed map", id="small", pick=True, boxes=boxes),
+                 key="small_view", presenter=presenter, columns=2,
+                 on_select=lambda cell: state.update(picked=cell))
         st.text(f"picked={tuple(picked) if picked else None}")
         st.text(f"bump={state['bump']}")
     if "tricky" in shown:

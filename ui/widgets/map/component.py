@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
 import streamlit as st
 
 from ui.widgets.map.payload import Map, build_payload
@@ -149,4 +150,24 @@ def map_view(maps: Map | Sequence[Map], *, key: str, columns: int | None = None,
                 on_select(cell)
 
     result = _component()(key=key, data=payload, on_select_change=picked)
+    numbers_as_tables([maps] if isinstance(maps, Map) else maps, payload)
     return decode_pick(result.get("select"), payload)
+
+
+def numbers_as_tables(maps: Sequence[Map], payload: dict) -> None:
+    """Each map's numbers in a table (and its 1x1 outlined cells in words) when the session
+    asked for "Numbers as tables", as ui.charts.show_chart does for plotly charts."""
+    from ui.charts import Tiles, marked_cells, numbers_shown, styled, table_of
+
+    if not numbers_shown():
+        return
+    for spec, entry in zip(maps, payload["maps"], strict=True):
+        values = np.asarray(spec.values, dtype=np.float64)
+        numbers = spec.table if spec.table is not None else (
+            Tiles(values, entry["tiles"]["labels"]) if values.ndim == 3 else values)
+        st.table(styled(table_of(numbers)), alt=f"The numbers of {entry['label']}")
+        cells = [(r, c) for r, c, h, w in entry.get("boxes", []) if h == w == 1]
+        if cells:
+            mask = np.zeros(values.shape[-2:], dtype=bool)
+            mask[tuple(np.array(cells).T)] = True
+            st.caption(marked_cells(mask))

@@ -8,7 +8,7 @@ values to colours. Cell numbers are written by Python's formatter (ui.figures.fo
 and sent as text, for maps narrow enough to have room for them; the browser only decides
 whether they fit their cells. Hover values use ``hover_number``, which map.js mirrors.
 
-Payload (see README-free docs in ui/widgets/map/component.py too)::
+Payload (map.js reads it; ui/widgets/map/component.py sends it)::
 
     {"v": 1, "rev": 3, "presenter": false, "columns": 2, "cell": 46, "side": 420,
      "scales": {"signed": [[0, "#2d004b"], ...]},
@@ -45,7 +45,9 @@ class Map:
     (None: for single maps at most 16 cells wide); they are shown only where they fit.
     boxes: three-tone outlines (row, col, height, width), e.g. picked cells or windows;
     inner: a dashed box (the image inside its padding). pick: clicks and Enter select a
-    cell. value_range: (low, high) to share a scale between maps.
+    cell. value_range: (low, high) to share a scale between maps. table: what "Numbers as
+    tables" shows for this map (a ui.charts Numbers: a Matrix with named axes...), by
+    default its values; it is not sent to the browser.
     """
 
     values: np.ndarray
@@ -61,6 +63,7 @@ class Map:
     pick: bool = False
     label: str = ""
     value_range: tuple[float, float] | None = None
+    table: object = None
 
 
 def hover_number(value: float) -> str:

@@ -365,7 +365,6 @@ function createPanel(view) {
     m: null,
     L: null,
     cursor: null,
-    sig: "",
     layoutKey: "",
     overlayKey: "",
   };
@@ -404,6 +403,8 @@ function drawPanel(view, panel, cells) {
       `width:${L.across * L.cell}px;height:${L.down * L.cell}px`;
   }
   if (cells || moved) fillCells(panel.cells, m, L, lutFor(m.kind, m.stops));
+  const c = panel.cursor;
+  if (c && (c.k >= L.count || c.r >= L.h || c.c >= L.w)) panel.cursor = null; // map shrank
   const cursor = panel.cursor && focused(view, panel) ? panel.cursor : null;
   const overlayKey = [layoutKey, JSON.stringify(theme), L.font, L.step,
     m.texts ? `${m.z}|${m.text}|${m.lo}|${m.hi}|${m.kind}` : "", JSON.stringify(m.boxes),
@@ -529,9 +530,10 @@ function attachPanelListeners(view, panel) {
     showTip(view, panel, panel.cursor, ...cursorCentre(panel.L, panel.cursor));
   });
   canvas.addEventListener("focus", () => {
-    if (!panel.m?.pick) return;
+    if (!panel.m?.pick || !panel.L) return;
     panel.cursor = panel.cursor ?? { k: 0, r: 0, c: 0 };
     drawPanel(view, panel, false);
+    showTip(view, panel, panel.cursor, ...cursorCentre(panel.L, panel.cursor));
   });
   canvas.addEventListener("blur", () => {
     view.tip.hidden = true;
