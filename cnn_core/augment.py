@@ -20,7 +20,7 @@ SQUARE2 = np.ones((2, 2), dtype=bool)  # a pen one cell wider
 
 def _batch(images: np.ndarray) -> np.ndarray:
     array = np.asarray(images, dtype=np.float64)
-    if array.ndim != 3 or min(array.shape) < 1:
+    if array.ndim != 3 or min(array.shape[1:], default=0) < 1:
         raise ValueError(f"images must be a batch (N, H, W), got shape {array.shape}")
     return array
 
@@ -151,4 +151,40 @@ def draw_as_cells(images: np.ndarray, rng: np.random.Generator, input_size: int,
         if pen is not None:
             cells = thicken(cells[None], pen)[0]
         out[i] = prepare_drawing(cells, (input_size, input_size))
+    return out
+
+
+def augment_digits(images: np.ndarray, rng: np.random.Generator, input_size: int, *,
+                   drawn_share: float = 0.5, max_angle: float = 12.0,
+                   max_scale_change: float = 0.1, max_shift: float = 1.5,
+                   thick_share: float = 0.25, thin_share: float = 0.15,
+                   binary_share: float = 0.3, grid_sizes: tuple[int, int] = (16, 32)
+                   ) -> np.ndarray:
+    """One epoch's training inputs from MNIST digits: (N, 28, 28) -> (N, input, input).
+
+    Every digit is turned by random_affine; then a ``drawn_share`` of them go through
+    draw_as_cells on ``grid_sizes`` (no shift: the app's framing undoes it), and the rest
+    stay grey scans:
+    thickened (SQUARE2) or thinned with the given shares, binarised at t ~ U(0.2, 0.7)
+    with ``binary_share``, and area-resampled to the input size.
+    """
+    array = _batch(images)
+    count = len(array)
+    out = np.empty((count, input_size, input_size))
+    drawn = rng.random(count) < drawn_share
+    if drawn.any():
+        turned = random_affine(array[drawn], rng, max_angle=max_angle,
+                               max_scale_change=max_scale_change, max_shift=0.0)
+        out[drawn] = draw_as_cells(turned, rng, input_size, grid_sizes=grid_sizes)
+    if (~drawn).any():
+        scans = random_affine(array[~drawn], rng, max_angle=max_angle,
+                              max_scale_change=max_scale_change, max_shift=max_shift)
+        pick = rng.random(len(scans))
+        thick, fine = pick < thick_share, (pick >= thick_share) & (pick < thick_share + thin_share)
+        scans[thick] = thicken(scans[thick], SQUARE2)
+        scans[fine] = thin(scans[fine], SQUARE2)
+        binary = rng.random(len(scans)) < binary_share
+        scans[binary] = binarise(scans[binary], rng.uniform(0.2, 0.7, int(binary.sum())))
+        weights = overlap_weights(MNIST_FRAME, input_size)
+        out[~drawn] = np.clip(weights @ scans @ weights.T, 0.0, 1.0)
     return out

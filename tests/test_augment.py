@@ -7,6 +7,7 @@ from cnn_core.augment import (
     PLUS,
     SQUARE2,
     affine,
+    augment_digits,
     binarise,
     cells_of,
     draw_as_cells,
@@ -151,9 +152,31 @@ def test_draw_as_cells_goes_through_the_apps_path_and_is_seeded():
     np.testing.assert_allclose(one[0], expected)
 
 
-@pytest.mark.parametrize("bad", [np.zeros((4, 4)), np.zeros((2, 0, 3))])
+@pytest.mark.parametrize("bad", [np.zeros((4, 4)), np.zeros((2, 0, 3)), np.zeros((2, 3, 3, 1))])
 def test_ops_reject_what_is_not_a_batch_of_images(bad):
     with pytest.raises(ValueError, match="batch"):
         thicken(bad)
     with pytest.raises(ValueError, match="28x28"):
         draw_as_cells(np.zeros((1, 16, 16)), np.random.default_rng(0), 16)
+
+
+def test_augment_digits_with_every_change_off_is_the_plain_resampling():
+    digits = np.stack([_digit(), np.rot90(_digit())])
+    plain = augment_digits(digits, np.random.default_rng(0), 16, drawn_share=0.0, max_angle=0.0,
+                           max_scale_change=0.0, max_shift=0.0, thick_share=0.0,
+                           thin_share=0.0, binary_share=0.0)
+    expected = np.stack([prepare_drawing(d, (16, 16), fit=False) for d in digits])
+    np.testing.assert_allclose(plain, expected, atol=1e-12)
+
+
+def test_augment_digits_is_seeded_and_every_output_is_a_valid_input():
+    digits = np.stack([_digit(), np.rot90(_digit())] * 10)
+    first = augment_digits(digits, np.random.default_rng(4), 14)
+    np.testing.assert_array_equal(first, augment_digits(digits, np.random.default_rng(4), 14))
+    assert first.shape == (20, 14, 14) and 0.0 <= first.min() and first.max() <= 1.0
+    assert np.all(first.sum(axis=(1, 2)) > 0)
+    drawn = augment_digits(digits, np.random.default_rng(4), 14, drawn_share=1.0)
+    # drawn digits are fitted: the mass of each sits near the centre of the 14x14 input
+    rows = np.arange(14)
+    centres = (drawn.sum(axis=2) @ rows) / drawn.sum(axis=(1, 2))
+    assert np.all(np.abs(centres - 14.5 * 14 / 28 + 0.5) < 0.75)
