@@ -8,6 +8,7 @@ be looked at. Waits are on expected text or attributes, never sleeps.
 
 from __future__ import annotations
 
+import base64
 import os
 import struct
 from pathlib import Path
@@ -247,3 +248,31 @@ def test_twenty_big_maps_and_five_small_ones_draw_in_a_few_milliseconds(page, st
     print(f"\n20 maps 28x28 + 5 maps 5x5 with numbers: {sorted(costs)} ms (median "
           f"{np.median(costs):.1f})")
     assert np.median(costs) < 40  # a few ms on a quiet machine; generous on a shared one
+
+
+def test_assets_come_once_per_page_load_and_a_rerun_sends_only_the_arrays(browser,
+                                                                          streamlit_app):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        fetched: list[str] = []
+        page.on("request", lambda r: fetched.append(r.url) if "bidi-components" in r.url
+                else None)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        frames: list[str] = []
+        cdp.on("Network.webSocketFrameReceived",
+               lambda event: frames.append(event["response"]["payloadData"]))
+        open_demo(page, streamlit_app(DEMO), "?show=small", last="small")
+        assert sorted(url.rsplit("/", 1)[1] for url in fetched) == ["map.css", "map.js"]
+        fetched.clear()
+        frames.clear()
+        page.get_by_role("button", name="Bump").click()
+        expect(page.locator('.cnn-map[data-map-id="small"]')).to_have_attribute(
+            "data-revision", "2")
+        received = b"".join(base64.b64decode(frame) for frame in frames)
+        assert fetched == []
+        assert b"map.js" in received and b"hoverNumber" not in received  # a path, no code
+        assert len(received) < 4000  # the 5x5 map's payload and the page's few texts
+    finally:
+        context.close()
