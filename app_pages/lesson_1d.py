@@ -15,7 +15,9 @@ from ui.lesson_figures import signal_strip, strip_table
 from ui.lesson_views import (
     big_line,
     format_list,
+    formula_index,
     never_read,
+    outputs_label,
     parse_numbers,
     size_latex,
     stepper,
@@ -118,7 +120,8 @@ def render(step: int) -> None:
                  stride=lesson["stride"])
     show_chart(signal_strip(lesson["f"], presenter=presenter, **strip),
                functools.partial(strip_table, lesson["f"], **strip),
-               label=f"f, g under the window of C[{step}], and the outputs C",
+               label=f"f, g under the window of C[{number(formula_index(cell))}], and the "
+                     "outputs C",
                config={"displayModeBar": False}, key=f"{PREFIX}_strip")
     text = written_sum_swapped(cell) if swapped else written_sum_1d(cell, lesson["mode"])
     st.markdown(big_line(text), unsafe_allow_html=True)
@@ -128,10 +131,11 @@ def render(step: int) -> None:
 st.subheader("Step through the outputs")
 st.caption("Highlighted and outlined: the f cells being multiplied and g under them. Hatched "
            "cells marked “pad” are padding zeros; f[−1] means “one to the left of f[0]”.")
-stepper(PREFIX, len(lesson["cells"]), render, label=lambda i: f"C[{i}]")
+indices = [formula_index(cell) for cell in lesson["cells"]]
+stepper(PREFIX, len(lesson["cells"]), render, label=lambda t: f"C[{number(indices[t])}]")
 
-st.markdown(big_line(format_list(lesson["outputs"]), kind="output", label="C ="),
-            unsafe_allow_html=True)
+st.markdown(big_line(format_list(lesson["outputs"]), kind="output",
+                     label=f"{outputs_label(indices)} ="), unsafe_allow_html=True)
 if swapped:
     st.markdown("Substitute j → i − j in the sum: j then runs over f's indices instead of "
                 "g's, and every product is the same one, only listed in another order.")

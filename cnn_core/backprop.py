@@ -17,7 +17,7 @@ import numpy as np
 from .activations import relu_backward, relu_forward
 from .conv import conv2d_backward, conv2d_forward
 from .dense import dense_backward, dense_forward
-from .explain import MINUS
+from .explain import MINUS, sum_sign
 from .gradcheck import numerical_gradient
 from .losses import check_labels, softmax_cross_entropy_backward, softmax_cross_entropy_forward
 from .model import TinyCNN
@@ -142,7 +142,8 @@ def kernel_gradient_cell(image: np.ndarray, d_feature_map: np.ndarray,
 
 def written_kernel_gradient(cell: KernelGradientCell, *, skip_zeros: bool = True,
                             digits: int = 4) -> str:
-    """The sum as text: dL/dg(0,2) = (1×0.0123) + (1×−0.004) = 0.0083, [row, col].
+    """The sum as text: dL/dg(0,2) = (1×0.0123) + (1×−0.004) = 0.0083, [row, col]; "≈"
+    instead of "=" before the total when the written terms do not add up to it (sum_sign).
 
     skip_zeros leaves out terms whose input or upstream gradient is exactly 0 (they add
     nothing) and says how many were left out.
@@ -152,11 +153,13 @@ def written_kernel_gradient(cell: KernelGradientCell, *, skip_zeros: bool = True
     def short(value: float) -> str:  # significant digits: gradients are often tiny
         return f"{float(value) + 0.0:.{digits}g}".replace("-", MINUS)
 
-    products = " + ".join(f"({short(t.input_value)}×{short(t.upstream)})" for t in shown)
+    pairs = [(short(t.input_value), short(t.upstream)) for t in shown]
+    products = " + ".join(f"({a}×{b})" for a, b in pairs)
     left_out = len(cell.terms) - len(shown)
     where = f"dL/dg({cell.kernel_index[0]},{cell.kernel_index[1]})"
     note = f"  [{left_out} terms with a zero factor left out]" if left_out else ""
-    return f"{where} = {products or '0'} = {short(cell.value)}{note}"
+    total = short(cell.value)
+    return f"{where} = {products or '0'} {sum_sign(pairs, total, short)} {total}{note}"
 
 
 def kernel_cell_finite_difference(model: TinyCNN, image: np.ndarray, label: int,

@@ -7,6 +7,8 @@ Positions are [row, col] everywhere (the notes' 2D example labels them (x, y); w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
 from typing import NamedTuple
 
 import numpy as np
@@ -47,6 +49,21 @@ def number(value: float) -> str:
     else:
         text = f"{value:.3g}"
     return text.replace("-", MINUS)
+
+
+def sum_sign(products: list[tuple[str, str]], total: str,
+             write: Callable[[float], str] = number) -> str:
+    """"=" when the written products, multiplied and added exactly as written, write (with
+    ``write``) as the written total; "≈" when the rounding of the terms shows in the total.
+
+    products: the written factor pairs, e.g. [("1", "0.02486"), ...], total: e.g. "0.09945".
+    """
+    exact = sum((_decimal(a) * _decimal(b) for a, b in products), Decimal(0))
+    return "=" if write(float(exact)) == total else "\u2248"
+
+
+def _decimal(text: str) -> Decimal:
+    return Decimal(text.replace(MINUS, "-"))
 
 
 def _check_index(index: int, size: int, name: str) -> int:
@@ -111,17 +128,19 @@ def conv1d_cell(signal: np.ndarray, kernel: np.ndarray, index: int, *,
 def written_sum(explanation: CellExplanation, *, name: str = "C") -> str:
     """The 2D sum as the notes write it: C(0,0) = (1×1) + (2×0) + ... = −4, [row, col]."""
     where = ",".join(str(i) for i in explanation.output_index)
-    products = " + ".join(f"({number(t.input_value)}×{number(t.kernel_value)})"
-                          for t in explanation.terms)
-    return f"{name}({where}) = {products} = {number(explanation.value)}"
+    pairs = [(number(t.input_value), number(t.kernel_value)) for t in explanation.terms]
+    products = " + ".join(f"({a}×{b})" for a, b in pairs)
+    total = number(explanation.value)
+    return f"{name}({where}) = {products} {sum_sign(pairs, total)} {total}"
 
 
 def written_sum_1d(explanation: CellExplanation, mode: str | None = None) -> str:
     """The 1D sum in symbols then numbers, as the notes do:
     C[1] = f[1+0]g[0] + f[1+1]g[1] + f[1+2]g[2] = 2·1 + 3·0 + 4·(−1) = −2.
+    The output is named by the formula's i (the f index the symbols start from), not by
+    the window's number: with "convolve" and no padding the first window is C[k − 1].
     The mode defaults to the one the terms show (input indices falling: "convolve").
     """
-    (i,) = explanation.output_index
     first = explanation.terms[0].input_index[0]
     if mode is None:
         terms = explanation.terms
@@ -136,7 +155,9 @@ def written_sum_1d(explanation: CellExplanation, mode: str | None = None) -> str
 
     values = " + ".join(f"{wrapped(t.input_value)}·{wrapped(t.kernel_value)}"
                         for t in explanation.terms)
-    return f"C[{i}] = {symbols} = {values} = {number(explanation.value)}"
+    pairs = [(number(t.input_value), number(t.kernel_value)) for t in explanation.terms]
+    total = number(explanation.value)
+    return f"C[{number(first)}] = {symbols} = {values} {sum_sign(pairs, total)} {total}"
 
 
 class PoolCellExplanation(NamedTuple):

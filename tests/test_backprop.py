@@ -1,9 +1,13 @@
 """cnn_core.backprop: the notes' numbers, TinyCNN's own gradients, and finite differences."""
 
+import re
+from decimal import Decimal
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from cnn_core import TinyCNN
 from cnn_core.backprop import (
@@ -14,6 +18,7 @@ from cnn_core.backprop import (
     written_kernel_gradient,
 )
 from cnn_core.data import NOTES_EIGHT
+from cnn_core.explain import MINUS
 from cnn_core.gradcheck import numerical_gradient, relative_error
 
 NOTES_KERNEL = [[[0.0, 0, 0], [0, 0, 0], [1, 0, 1]]]
@@ -168,3 +173,31 @@ def test_every_window_routes_its_gradient_to_exactly_one_cell(seed, label):
     assert trace.winners.sum() == trace.pooled.size
     np.testing.assert_allclose(trace.d_activations.sum(axis=(1, 2)),
                                trace.d_pooled.sum(axis=(1, 2)), atol=1e-12)
+
+
+def written_products_sum(text: str) -> Decimal:
+    """The exact sum of the products a written gradient shows, read from its text."""
+    pairs = re.findall(r"\(([^×()]+)×([^×()]+)\)", text)
+    return sum((Decimal(a.replace(MINUS, "-")) * Decimal(b.replace(MINUS, "-"))
+                for a, b in pairs), Decimal(0))
+
+
+def test_a_written_gradient_whose_rounded_terms_miss_the_total_says_approximately():
+    image = np.ones((3, 3))
+    delta = np.array([[0.024864, 0.024864], [0.024864, 0.024862]])  # sum 0.099454
+    text = written_kernel_gradient(kernel_gradient_cell(image, delta, 0, 0))
+    # each term is written 0.02486, which adds up to 0.09944, not the true 0.09945
+    assert text.endswith("≈ 0.09945")
+    assert written_products_sum(text) == Decimal("0.09944")
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(np.float64, (2, 2), elements=st.floats(-1, 1, allow_subnormal=False)),
+       arrays(np.float64, (3, 3), elements=st.sampled_from([0.0, 0.5, 1.0, 0.25])))
+def test_a_written_gradient_says_equals_only_when_its_terms_add_up_to_the_total(delta, image):
+    text = written_kernel_gradient(kernel_gradient_cell(image, delta, 1, 1))
+    sign, total = text.split("  [")[0].rsplit(" ", 2)[1:]
+    assert sign in ("=", "≈"), text
+    added = written_products_sum(text)
+    digits = f"{float(added) + 0.0:.4g}".replace("-", MINUS)
+    assert (sign == "=") == (digits == total), (text, added)

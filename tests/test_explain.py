@@ -96,7 +96,9 @@ def test_every_written_1d_sum_adds_up_to_the_engine_value(mode, seed):
     for i, expected in enumerate(engine):
         cell = conv1d_cell(f, g, i, padding=pads, stride=stride, mode=mode)
         head, symbols, values, total = written_sum_1d(cell, mode).split(" = ")
-        assert head == f"C[{i}]"
+        # named by the formula's i: the first f index read (correlate) or the last (convolve)
+        formula_i = i * stride - pads[0] + (g.size - 1 if mode == "convolve" else 0)
+        assert head == f"C[{formula_i}]".replace("-", MINUS)
         pairs = re.findall(r"\(?(−?\d+)\)?·\(?(−?\d+)\)?", values)
         assert len(pairs) == g.size
         assert sum(_int(a) * _int(b) for a, b in pairs) == expected == cell.value

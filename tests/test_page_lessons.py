@@ -357,3 +357,25 @@ def test_each_lesson_page_also_runs_on_its_own(page):
     at = AppTest.from_file(str(ROOT / "app_pages" / f"{page}.py"), default_timeout=30).run()
     assert not at.exception and not at.error
     assert big_lines(at)
+
+
+def test_1d_outputs_are_labelled_with_the_formulas_i_not_the_window_number():
+    at = open_page("lesson_1d")
+    set_convention(at, FLIPPED)
+    at.run()
+    # C(i) = Σj f(i−j) g(j): the first full window ends at f[2], so it is C(2) = 3 − 1 = 2
+    assert big_lines(at)[0] == ("C[2] = f[2−0]g[0] + f[2−1]g[1] + f[2−2]g[2] = "
+                                "3·1 + 2·0 + 1·(−1) = 2")
+    texts = [t for trace in charts(at)[0]["data"] if trace.get("mode") == "text"
+             for t in trace["text"]]
+    assert {"C[2]", "C[3]", "C[4]"} <= set(texts) and "C[0]" not in texts
+    assert at.select_slider(key="lesson1d_step").options == ["C[2]", "C[3]", "C[4]"]
+    assert big_lines(at, "output") == ["C[2..4] = [2, 2, 2]"]
+
+
+def test_1d_sliding_with_left_padding_starts_at_a_negative_i():
+    at = open_page("lesson_1d")
+    at.number_input(key="lesson1d_pad_left").set_value(1).run()
+    # C(i) = Σj f(i+j) g(j) reads f[−1], f[0], f[1] first: that is C(−1)
+    assert big_lines(at)[0].startswith("C[−1] = f[−1+0]g[0] + f[−1+1]g[1] + f[−1+2]g[2] = ")
+    assert big_lines(at, "output") == ["C[−1..2] = [−2, −2, −2, −2]"]

@@ -54,6 +54,14 @@ def _text(figure: go.Figure, xs: list[float], ys: list[float], texts: list[str],
                                 showlegend=False))
 
 
+def _formula_indices(cell: CellExplanation, count: int, stride: int) -> list[int]:
+    """The formula's i of every output, from the current one's (the f index its sum starts
+    from): one stride apart, as the windows are."""
+    (current,) = cell.output_index
+    first = cell.terms[0].input_index[0] - current * stride
+    return [first + t * stride for t in range(count)]
+
+
 def signal_strip(signal: np.ndarray, *, padding: tuple[int, int], cell: CellExplanation,
                  outputs: np.ndarray, stride: int, presenter: bool = False) -> go.Figure:
     """The padded f, g under the window it reads, and the outputs C under their windows.
@@ -61,7 +69,8 @@ def signal_strip(signal: np.ndarray, *, padding: tuple[int, int], cell: CellExpl
     signal (S_f,), outputs (S_c,); cell: explain.conv1d_cell of the current output. Row f
     shows every padded cell (pad cells hatched, labelled "pad" and "f[−1]"-style indices
     of the original signal); row g shows g[j] under the f cell it multiplies (flipped for
-    "convolve"); row C puts C[i] under the first cell of its window (i·S).
+    "convolve"); row C puts each output under the first cell of its window (t·S), named by
+    the formula's i (C[2] for the first "convolve" window of a 3-cell g without padding).
     """
     left, right = padding
     size = signal.size + left + right
@@ -92,8 +101,8 @@ def signal_strip(signal: np.ndarray, *, padding: tuple[int, int], cell: CellExpl
     _cells(figure, [(p, ROW_C) for i, p in enumerate(starts) if i != current], fill="white")
     _cells(figure, [(starts[current], ROW_C)], fill=WINDOW_FILL, width=4)
     _text(figure, starts, [ROW_C] * len(starts), [number(v) for v in outputs], big)
-    _text(figure, starts, [ROW_C + 0.68] * len(starts), [f"C[{i}]" for i in range(len(starts))],
-          small, "#333")
+    _text(figure, starts, [ROW_C + 0.68] * len(starts),
+          [f"C[{number(i)}]" for i in _formula_indices(cell, len(starts), stride)], small, "#333")
     figure.update_layout(
         height=400 if presenter else 330, margin=dict(l=36, r=6, t=6, b=6),
         plot_bgcolor="white", paper_bgcolor="white", dragmode=False, showlegend=False,
@@ -117,8 +126,10 @@ def strip_table(signal: np.ndarray, *, padding: tuple[int, int], cell: CellExpla
     (current,) = cell.output_index
     g_under = {t.input_index[0] + left: f"g[{t.kernel_index[0]}] = {number(t.kernel_value)}"
                for t in cell.terms}
-    c_at = {i * stride: f"C[{i}] = {number(v)}" + (" (now)" if i == current else "")
-            for i, v in enumerate(outputs.tolist())}
+    names = _formula_indices(cell, outputs.size, stride)
+    c_at = {t * stride: f"C[{number(names[t])}] = {number(v)}" + (" (now)" if t == current
+                                                                  else "")
+            for t, v in enumerate(outputs.tolist())}
     values = [number(signal[p - left]) if 0 <= p - left < signal.size else "0 (pad)"
               for p in range(size)]
     return pd.DataFrame({"cell": [f"f[{number(p - left)}]" for p in range(size)],

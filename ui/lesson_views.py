@@ -8,6 +8,7 @@ play/pause. Every number written here comes from cnn_core (conv1d, conv2d, expla
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 import streamlit as st
 
-from cnn_core.explain import MINUS, CellExplanation, number
+from cnn_core.explain import MINUS, CellExplanation, number, sum_sign
 
 # U+2212 minus, en and figure dashes, small and full-width hyphen-minus: all read as "-"
 MINUS_LOOKALIKES = "\u2212\u2013\u2012\ufe63\uff0d"
@@ -85,7 +86,6 @@ def written_sum_swapped(cell: CellExplanation) -> str:
     Same terms as written_sum_1d(cell, "convolve") in reverse order, the kernel index
     written as c − j where c is the last input read (the notes' i): C[0] = f[−2]g[0+2] + ...
     """
-    (index,) = cell.output_index
     anchor = cell.terms[0].input_index[0]
     terms = sorted(cell.terms, key=lambda t: t.input_index[0])
 
@@ -98,7 +98,25 @@ def written_sum_swapped(cell: CellExplanation) -> str:
     symbols = " + ".join(f"f[{number(t.input_index[0])}]g[{g_index(t.input_index[0])}]"
                          for t in terms)
     values = " + ".join(f"{wrapped(t.input_value)}·{wrapped(t.kernel_value)}" for t in terms)
-    return f"C[{index}] = {symbols} = {values} = {number(cell.value)}"
+    pairs = [(number(t.input_value), number(t.kernel_value)) for t in terms]
+    total = number(cell.value)
+    return f"C[{number(anchor)}] = {symbols} = {values} {sum_sign(pairs, total)} {total}"
+
+
+def formula_index(cell: CellExplanation) -> int:
+    """The formula's i of a 1D output (explain.conv1d_cell): the f index its sum starts from,
+    t·S − P_l for "correlate", t·S + k − 1 − P_l for "convolve" (t: the window's number)."""
+    return cell.terms[0].input_index[0]
+
+
+def outputs_label(indices: Sequence[int]) -> str:
+    """How the output row is named: "C" for C[0], C[1]...; else "C[2..4]" or "C[0, 2, 4]"."""
+    if list(indices) == list(range(len(indices))):
+        return "C"
+    steps = {b - a for a, b in itertools.pairwise(indices)}
+    if steps <= {1}:
+        return f"C[{number(indices[0])}..{number(indices[-1])}]"
+    return "C[" + ", ".join(number(i) for i in indices) + "]"
 
 
 class Unread(NamedTuple):
