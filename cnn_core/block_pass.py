@@ -71,11 +71,17 @@ def block_workspace_bytes(geo: ConvGeometry, c_in: int, c_out: int, n: int,
                           itemsize: int) -> int:
     """Bytes block_forward and block_backward take from a workspace: the input buffer, the
     window matrix, the maps as computed and in pooling order (their gradients reuse them)."""
-    columns = n * geo.rows * geo.cols
+    columns = _columns(geo, n)
+    windows = n * geo.pool ** 2 * geo.pooled[0] * geo.pooled[1]  # the maps in pooling order
+    reordered = 0 if geo.order == "pooled" else c_out * windows * itemsize
     return (aligned(c_in * n * geo.buffer[0] * geo.buffer[1] * itemsize)
             + aligned(c_in * geo.kernel[0] * geo.kernel[1] * columns * itemsize)
-            + aligned(c_out * columns * itemsize)
-            + aligned(c_out * geo.pool ** 2 * n * geo.pooled[0] * geo.pooled[1] * itemsize))
+            + aligned(c_out * columns * itemsize) + aligned(reordered))
+
+
+def _columns(geo: ConvGeometry, n: int) -> int:
+    """Columns of the window matrix: N*rows*cols (wide) or N*ph*pw*s*s (pooled)."""
+    return n * geo.rows * geo.cols
 
 
 def block_forward(x: np.ndarray, kernels: np.ndarray, bias: np.ndarray | None,
@@ -92,13 +98,16 @@ def block_forward(x: np.ndarray, kernels: np.ndarray, bias: np.ndarray | None,
     c_in, n = x.shape[:2]
     c_out = kernels.shape[0]
     flat_kernels = kernels.reshape(c_out, -1)
-    (k_h, k_w), columns, s = geo.kernel, n * geo.rows * geo.cols, geo.pool
+    (k_h, k_w), columns, s = geo.kernel, _columns(geo, n), geo.pool
     buffer = take(workspace, (c_in, n, *geo.buffer), x.dtype)
     cells = window_cells(x, geo, buffer=buffer,
                          out=take(workspace, (c_in * k_h * k_w, columns), x.dtype))
     wide = np.matmul(flat_kernels, cells, out=take(workspace, (c_out, columns), x.dtype))
-    maps = take(workspace, (c_out, s, s, n, *geo.pooled), x.dtype)
-    np.copyto(maps, pool_view(wide, geo, n))
+    if geo.order == "pooled":  # the product is in pooling order already
+        maps = wide
+    else:
+        maps = take(workspace, (c_out, s, s, n, *geo.pooled), x.dtype)
+        np.copyto(maps, pool_view(wide, geo, n))
     maps = maps.reshape(c_out, s * s, -1)
     top = shares = None
     if pool == "max":
@@ -151,16 +160,19 @@ def block_backward(d_out: np.ndarray, cache: BlockCache, *, need_input: bool = T
         d_maps = np.multiply(d_flat[:, None], cache.positive, out=cache.maps)
         d_bias = d_maps.sum(axis=(1, 2)) if cache.has_bias else None
     geo, d_wide = cache.geometry, cache.wide
-    d_wide.fill(0)  # the columns and rows computed past the real maps get no gradient
-    spread, d_maps = pool_view(d_wide, geo, n), d_maps.reshape(c_out, geo.pool, geo.pool, n,
-                                                                *geo.pooled)
-    for a in range(geo.pool):
-        for b in range(geo.pool):
-            # one window cell at a time: in a single call numpy would order its loops by
-            # the strided target and copy runs of s cells, five times slower
-            np.copyto(spread[:, a, b], d_maps[:, a, b])
-    c_in = cache.input_shape[0]
-    d_kernels = kernel_gradient(cache.cells, d_wide, n).reshape(c_out, c_in, *geo.kernel)
+    if geo.order == "pooled":
+        d_wide = d_maps.reshape(c_out, -1)
+    else:
+        d_wide.fill(0)  # the columns and rows computed past the real maps get no gradient
+        spread, d_maps = pool_view(d_wide, geo, n), d_maps.reshape(c_out, geo.pool, geo.pool,
+                                                                    n, *geo.pooled)
+        for a in range(geo.pool):
+            for b in range(geo.pool):
+                # one window cell at a time: in a single call numpy would order its loops
+                # by the strided target and copy runs of s cells, five times slower
+                np.copyto(spread[:, a, b], d_maps[:, a, b])
+    c_in, runs = cache.input_shape[0], n * (geo.pool ** 2 if geo.order == "pooled" else 1)
+    d_kernels = kernel_gradient(cache.cells, d_wide, runs).reshape(c_out, c_in, *geo.kernel)
     if not need_input:
         return None, d_kernels, d_bias
     d_cells = np.matmul(cache.kernels.T, d_wide, out=cache.cells)  # the cells are used up

@@ -42,16 +42,22 @@ class ConvNet:
             raise ValueError(f"spec must be a NetworkSpec, got {type(spec).__name__}")
         self.spec = NetworkSpec(tuple(int(n) for n in spec.input_shape), tuple(spec.blocks),
                                 spec.n_classes).check()
-        # the sizes of every block, for training (columns grouped by pooling window) and for
-        # showing (plain columns); fixed by the spec, which never changes
+        # the sizes of every block, for training (with its pooling) and for showing (the
+        # maps alone); fixed by the spec, which never changes
         self._geometries, self._plain_geometries = [], []
-        height, width = self.spec.input_shape
-        for block in self.spec.blocks:
+        (height, width), channels = self.spec.input_shape, 1
+        for number, block in enumerate(self.spec.blocks, start=1):
             sizes = (height, width, (block.kernel_size,) * 2, (block.padding,) * 2,
                      (block.stride,) * 2)
-            self._geometries.append(conv_geometry(*sizes, block.pool_side))
+            # windows.py: the window matrix in pooling order costs short loops over its
+            # C_in*k*k rows (twice after block 1: it is spread back too), the wide order
+            # copies the C_out rows of maps twice; measured, that rule picks the faster
+            rows = channels * block.kernel_size ** 2 * (1 if number == 1 else 2)
+            order = "pooled" if rows <= 2 * block.channels else "wide"
+            self._geometries.append(conv_geometry(*sizes, block.pool_side, order))
             self._plain_geometries.append(conv_geometry(*sizes))
             height, width = self._geometries[-1].pooled
+            channels = block.channels
         rng = np.random.default_rng(seed)
         self.params = {}
         for name, shape in self.spec.param_shapes().items():

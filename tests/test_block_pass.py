@@ -37,6 +37,7 @@ CASES = [
     (2, 2, (9, 12), 3, 0, 1, "avg", 4),   # 7x10 map, pool 4
     (8, 16, (13, 13), 3, 0, 1, "max", 2),  # the benchmark's second block
 ]
+ORDERS = ["wide", "pooled"]  # the window matrix's column orders (windows.py)
 
 
 def _tied_case(case, seed, dtype=np.float64, bias=True):
@@ -49,9 +50,9 @@ def _tied_case(case, seed, dtype=np.float64, bias=True):
     return x, kernels, b
 
 
-def _geometry(case):
+def _geometry(case, order="wide"):
     _, _, (h, w), k, p, s, pool, size = case
-    return conv_geometry(h, w, (k, k), (p, p), (s, s), 1 if pool == "none" else size)
+    return conv_geometry(h, w, (k, k), (p, p), (s, s), 1 if pool == "none" else size, order)
 
 
 def _layers(x, kernels, bias, case):
@@ -80,10 +81,11 @@ def _layers_backward(d_out, caches, pool):
 
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("seed", [0, 1])
-def test_block_forward_equals_conv_relu_pool_with_ties_and_zeros(case, seed):
+@pytest.mark.parametrize("order", ORDERS)
+def test_block_forward_equals_conv_relu_pool_with_ties_and_zeros(case, seed, order):
     for with_bias in (True, False):
         x, kernels, bias = _tied_case(case, seed, bias=with_bias)
-        out, _ = block_forward(x, kernels, bias, _geometry(case), case[6])
+        out, _ = block_forward(x, kernels, bias, _geometry(case, order), case[6])
         expected, _ = _layers(x, kernels, bias, case)
         assert out.shape == expected.shape
         np.testing.assert_allclose(out, expected, rtol=1e-14, atol=0)
@@ -91,10 +93,12 @@ def test_block_forward_equals_conv_relu_pool_with_ties_and_zeros(case, seed):
 
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("seed", [0, 1])
-def test_block_backward_equals_the_layers_backward_with_ties_to_the_first_cell(case, seed):
+@pytest.mark.parametrize("order", ORDERS)
+def test_block_backward_equals_the_layers_backward_with_ties_to_the_first_cell(case, seed,
+                                                                              order):
     for with_bias in (True, False):
         x, kernels, bias = _tied_case(case, seed, bias=with_bias)
-        out, cache = block_forward(x, kernels, bias, _geometry(case), case[6])
+        out, cache = block_forward(x, kernels, bias, _geometry(case, order), case[6])
         d_out = np.random.default_rng(seed + 10).normal(size=out.shape)
         d_x, d_kernels, d_bias = block_backward(d_out, cache)
         _, caches = _layers(x, kernels, bias, case)
@@ -108,9 +112,10 @@ def test_block_backward_equals_the_layers_backward_with_ties_to_the_first_cell(c
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_block_backward_without_the_input_gradient_keeps_the_other_gradients(case):
+@pytest.mark.parametrize("order", ORDERS)
+def test_block_backward_without_the_input_gradient_keeps_the_other_gradients(case, order):
     x, kernels, bias = _tied_case(case, 3)
-    geo = _geometry(case)
+    geo = _geometry(case, order)
     out, cache = block_forward(x, kernels, bias, geo, case[6])
     d_out = np.random.default_rng(4).normal(size=out.shape)
     full = block_backward(d_out, cache)
@@ -123,9 +128,10 @@ def test_block_backward_without_the_input_gradient_keeps_the_other_gradients(cas
 
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_a_workspace_of_the_computed_size_is_used_up_and_changes_no_number(case, dtype):
+@pytest.mark.parametrize("order", ORDERS)
+def test_a_workspace_of_the_computed_size_is_used_up_and_changes_no_number(case, dtype, order):
     x, kernels, bias = _tied_case(case, 5, dtype)
-    geo = _geometry(case)
+    geo = _geometry(case, order)
     d_out = None
     results = []
     for workspace in (None, Workspace(block_workspace_bytes(geo, x.shape[0], len(kernels),

@@ -160,18 +160,21 @@ def test_conv2d_channels_backward_gives_no_bias_gradient_without_a_bias():
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), pool=st.integers(1, 3))
-def test_window_cells_and_spread_window_cells_are_adjoint(seed, pool):
+@given(seed=st.integers(0, 2**32 - 1), pool=st.integers(1, 3),
+       order=st.sampled_from(["wide", "pooled"]))
+def test_window_cells_and_spread_window_cells_are_adjoint(seed, pool, order):
     # <cells(x), d> = <x, spread(d)> for every x and d: spread is exactly im2col's transpose,
-    # also when the columns are grouped by pooling window and cut-off windows read padding
+    # in both column orders, with the wide order's extra columns and the cut-off windows'
+    # extra rows (which read padding or wrap into the next row)
     rng = np.random.default_rng(seed)
     c, n = (int(v) for v in rng.integers(1, 4, size=2))
     h, w = (int(v) for v in rng.integers(2, 9, size=2))
     k = int(rng.integers(1, min(h, w) + 1))
     p, s = int(rng.integers(0, k)), int(rng.integers(1, 4))
-    geo = conv_geometry(h, w, (k, k), (p, p), (s, s), pool)
+    geo = conv_geometry(h, w, (k, k), (p, p), (s, s), pool, order)
     x = rng.normal(size=(c, n, h, w))
     cells = window_cells(x, geo)
+    assert cells.shape == (c * k * k, n * geo.rows * geo.cols)
     d = rng.normal(size=cells.shape)
     spread = spread_window_cells(d, geo, x.shape)
     assert spread.shape == x.shape
