@@ -26,6 +26,14 @@ from ui.share import restore_from_url, share_link_box, write_url
 from ui.share_codec import bool_field, choice_field, int_field, kernel_field
 
 B = "playground_b_"
+# on a phone the four columns stack: put the feature map's column right under the grid, so a
+# student sees the map change while drawing (it came after the input and kernel, ~500 px on)
+NARROW_SCREEN_CSS = f"""<style>
+@media (max-width: 640px) {{
+  [data-testid="stColumn"]:has(.st-key-{P}grid_column) {{ order: -2; }}
+  [data-testid="stColumn"]:has(.st-key-{P}feature_column) {{ order: -1; }}
+}}
+</style>"""
 
 state.ensure_defaults()
 st.title("Convolution playground")
@@ -96,7 +104,7 @@ def workspace(pick: KernelPick, settings: ConvSettings,
     presenter = st.session_state[state.PRESENTER]
     messages = st.container()  # filled after the drawing is known, shown above everything
     columns = st.columns([1.25, 1, 1, 1], gap="medium")
-    with columns[0]:
+    with columns[0], st.container(key=f"{P}grid_column"):
         image = drawing_canvas(P)
     write_url(SHARED)  # in the fragment: a stroke reruns only this part of the page
     with messages:
@@ -149,6 +157,7 @@ if compare:
     other = (kernel_pick(choice_b, B, shared=False), settings_b)
 if pick.description:
     st.caption(f"**{pick.label}**: {pick.description}")
+st.html(NARROW_SCREEN_CSS)  # static text only
 drawing_controls(P)
 workspace(pick, settings, other)
 cell_pickers()

@@ -103,7 +103,7 @@ def maps(run: Pipeline, columns: list, presenter: bool) -> None:
                      presenter, kind="ink", inner=(s.padding, s.padding, n, n) if s.padding
                      else None, outline=(*cell.window_start, *k)), run.padded)
         chart(figure(run.kernel, f"Kernel g ({k[0]}×{k[1]})", presenter), run.kernel)
-    with columns[2]:
+    with columns[2], st.container(key=f"{P}feature_column"):
         chart(figure(run.feature, f"Feature map C ({out_h}×{out_w})", presenter,
                      outline=(row, col, 1, 1), clickable=True), run.feature,
               f"{P}feature_chart", (f"{P}row", f"{P}col"))
