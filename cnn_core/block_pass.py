@@ -21,6 +21,7 @@ import numpy as np
 
 from .windows import (
     ConvGeometry,
+    blocked_matmul,
     kernel_gradient,
     pool_view,
     spread_window_cells,
@@ -84,6 +85,12 @@ def _columns(geo: ConvGeometry, n: int) -> int:
     return n * geo.rows * geo.cols
 
 
+def _runs(geo: ConvGeometry, n: int) -> int:
+    """The window matrix's columns in runs of equal length: one per image (wide), one per
+    image and window cell (pooled)."""
+    return n * (geo.pool ** 2 if geo.order == "pooled" else 1)
+
+
 def block_forward(x: np.ndarray, kernels: np.ndarray, bias: np.ndarray | None,
                   geo: ConvGeometry, pool: str,
                   workspace: Workspace | None = None) -> tuple[np.ndarray, BlockCache]:
@@ -102,7 +109,8 @@ def block_forward(x: np.ndarray, kernels: np.ndarray, bias: np.ndarray | None,
     buffer = take(workspace, (c_in, n, *geo.buffer), x.dtype)
     cells = window_cells(x, geo, buffer=buffer,
                          out=take(workspace, (c_in * k_h * k_w, columns), x.dtype))
-    wide = np.matmul(flat_kernels, cells, out=take(workspace, (c_out, columns), x.dtype))
+    wide = blocked_matmul(flat_kernels, cells, take(workspace, (c_out, columns), x.dtype),
+                          _runs(geo, n))
     if geo.order == "pooled":  # the product is in pooling order already
         maps = wide
     else:
@@ -171,10 +179,10 @@ def block_backward(d_out: np.ndarray, cache: BlockCache, *, need_input: bool = T
                 # one window cell at a time: in a single call numpy would order its loops
                 # by the strided target and copy runs of s cells, five times slower
                 np.copyto(spread[:, a, b], d_maps[:, a, b])
-    c_in, runs = cache.input_shape[0], n * (geo.pool ** 2 if geo.order == "pooled" else 1)
+    c_in, runs = cache.input_shape[0], _runs(geo, n)
     d_kernels = kernel_gradient(cache.cells, d_wide, runs).reshape(c_out, c_in, *geo.kernel)
     if not need_input:
         return None, d_kernels, d_bias
-    d_cells = np.matmul(cache.kernels.T, d_wide, out=cache.cells)  # the cells are used up
+    d_cells = blocked_matmul(cache.kernels.T, d_wide, cache.cells, runs)  # cells used up
     d_x = spread_window_cells(d_cells, cache.geometry, cache.input_shape, buffer=cache.buffer)
     return d_x, d_kernels, d_bias

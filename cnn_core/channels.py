@@ -18,6 +18,7 @@ import numpy as np
 from .shapes import as_float_array, check_padding_stride
 from .windows import (
     ConvGeometry,
+    blocked_matmul,
     conv_geometry,
     kernel_gradient,
     spread_window_cells,
@@ -70,7 +71,9 @@ def conv2d_channels_forward(images: np.ndarray, kernels: np.ndarray,
     pad, step = check_padding_stride(padding, stride)
     geo = conv_geometry(height, width, kernels.shape[2:], pad, step)
     cells = window_cells(images.transpose(1, 0, 2, 3), geo)
-    maps = (kernels.reshape(c_out, -1) @ cells).reshape(c_out, n, geo.rows, geo.cols)
+    maps = blocked_matmul(kernels.reshape(c_out, -1), cells,
+                          np.empty((c_out, cells.shape[1]), dtype=dtype), n)
+    maps = maps.reshape(c_out, n, geo.rows, geo.cols)
     maps = maps[:, :, : geo.maps[0], : geo.maps[1]]  # the real output of the wide maps
     if bias is not None:
         maps += bias[:, None, None, None]
@@ -95,6 +98,7 @@ def conv2d_channels_backward(d_out: np.ndarray, cache: ChannelConvCache, *,
     d_bias = d_maps.sum(axis=1) if cache.has_bias else None
     if not need_images:
         return ChannelConvGrads(np.zeros(0), d_kernels, d_bias)
-    d_cells = cache.kernels.reshape(c_out, -1).T @ d_maps
+    d_cells = blocked_matmul(cache.kernels.reshape(c_out, -1).T, d_maps,
+                             np.empty_like(cache.cells), n)
     d_images = spread_window_cells(d_cells, cache.geometry, (c_in, n, height, width))
     return ChannelConvGrads(d_images.transpose(1, 0, 2, 3), d_kernels, d_bias)

@@ -24,7 +24,7 @@ from .model import TinyCNN
 from .network_spec import BlockSpec, NetworkSpec
 from .pooling import avg_pool2d_forward, max_pool2d_forward
 from .shapes import as_float_array
-from .windows import conv_geometry, window_cells
+from .windows import blocked_matmul, conv_geometry, window_cells
 from .workspace import Workspace
 
 CHUNK = 256  # images per pass when only the probabilities are wanted (bounds the memory)
@@ -140,8 +140,11 @@ class ConvNet:
         for number, (block, geo) in enumerate(zip(self.spec.blocks, self._plain_geometries,
                                                   strict=True), start=1):
             kernels = params[f"block{number}.kernels"]
-            maps = (kernels.reshape(len(kernels), -1) @ window_cells(x, geo)).reshape(
-                len(kernels), x.shape[1], geo.rows, geo.cols)[:, :, : geo.maps[0], : geo.maps[1]]
+            cells = window_cells(x, geo)
+            maps = blocked_matmul(kernels.reshape(len(kernels), -1), cells,
+                                  np.empty((len(kernels), cells.shape[1]), x.dtype), x.shape[1])
+            maps = maps.reshape(len(kernels), x.shape[1], geo.rows, geo.cols)
+            maps = maps[:, :, : geo.maps[0], : geo.maps[1]]
             if block.bias:
                 maps += params[f"block{number}.bias"][:, None, None, None]
             active = np.maximum(maps, 0.0)

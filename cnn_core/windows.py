@@ -138,6 +138,20 @@ def pool_view(maps: np.ndarray, geo: ConvGeometry, n: int) -> np.ndarray:
                       (n * image, row, item, image, s * row, s * item))
 
 
+def blocked_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray, runs: int) -> np.ndarray:
+    """out = a @ b, (R, K) @ (K, L) -> (R, L), one product per block of at most 1024 columns
+    (whole runs of L / ``runs`` columns each), all in one stacked matmul call.
+
+    Each small product stays on one BLAS thread and in cache: on this 2-core machine under
+    load, one (16, 72) @ (72, 9984) float32 product took 8-15 ms on two BLAS threads and
+    0.3 ms on one; in blocks, 0.2-0.4 ms either way.
+    """
+    blocks = _block_count(runs, b.shape[1] // runs, most=1024)
+    np.matmul(a, b.reshape(b.shape[0], blocks, -1).transpose(1, 0, 2),
+              out=out.reshape(out.shape[0], blocks, -1).transpose(1, 0, 2))
+    return out
+
+
 def kernel_gradient(cells: np.ndarray, d_maps: np.ndarray, runs: int) -> np.ndarray:
     """dL/dg = d_maps @ cells.T: (C_out, L) and (C_in*k*k, L) -> (C_out, C_in*k*k).
 
