@@ -40,8 +40,12 @@ class ConvNet:
     def __init__(self, spec: NetworkSpec, seed: int = 0) -> None:
         if not isinstance(spec, NetworkSpec):
             raise ValueError(f"spec must be a NetworkSpec, got {type(spec).__name__}")
-        self.spec = NetworkSpec(tuple(int(n) for n in spec.input_shape), tuple(spec.blocks),
-                                spec.n_classes).check()
+        spec.check()  # before anything is built; then plain ints and tuples throughout
+        blocks = tuple(BlockSpec(int(b.channels), int(b.kernel_size), int(b.padding),
+                                 int(b.stride), str(b.pool), int(b.pool_size), bool(b.bias))
+                       for b in spec.blocks)
+        self.spec = NetworkSpec(tuple(int(n) for n in spec.input_shape), blocks,
+                                int(spec.n_classes))
         # the sizes of every block, for training (with its pooling) and for showing (the
         # maps alone); fixed by the spec, which never changes
         self._geometries, self._plain_geometries = [], []

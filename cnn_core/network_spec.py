@@ -85,7 +85,7 @@ class NetworkSpec(NamedTuple):
 
     def layers(self) -> list[LayerShape]:
         """Every layer's output shape by the formulas, or ValueError for an impossible net."""
-        if len(self.input_shape) != 2:
+        if not isinstance(self.input_shape, tuple | list) or len(self.input_shape) != 2:
             raise ValueError(f"input_shape must be (height, width), got {self.input_shape!r}")
         height, width = (_whole(n, "input height and width", 1, MAX_IMAGE_SIDE)
                          for n in self.input_shape)

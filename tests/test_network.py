@@ -260,3 +260,17 @@ def test_one_image_of_the_dtype_takes_the_shortcut_with_the_general_paths_number
     general = model.forward(image.tolist())
     for name in fast:
         np.testing.assert_array_equal(fast[name], general[name], err_msg=name)
+
+
+def test_a_spec_of_numpy_numbers_and_lists_is_kept_as_plain_ints_and_tuples():
+    spec = NetworkSpec([np.int64(8), 8], [BlockSpec(np.int64(2), bias=np.bool_(False))],
+                       np.int64(3))
+    model = ConvNet(spec)
+    assert model.spec == NetworkSpec((8, 8), (BlockSpec(2, bias=False),), 3)
+    assert type(model.spec.blocks[0].channels) is int and model.spec.blocks[0].bias is False
+    with pytest.raises(ValueError, match="input_shape must be"):
+        ConvNet(NetworkSpec(8, (BlockSpec(2),), 3))
+    with pytest.raises(ValueError, match="input height and width"):
+        ConvNet(NetworkSpec((8.5, 8), (BlockSpec(2),), 3))
+    with pytest.raises(ValueError, match="spec must be a NetworkSpec"):
+        ConvNet(((8, 8), (BlockSpec(2),), 3))
