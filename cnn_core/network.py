@@ -24,7 +24,7 @@ from .model import TinyCNN
 from .network_spec import BlockSpec, NetworkSpec
 from .pooling import avg_pool2d_forward, max_pool2d_forward
 from .shapes import as_float_array
-from .windows import blocked_matmul, conv_geometry, window_cells
+from .windows import blocked_matmul, window_cells
 from .workspace import Workspace
 
 CHUNK = 256  # images per pass when only the probabilities are wanted (bounds the memory)
@@ -40,28 +40,10 @@ class ConvNet:
     def __init__(self, spec: NetworkSpec, seed: int = 0) -> None:
         if not isinstance(spec, NetworkSpec):
             raise ValueError(f"spec must be a NetworkSpec, got {type(spec).__name__}")
-        spec.check()  # before anything is built; then plain ints and tuples throughout
-        blocks = tuple(BlockSpec(int(b.channels), int(b.kernel_size), int(b.padding),
-                                 int(b.stride), str(b.pool), int(b.pool_size), bool(b.bias))
-                       for b in spec.blocks)
-        self.spec = NetworkSpec(tuple(int(n) for n in spec.input_shape), blocks,
-                                int(spec.n_classes))
-        # the sizes of every block, for training (with its pooling) and for showing (the
-        # maps alone); fixed by the spec, which never changes
-        self._geometries, self._plain_geometries = [], []
-        (height, width), channels = self.spec.input_shape, 1
-        for number, block in enumerate(self.spec.blocks, start=1):
-            sizes = (height, width, (block.kernel_size,) * 2, (block.padding,) * 2,
-                     (block.stride,) * 2)
-            # windows.py: the window matrix in pooling order costs short loops over its
-            # C_in*k*k rows (twice after block 1: it is spread back too), the wide order
-            # copies the C_out rows of maps twice; measured, that rule picks the faster
-            rows = channels * block.kernel_size ** 2 * (1 if number == 1 else 2)
-            order = "pooled" if rows <= 2 * block.channels else "wide"
-            self._geometries.append(conv_geometry(*sizes, block.pool_side, order))
-            self._plain_geometries.append(conv_geometry(*sizes))
-            height, width = self._geometries[-1].pooled
-            channels = block.channels
+        self.spec = spec.plain()  # checked before anything is built
+        # the sizes of every block, fixed by the spec: for training, and for showing
+        self._geometries = self.spec.geometries(for_training=True)
+        self._plain_geometries = self.spec.geometries(for_training=False)
         rng = np.random.default_rng(seed)
         self.params = {}
         for name, shape in self.spec.param_shapes().items():

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .block_pass import POOLS
+from .windows import ConvGeometry, conv_geometry
 
 MAX_BLOCKS = 3
 MAX_CHANNELS = 16
@@ -127,6 +128,33 @@ class NetworkSpec(NamedTuple):
         """The spec itself if it describes a network that can be built, else ValueError."""
         self.layers()
         return self
+
+    def plain(self) -> NetworkSpec:
+        """The checked spec with plain ints, strs, bools and tuples (numpy numbers and lists
+        from widgets become plain; 28.5 is refused, never cut to 28)."""
+        self.check()
+        blocks = tuple(BlockSpec(int(b.channels), int(b.kernel_size), int(b.padding),
+                                 int(b.stride), str(b.pool), int(b.pool_size), bool(b.bias))
+                       for b in self.blocks)
+        return NetworkSpec(tuple(int(n) for n in self.input_shape), blocks,
+                           int(self.n_classes))
+
+    def geometries(self, *, for_training: bool) -> list[ConvGeometry]:
+        """Every block's sizes (windows.py): with its pooling and the faster column order
+        for training, or the maps alone for showing them."""
+        found, (height, width), channels = [], self.input_shape, 1
+        for number, block in enumerate(self.blocks, start=1):
+            sizes = (height, width, (block.kernel_size,) * 2, (block.padding,) * 2,
+                     (block.stride,) * 2)
+            # the window matrix in pooling order costs short loops over its C_in*k*k rows
+            # (twice after block 1: it is spread back too); the wide order copies the
+            # C_out rows of maps twice. Measured, this rule picks the faster
+            rows = channels * block.kernel_size ** 2 * (1 if number == 1 else 2)
+            order = "pooled" if rows <= 2 * block.channels else "wide"
+            trained = conv_geometry(*sizes, block.pool_side, order)
+            found.append(trained if for_training else conv_geometry(*sizes))
+            (height, width), channels = trained.pooled, block.channels
+        return found
 
     @property
     def n_features(self) -> int:
