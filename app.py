@@ -16,6 +16,7 @@ HERE = Path(__file__).parent
 
 PRESENTER_CSS = """<style>
 html { font-size: 125%; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 [data-testid="stMarkdownContainer"] code { font-size: 1.05em; }
 </style>"""
 

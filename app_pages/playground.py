@@ -36,9 +36,11 @@ NARROW_SCREEN_CSS = f"""<style>
 </style>"""
 
 state.ensure_defaults()
+presenting = st.session_state[state.PRESENTER]
 st.title("Convolution playground")
-st.caption("Draw, pick a kernel and the settings: every map updates as you draw. Click a cell "
-           "of the feature map or the pooled map to see the sum behind it.")
+if not presenting:  # a projector's first screen is short: the grid comes first
+    st.caption("Draw, pick a kernel and the settings: every map updates as you draw. Click a "
+               "cell of the feature map or the pooled map to see the sum behind it.")
 
 
 def settings_row(prefix: str, *, shared: bool, default_kernel: str) -> tuple[str, ConvSettings]:
@@ -147,16 +149,23 @@ SHARED = [
 restore_from_url("playground", SHARED)
 lesson_banner()
 share_link_box()
-choice, settings = settings_row(P, shared=True, default_kernel="notes_example")
-compare = shows("compare") and st.toggle("Compare with a second kernel or setting",
-                                         key=f"{P}compare", persist_state="session")
-pick = kernel_pick(choice, P)
-other = None
-if compare:
-    choice_b, settings_b = settings_row(B, shared=False, default_kernel="sobel_vertical")
-    other = (kernel_pick(choice_b, B, shared=False), settings_b)
-if pick.description:
-    st.caption(f"**{pick.label}**: {pick.description}")
+# in presenter mode the settings fold under one line that says them, so that a projector's
+# first screen (1280x720) reaches the grid instead of showing only controls
+with (st.expander("Kernel and settings", key=f"{P}settings_box") if presenting
+      else st.container()):
+    choice, settings = settings_row(P, shared=True, default_kernel="notes_example")
+    compare = shows("compare") and st.toggle("Compare with a second kernel or setting",
+                                             key=f"{P}compare", persist_state="session")
+    pick = kernel_pick(choice, P)
+    other = None
+    if compare:
+        choice_b, settings_b = settings_row(B, shared=False, default_kernel="sobel_vertical")
+        other = (kernel_pick(choice_b, B, shared=False), settings_b)
+    if pick.description:
+        st.caption(f"**{pick.label}**: {pick.description}")
+if presenting:
+    st.caption(f"**{pick.label}**, {settings.describe()}" + (", compared with B" if compare
+                                                             else ""))
 st.html(NARROW_SCREEN_CSS)  # static text only
 drawing_controls(P)
 workspace(pick, settings, other)

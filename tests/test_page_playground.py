@@ -542,3 +542,15 @@ def test_parse_kernel_cells_accepts_fractions_and_names_every_bad_cell():
     with pytest.raises(ValueError, match=r"cell \[0, 0\] is empty; cell \[0, 1\] is not a "
                                          r"number \('x'\); cell \[1, 0\] is NaN or infinity"):
         parse_kernel_cells([[None, "x"], ["-inf", "1/0"]])
+
+
+def test_presenter_mode_folds_the_settings_and_says_them_in_one_line():
+    at = page(NOTES_EIGHT, **{state.PRESENTER: True})
+    assert_clean(at)
+    assert [e.label for e in at.expander] == ["Kernel and settings"]
+    at.selectbox(key=f"{P}kernel").select("sobel_vertical").run()
+    assert_clean(at)
+    assert any(c.value == "**Sobel vertical edges**, P = 0, S = 1, ReLU, max pool 2×2"
+               for c in at.caption)
+    np.testing.assert_array_equal(chart_z(at, "Feature map C"),
+                                  conv2d(NOTES_EIGHT, KERNELS["sobel_vertical"]))

@@ -218,3 +218,20 @@ def test_on_a_phone_the_feature_map_sits_right_under_the_grid(browser, streamlit
         assert phone.get_by_test_id("stException").count() == 0
     finally:
         context.close()
+
+
+def test_a_projectors_first_screen_in_presenter_mode_reaches_the_grid_and_maps(browser,
+                                                                              streamlit_app):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        screen = context.new_page()
+        screen.goto(f"{streamlit_app('app.py')}/playground?present=1")
+        feature = screen.locator(".js-plotly-plot").filter(has_text="Feature map C").first
+        expect(feature).to_be_visible(timeout=60_000)
+        first_cell = screen.locator(".cnn-cell").first.bounding_box()
+        assert first_cell["y"] + 3 * first_cell["height"] < 720  # was below the fold (777)
+        assert feature.bounding_box()["y"] < 600
+        expect(screen.get_by_text("Kernel and settings")).to_be_visible()  # one click away
+        assert screen.get_by_test_id("stException").count() == 0
+    finally:
+        context.close()
