@@ -203,18 +203,22 @@ def test_clicking_a_feature_map_cell_writes_its_sum(playground: Page):
     expect(page.get_by_text("C(0,1) = ")).to_be_visible()
 
 
-def test_on_a_phone_the_feature_map_sits_right_under_the_grid(browser, streamlit_app):
+@pytest.mark.parametrize("path, first_map", [("playground", "Feature map C"),
+                                              ("forward_pass", "What the network sees"),
+                                              ("backprop", "What the network sees")])
+def test_on_a_phone_the_first_result_map_sits_right_under_the_grid(browser, streamlit_app,
+                                                                  path, first_map):
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
                                   is_mobile=True)
     try:
         phone = context.new_page()
-        phone.goto(f"{streamlit_app('app.py')}/playground")
+        phone.goto(f"{streamlit_app('app.py')}/{path}")
         last_cell = phone.locator(".cnn-cell").last
-        feature = phone.locator(".js-plotly-plot").filter(has_text="Feature map C").first
+        feature = phone.locator(".js-plotly-plot").filter(has_text=first_map).first
         expect(feature).to_be_visible(timeout=60_000)
         grid_box, map_box = last_cell.bounding_box(), feature.bounding_box()
         gap = map_box["y"] - (grid_box["y"] + grid_box["height"])
-        assert 0 <= gap < 150, gap  # was ~500 px: the input and kernel maps came first
+        assert 0 <= gap < 150, gap  # playground: was ~500 px (input and kernel maps first)
         assert phone.get_by_test_id("stException").count() == 0
     finally:
         context.close()
