@@ -188,18 +188,6 @@ def probability_bars(probabilities: np.ndarray, *, labels: list[str] | None = No
     return SpecFigure({"data": [bars], "layout": layout})
 
 
-def epoch_ticks(x: list[int]) -> list[int]:
-    """Whole-epoch ticks for epochs x (ascending): the first one, then multiples of a round
-    step (1, 2, 5, 10...) up to the last, at most about 10 and never past the last epoch."""
-    if not x:
-        return []
-    first, last = int(x[0]), int(x[-1])
-    step = next((s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500) if (last - first) / s <= 10),
-                max(1, math.ceil((last - first) / 10)))
-    multiples = range(step * (first // step + 1), last + 1, step)
-    return [first, *(t for t in multiples if t - first >= step / 2)]
-
-
 def curves(series: dict[str, list[float]], *, x: list[int], y_title: str,
            y_range: tuple[float, float] | None = None, presenter: bool = False) -> go.Figure:
     """Line chart of up to four named series over epochs (training curves).
@@ -214,8 +202,9 @@ def curves(series: dict[str, list[float]], *, x: list[int], y_title: str,
             line=dict(dash=dash, color=colour, width=3 if presenter else 2),
             marker=dict(symbol=symbol, color=colour, size=10 if presenter else 7)))
     figure.update_layout(height=320 if presenter else 280, margin=dict(l=40, r=10, t=10, b=40),
-                         xaxis=presenter_axis(dict(
-                             title=dict(text="epoch"), tickmode="array", tickvals=epoch_ticks(x),
+                         xaxis=presenter_axis(dict(  # whole epochs only, at most ~10 ticks,
+                             title=dict(text="epoch"), tickmode="linear", tick0=x[0] if x else 1,
+                             dtick=max(1, math.ceil(len(x) / 10)),  # none past the last one
                              range=[x[0] - 0.5, x[-1] + 0.5] if x else None), presenter),
                          yaxis=presenter_axis(dict(title=dict(text=y_title), range=y_range),
                                               presenter),
