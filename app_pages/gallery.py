@@ -16,14 +16,6 @@ from ui.share_codec import bool_field
 P = "gallery_"
 PER_ROW = 4
 NUMBERS_UP_TO = 8  # small multiples are narrow: numbers only for maps up to 8 cells wide
-# the sign of the edge kernels said with the stroke's edges (cnn_core's one-line description
-# reads "positive where ink starts on the left", which sounds like ink on the left)
-EDGE_SIGNS = {
-    "prewitt_vertical": "Finds vertical edges: positive on a stroke's left edge (paper on "
-                        "the left, ink on the right), negative on its right edge.",
-    "prewitt_horizontal": "Finds horizontal edges: positive on a stroke's top edge (paper "
-                          "above, ink below), negative on its bottom edge.",
-}
 
 state.ensure_defaults()
 SHARED = [(bool_field("relu", False), f"{P}relu")]
@@ -50,7 +42,7 @@ def gallery_kernels() -> list[tuple[str, str, str, object]]:
 
 def gallery_text(key: str, effect: str, n: int, shape: tuple[int, int]) -> str:
     """The one-line effect under a map, with what this page's valid convolution changes."""
-    text = EDGE_SIGNS.get(key, effect)
+    text = effect
     if key == "identity":
         text += (f" Here the map is {shape[0]}×{shape[1]}, not {n}×{n}: without padding the "
                  "border cells have no full 3×3 window, so the border is cropped.")

@@ -26,10 +26,12 @@ _TABLE = {
                  "Identity", "Leaves the image unchanged (only the centre cell counts)."),
     "prewitt_vertical": ([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], 1,
                          "Prewitt vertical edges",
-                         "Finds vertical edges: positive where ink starts on the left."),
+                         "Finds vertical edges: positive on a stroke's left edge (paper on the "
+                         "left, ink on the right), negative on its right edge."),
     "prewitt_horizontal": ([[-1, -1, -1], [0, 0, 0], [1, 1, 1]], 1,
                            "Prewitt horizontal edges",
-                           "Finds horizontal edges: positive where ink starts above."),
+                           "Finds horizontal edges: positive on a stroke's top edge (paper "
+                           "above, ink below), negative on its bottom edge."),
     "sobel_vertical": ([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], 1,
                        "Sobel vertical edges",
                        "Vertical edges like Prewitt, with more weight on the centre row."),
