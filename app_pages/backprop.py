@@ -33,7 +33,7 @@ STEPS_KEPT = 20  # per-session memory stays bounded however often the button is 
 SHARED = [  # written always: the followed kernel and cell default to data-dependent choices
     (bool_field("nx", False), "backprop_notes"),
     (int_field("y", 8, 0, 9), "backprop_label"),
-    (int_field("bk", LARGEST, LARGEST, 15), "backprop_kernel"),
+    (int_field("bk", LARGEST, LARGEST, 63), "backprop_kernel"),
     (int_field("m", 0, 0, 6), "backprop_m"),
     (int_field("n", 0, 0, 6), "backprop_n"),
     (float_field("eta", 0.1, 1e-4, 100.0), "backprop_rate"),

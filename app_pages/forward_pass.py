@@ -11,7 +11,7 @@ from cnn_core.data import NOTES_EIGHT
 from ui.charts import Matrix, show_chart
 from ui.drawing_panel import drawing_canvas, drawing_controls
 from ui.figures import MINUS, format_number, probability_bars
-from ui.models import current_model, describe, model_input, notes_example_model
+from ui.models import current_model, describe, model_input, notes_example_model, use_model
 from ui.network_views import heatmap, mosaic, output_table
 from ui.network_widgets import fingerprint, is_revealed, prediction_revealed
 from ui.share import forget_if_not_below, restore_from_url, share_link_box, write_url
@@ -24,7 +24,7 @@ SHARED = [
     (bool_field("nx", False), "forward_notes"),
     (bool_field("pf", False), "forward_predict_first"),
     (bool_field("fit", True), "forward_fit"),
-    (int_field("fk", 0, 0, 15), "forward_kernel"),
+    (int_field("fk", 0, 0, 63), "forward_kernel"),
 ]
 restore_from_url("forward", SHARED)
 
@@ -157,7 +157,7 @@ else:
             st.caption(describe(model))
             if st.session_state[TRAINED_MODEL] is not None:
                 st.button("Use the default network", key="forward_default",
-                          on_click=lambda: st.session_state.update({TRAINED_MODEL: None}))
+                          on_click=use_model, args=(None,))
         try:
             x = model_input(drawing, model, fit=fit)
             st.session_state["forward_last_input"] = x

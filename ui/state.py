@@ -16,6 +16,7 @@ DRAWING_REVISION = "drawing_revision"  # bumped whenever Python changes the draw
 KERNEL_CHOICE = "kernel_choice"  # a key of cnn_core.KERNELS, "custom", or "learned:<i>"
 CUSTOM_KERNEL = "custom_kernel"  # last valid custom kernel (2D float array)
 TRAINED_MODEL = "trained_model"  # this session's TinyCNN after training, or None
+TRAINED_ORIGIN = "trained_origin"  # ui.models.Origin of TRAINED_MODEL, or None
 PRESENTER = "presenter_mode"  # classroom: bigger numbers and cells
 NUMBERS_AS_TABLES = "numbers_as_tables"  # every chart followed by its numbers (ui.charts)
 RESIZED_FROM = "drawing_resized_from"  # (drawing before the grid size changed, result)
@@ -32,6 +33,7 @@ def ensure_defaults() -> None:
         KERNEL_CHOICE: lambda: "notes_example",
         CUSTOM_KERNEL: lambda: np.array([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]]),
         TRAINED_MODEL: lambda: None,
+        TRAINED_ORIGIN: lambda: None,
         PRESENTER: lambda: False,
         NUMBERS_AS_TABLES: lambda: False,
     }

