@@ -221,3 +221,25 @@ def test_prepare_drawing_output_is_always_a_valid_input(grid):
     assert out.shape == (16, 16) and np.all(np.isfinite(out))
     assert 0.0 <= out.min() and out.max() <= 1.0
     assert (out.sum() > 0) == (grid.sum() > 0)
+
+
+# --- the benchmark's own drawing code agrees with ours (two writings, one answer) ----------
+
+@pytest.mark.parametrize(("grid", "top", "box"), [(16, 0.0, 16.0), (16, 1.7, 12.3),
+                                                  (28, 3.2, 21.0), (32, 0.4, 31.5)])
+def test_the_benchmarks_cumulative_ink_weights_equal_overlap_weights(grid, top, box):
+    recognise = pytest.importorskip("benchmarks.recognise")
+    np.testing.assert_allclose(recognise._cell_weights(grid, top, box),
+                               overlap_weights(28, grid, box=box, start=top), atol=1e-12)
+
+
+def test_the_benchmarks_thicker_pen_is_the_square_pen_of_augment():
+    recognise = pytest.importorskip("benchmarks.recognise")
+    from cnn_core.augment import SQUARE2, cells_of, thicken
+
+    digit = np.random.default_rng(5).random((28, 28)) ** 3
+    drawn = recognise.draw_digit(digit, 16, 13.0, 1.5, 2.5, thick=True)
+    plain = cells_of(digit, 16, 13.0, 1.5, 2.5, 0.5)
+    np.testing.assert_array_equal(recognise.draw_digit(digit, 16, 13.0, 1.5, 2.5, thick=False),
+                                  plain)
+    np.testing.assert_array_equal(drawn, thicken(plain[None], SQUARE2)[0])
