@@ -6,6 +6,7 @@ gradient and that cache. ``from cnn_core import conv2d, TinyCNN, ConvNet, Networ
 """
 
 from .activations import relu, relu_backward, relu_forward
+from .attribution import OcclusionMap, SaliencyMap, occlusion_map, saliency_map
 from .channels import conv2d_channels_backward, conv2d_channels_forward
 from .conv import conv1d, conv2d, conv2d_backward, conv2d_forward
 from .dense import dense, dense_backward, dense_forward
@@ -39,6 +40,8 @@ __all__ = [
     "KernelInfo",
     "LayerShape",
     "NetworkSpec",
+    "OcclusionMap",
+    "SaliencyMap",
     "TinyCNN",
     "avg_pool2d",
     "avg_pool2d_backward",
@@ -57,11 +60,13 @@ __all__ = [
     "max_pool2d",
     "max_pool2d_backward",
     "max_pool2d_forward",
+    "occlusion_map",
     "output_size",
     "pool_output_size",
     "relu",
     "relu_backward",
     "relu_forward",
+    "saliency_map",
     "softmax",
     "softmax_cross_entropy_backward",
     "softmax_cross_entropy_forward",
