@@ -5,7 +5,8 @@ float64 and float32, by the notes' per-image loops (benchmarks/notes_loops.py, a
 the epoch timed and scaled up), and by PyTorch CPU on the identical model when torch is
 importable (best of 1 and 2 threads); a 28x28 batch-128 training step; a two-block ConvNet's
 28x28 batch-64 step, ours and PyTorch's in float32 and float64 (benchmarks/engine_network.py);
-single-image forward times; and how long our recipe takes to reach 98 % test accuracy.
+single-image forward times; the occlusion and saliency maps on the default network
+(benchmarks/engine_attribution.py); and how long our recipe takes to reach 98 % test accuracy.
 
 Other processes may share this 2-core machine, so contenders are timed in turns, round after
 round (each sees the same load), after warm-ups; the table gives the best and the median.
@@ -18,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benchmarks import engine_network
+from benchmarks import engine_attribution, engine_network
 from benchmarks.engine_timing import Timing, one_blas_thread, race
 from benchmarks.notes_loops import train_epoch_loops
 from cnn_core import TinyCNN
@@ -182,6 +183,10 @@ def main() -> None:
         out.append(_row(f"forward, one 28x28 image, two blocks, {name}", timing,
                         "every map kept" if name.startswith("ours") else "logits only"))
 
+    looks = engine_attribution.attribution_times()
+    for name, timing in looks.items():
+        out.append(_row(name, timing))
+
     to_98_times, epochs = _time_to_98(repeat=5)
     for name, timing in to_98_times.items():
         out.append(_row(f"time to >= 98 % test accuracy (seed 2){name}", timing,
@@ -213,6 +218,9 @@ def main() -> None:
                               their_cpu=two_block[f"torch {dtype} 1 thread"].cpu))
     out.append(f"{'forward, one 32x32 image (µs, best wall)':<58} "
                f"{forward[32].best * 1e6:>9.1f} {'':>9}   <= 50")
+    for name in (engine_attribution.OCCLUSION, engine_attribution.SALIENCY):
+        out.append(f"{f'{name} (ms, median wall)':<58} {looks[name].median * 1e3:>9.1f} "
+                   f"{'':>9}   <= {engine_attribution.TARGET_MS:.0f}")
     out.append(f"{f'time to 98 % test accuracy (s, best wall{to_98_name})':<58} "
                f"{to_98.best:>9.2f} {'':>9}   <= 2.0")
     print("\n".join(out))

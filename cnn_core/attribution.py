@@ -2,8 +2,8 @@
 
 Occlusion (Zeiler and Fergus, 2014) asks the network directly: cover a patch of the image
 with blank paper and see how much the target class's probability drops. Every position of
-the patch is one occluded copy of the image, and all the copies go through the network as
-one batch. Saliency (Simonyan, Vedaldi and Zisserman, 2014) asks the gradient instead: how
+the patch is one occluded copy of the image, and the copies go through the network in
+batches. Saliency (Simonyan, Vedaldi and Zisserman, 2014) asks the gradient instead: how
 fast the target class's score changes as each input cell changes, by the same backward
 functions that train the network, with dL/dlogits replaced by a one-hot on the target.
 """
@@ -21,12 +21,16 @@ from .dense import dense_backward, dense_forward
 from .evaluation import checked_images
 from .losses import _softmax
 from .model import TinyCNN
-from .network import CHUNK, ConvNet
+from .network import ConvNet
 from .pooling import max_pool2d_backward, max_pool2d_forward
 
-# Occluded copies per batch are bounded by the kernel-map cells a batch holds: 2**21
-# float64 cells are 16 MB. The default network's 196 copies (32 kernels on 16x16) take one.
-MAX_MAP_CELLS = 2**21
+# Occluded copies per batch: as many as keep a batch's first maps (channels x H x W per
+# copy) within MAX_MAP_CELLS float64 cells, 1 MB: 16 copies of the default network (32
+# kernels on 16x16), 13 batches for its 196. Measured on 2 cores (benchmarks.engine): one
+# batch of all 196 is no faster at best and far slower under load, its arrays leave the
+# caches and its products wake BLAS's second thread, which stalls while another process
+# holds the other core (median 4 ms in batches of 16, 15 ms in one batch, p90 12 vs 110).
+MAX_MAP_CELLS = 2**17
 
 
 class OcclusionMap(NamedTuple):
@@ -118,8 +122,8 @@ def occlusion_map(model: TinyCNN | ConvNet, image: np.ndarray, *, patch: int = 3
     j*S .. j*S+patch-1 set to fill), t = target (default: the predicted class);
     per_pixel[r, c] = mean of drop over the patches covering [r, c] (NaN where none does:
     stride > patch leaves gaps, and the last patch may stop short of the edge).
-    patch: 1..min(H, W); stride >= 1. All copies go through the network as one batch
-    (in chunks of MAX_MAP_CELLS map cells for a large image with a small patch).
+    patch: 1..min(H, W); stride >= 1. The copies go through the network in batches, one
+    batched forward each (MAX_MAP_CELLS says how large and why), never one per copy.
     """
     image = _check_image(model, image)
     height, width = image.shape
@@ -132,10 +136,9 @@ def occlusion_map(model: TinyCNN | ConvNet, image: np.ndarray, *, patch: int = 3
     target = _target(target, base)
     rows, cols = _covered(height, patch, stride), _covered(width, patch, stride)
     count = len(rows) * len(cols)
-    if isinstance(model, ConvNet):
-        chunk = CHUNK
-    else:
-        chunk = max(1, MAX_MAP_CELLS // (model.arch.n_kernels * height * width))
+    channels = (model.spec.blocks[0].channels if isinstance(model, ConvNet)
+                else model.arch.n_kernels)
+    chunk = max(1, MAX_MAP_CELLS // (channels * height * width))
     probabilities = np.empty(count)
     for start in range(0, count, chunk):
         i, j = np.divmod(np.arange(start, min(start + chunk, count)), len(cols))
