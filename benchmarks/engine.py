@@ -218,8 +218,9 @@ def main() -> None:
                               their_cpu=two_block[f"torch {dtype} 1 thread"].cpu))
     out.append(f"{'forward, one 32x32 image (µs, best wall)':<58} "
                f"{forward[32].best * 1e6:>9.1f} {'':>9}   <= 50")
-    for name in (engine_attribution.OCCLUSION, engine_attribution.SALIENCY):
-        out.append(f"{f'{name} (ms, median wall)':<58} {looks[name].median * 1e3:>9.1f} "
+    for short, name in (("occlusion map, default net, patch 3", engine_attribution.OCCLUSION),
+                        ("saliency map, default net", engine_attribution.SALIENCY)):
+        out.append(f"{f'{short} (ms, median wall)':<58} {looks[name].median * 1e3:>9.1f} "
                    f"{'':>9}   <= {engine_attribution.TARGET_MS:.0f}")
     out.append(f"{f'time to 98 % test accuracy (s, best wall{to_98_name})':<58} "
                f"{to_98.best:>9.2f} {'':>9}   <= 2.0")

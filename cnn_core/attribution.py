@@ -26,10 +26,10 @@ from .pooling import max_pool2d_backward, max_pool2d_forward
 
 # Occluded copies per batch: as many as keep a batch's first maps (channels x H x W per
 # copy) within MAX_MAP_CELLS float64 cells, 1 MB: 16 copies of the default network (32
-# kernels on 16x16), 13 batches for its 196. Measured on 2 cores (benchmarks.engine): one
-# batch of all 196 is no faster at best and far slower under load, its arrays leave the
-# caches and its products wake BLAS's second thread, which stalls while another process
-# holds the other core (median 4 ms in batches of 16, 15 ms in one batch, p90 12 vs 110).
+# kernels on 16x16), 13 batches for its 196. Measured on 2 shared cores: one batch of all
+# 196 is no faster at best (2.9 ms) and slower under load: its arrays leave the caches and
+# its products wake BLAS's second thread, which stalls while another process holds the
+# other core (two runs: p90 25 and 111 ms in one batch, 11 and 12 ms in batches of 16).
 MAX_MAP_CELLS = 2**17
 
 
@@ -64,17 +64,10 @@ class SaliencyMap(NamedTuple):
     score: float  # z_target, the logit itself
 
 
-def _input_shape(model: TinyCNN | ConvNet) -> tuple[int, int]:
-    if isinstance(model, TinyCNN):
-        return model.arch.image_shape
-    if isinstance(model, ConvNet):
-        return model.spec.input_shape
-    raise ValueError(f"model must be a TinyCNN or a ConvNet, got {type(model).__name__}")
-
-
 def _check_image(model: TinyCNN | ConvNet, image: object) -> np.ndarray:
     """One image (H, W) of the model's input size as float64 (its own checks and messages)."""
-    _input_shape(model)
+    if not isinstance(model, TinyCNN | ConvNet):
+        raise ValueError(f"model must be a TinyCNN or a ConvNet, got {type(model).__name__}")
     images = checked_images(model, image)
     if images.shape[0] != 1:
         raise ValueError(f"give one image (H, W), got {images.shape[0]} images")
@@ -115,7 +108,7 @@ def _covered(size: int, patch: int, stride: int) -> np.ndarray:
 def occlusion_map(model: TinyCNN | ConvNet, image: np.ndarray, *, patch: int = 3,
                   stride: int = 1, fill: float = 0.0,
                   target: int | None = None) -> OcclusionMap:
-    """Slide a patch x patch square of ``fill`` (paper = 0) over the image, one batch.
+    """Slide a patch x patch square of ``fill`` (paper = 0) over the image, in batches.
 
     image (H, W) -> drop (out_h, out_w), out_h = (H - patch) // stride + 1 (likewise out_w);
     drop[i, j] = p_t(image) - p_t(image with rows i*S .. i*S+patch-1 and columns
