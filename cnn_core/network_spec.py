@@ -17,7 +17,7 @@ from .block_pass import POOLS
 from .windows import ConvGeometry, conv_geometry
 
 MAX_BLOCKS = 3
-MAX_CHANNELS = 16
+MAX_CHANNELS = 64  # the engine's bound; the architecture editor offers 1-16 (issue #15)
 MAX_IMAGE_SIDE = 64
 MAX_STRIDE = 8
 MAX_POOL_SIZE = 8
