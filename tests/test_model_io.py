@@ -311,7 +311,7 @@ def test_a_tinycnn_is_still_saved_in_the_first_format_and_loads_as_a_tinycnn(mod
     ("blocks", np.array([[3, 3, 1, 1, 5, 2, 1], [4, 2, 0, 2, 2, 3, 0]]), "pool code 5"),
     ("blocks", np.array([[3, 3, 1, 1, 1, 2, 2], [4, 2, 0, 2, 2, 3, 0]]), "bias 2"),
     ("blocks", np.array([[99, 3, 1, 1, 1, 2, 1], [4, 2, 0, 2, 2, 3, 0]]),
-     "impossible: block 1: channels must be a whole number from 1 to 16, got 99"),
+     "impossible: block 1: channels must be a whole number from 1 to 64, got 99"),
     ("blocks", np.array([[3, 3, 1, 1, 1, 2, 1], [4, 9, 0, 2, 2, 3, 0]]),
      "impossible: block 2: its 9x9 kernel does not fit the 6x6 map coming out of block 1"),
     ("blocks", np.array([[3, 3, 1, 1, 1, 2, 1], [4, 2, 0, 2, 2, 3, 1]]),

@@ -111,7 +111,7 @@ def test_a_first_kernel_larger_than_the_image_is_named_with_its_padding():
     (NetworkSpec((28, 28), (), 10), "1 to 3 blocks, got 0"),
     (NetworkSpec((28, 28), (BlockSpec(2),) * 4, 10), "1 to 3 blocks, got 4"),
     (NetworkSpec((28, 28), (BlockSpec(0),), 10), "block 1: channels must be a whole number "
-                                                 "from 1 to 16, got 0"),
+                                                 "from 1 to 64, got 0"),
     (NetworkSpec((28, 28), (BlockSpec(4), BlockSpec(65)), 10), "block 2: channels"),
     (NetworkSpec((28, 28), (BlockSpec(2.5),), 10), "channels"),
     (NetworkSpec((28, 28), (BlockSpec(True),), 10), "channels"),
