@@ -6,20 +6,19 @@ import numpy as np
 import streamlit as st
 
 from cnn_core import TinyCNN
-from cnn_core.backprop import (
-    BackpropTrace,
-    backprop_trace,
+from cnn_core.backprop import BackpropTrace, backprop_trace, sgd_step
+from cnn_core.data import NOTES_EIGHT
+from cnn_core.kernel_gradient import (
     kernel_cell_finite_difference,
     kernel_gradient_cell,
-    sgd_step,
     written_kernel_gradient,
 )
-from cnn_core.data import NOTES_EIGHT
+from cnn_core.number_text import number
 from ui.charts import Matrix, show_chart
 from ui.drawing_panel import drawing_canvas, drawing_controls
 from ui.figures import probability_bars
 from ui.models import current_model, model_input, model_source, notes_example_model, working_copy
-from ui.network_views import heatmap, signed_bars, significant, told_apart
+from ui.network_views import heatmap, signed_bars, told_apart
 from ui.share import forget_if_not_below, restore_from_url, share_link_box, write_url
 from ui.share_codec import bool_field, float_field, int_field
 from ui.state import PRESENTER, ensure_defaults
@@ -87,7 +86,7 @@ def followed_kernel(trace: BackpropTrace, label: int) -> int:
     The options' texts never change, so the browser's answer always maps back to one.
     """
     count = trace.d_kernels.shape[0]
-    strongest = int(np.abs(trace.d_kernels).sum(axis=(1, 2)).argmax())
+    strongest = trace.strongest_kernel()
     if count == 1:
         return 0
     forget_if_not_below("backprop_kernel", count, low=LARGEST)
@@ -120,7 +119,7 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
 
     k = followed_kernel(trace, label)
     ph, pw = arch.pooled_shape
-    rows = slice(k * ph * pw, (k + 1) * ph * pw)
+    rows = trace.dense_rows(k)
     st.subheader("2 · Dense layer")
     st.markdown("dL/dW = flat ⊗ (p − y): row d is feature d times p − y (a zero feature, "
                 "zero row). dL/db = p − y, and the "
@@ -151,7 +150,7 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
                trace.d_activations[k], where=right, marked=trace.winners[k])
 
     st.subheader("4 · ReLU lets the gradient through only where the feature map was > 0")
-    zeroed = int((trace.d_activations[k] != 0).sum() - (trace.d_feature_maps[k] != 0).sum())
+    zeroed = trace.stopped_by_relu(k)
     st.markdown(f"{zeroed} gradient{'s' if zeroed != 1 else ''} stopped here "
                 "(feature map ≤ 0).")
     left, right = st.columns(2)
@@ -171,8 +170,8 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
     st.markdown("dL/dg[m, n] = Σᵢ Σⱼ x[i + m, j + n] · δ[i, j]: the input window that "
                 "kernel cell touched, times the upstream gradient, summed.")
     st.code(written_kernel_gradient(cell), language=None, wrap_lines=True)
-    h, w = trace.d_feature_maps[k].shape
-    window = np.array([t.input_value for t in cell.terms]).reshape(h, w)
+    window = cell.window()
+    h, w = window.shape
     columns = st.columns(3)
     show_chart(heatmap(window, title=f"input window x[{m}:{m + h}, {n}:{n + w}]",
                        kind="ink", presenter=presenter), window, where=columns[0])
@@ -185,8 +184,8 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
                trace.d_kernels[k], where=columns[2], marked=chosen)
     check = kernel_cell_finite_difference(model, x, label, k, m, n)
     st.markdown(f"Check by finite differences, (L(g + ε) − L(g − ε)) / 2ε with ε = 10⁻⁶: "
-                f"**{significant(check)}**; backprop says "
-                f"**{significant(trace.d_kernels[k, m, n])}**.")
+                f"**{number(check, digits=6)}**; backprop says "
+                f"**{number(trace.d_kernels[k, m, n], digits=6)}**.")
 
     st.subheader("6 · One step of gradient descent")
     st.markdown("Every weight moves against its gradient: w ← w − η · dL/dw. "

@@ -8,9 +8,11 @@ from streamlit.delta_generator import DeltaGenerator
 
 from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
+from cnn_core.explain import written_logit
+from cnn_core.number_text import number
 from ui.charts import Matrix, show_chart
 from ui.drawing_panel import drawing_canvas, drawing_controls
-from ui.figures import MINUS, format_number, probability_bars
+from ui.figures import probability_bars
 from ui.models import current_model, describe, model_input, notes_example_model, use_model
 from ui.network_views import heatmap, mosaic, output_table
 from ui.network_widgets import fingerprint, is_revealed, prediction_revealed
@@ -113,12 +115,8 @@ def show_layers(model: TinyCNN, values: dict, input_id: str) -> None:
     logits = values["logits"][0]
     if flat.size <= 16:
         c = int(np.argmax(logits))
-        terms = " + ".join(f"({format_number(f, 3)}×{format_number(w, 4)})"
-                           for f, w in zip(flat, model.params["weights"][:, c], strict=True))
-        bias = model.params["bias"][c]
-        sign = MINUS if format_number(bias, 4).startswith(MINUS) else "+"
-        st.markdown(f"For digit {c}: z_{c} = {terms} {sign} "
-                    f"{format_number(abs(bias), 4)} = **{format_number(logits[c], 4)}**")
+        terms = written_logit(flat, model.params["weights"][:, c], model.params["bias"][c])
+        st.markdown(f"For digit {c}: z_{c} = {terms} = **{number(logits[c], decimals=4)}**")
     st.dataframe(output_table(values["logits"][0], values["probabilities"][0]),
                  hide_index=True, width="stretch",
                  column_config={"logit": st.column_config.TextColumn(alignment="right"),

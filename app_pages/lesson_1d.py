@@ -8,7 +8,8 @@ import numpy as np
 import streamlit as st
 
 from cnn_core import conv1d
-from cnn_core.explain import conv1d_cell, number, written_sum_1d
+from cnn_core.explain import conv1d_cell, written_sum_1d
+from cnn_core.number_text import number
 from cnn_core.shapes import span_output_size
 from ui.charts import show_chart
 from ui.lesson_figures import signal_strip, strip_table

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import math
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from cnn_core import KERNEL_INFO, KERNELS
 from cnn_core.model_io import save_model
+from cnn_core.results import confusion_counts, mistakes
 from cnn_core.train import OPTIMIZERS
 from ui.charts import Matrix, Tiles, show_chart
 from ui.figures import curves
@@ -26,7 +26,7 @@ from ui.share_codec import (
     int_field,
 )
 from ui.state import PRESENTER, TRAINED_MODEL, ensure_defaults
-from ui.training_results import UPLOAD_MESSAGE, confusion_counts, mistakes, on_upload
+from ui.training_results import UPLOAD_MESSAGE, on_upload
 from ui.training_views import (
     DATASETS,
     ERROR,
@@ -37,6 +37,7 @@ from ui.training_views import (
     advance,
     apply_recipe,
     chance_warning,
+    loss_warning,
     on_pause,
     on_reset,
     on_step,
@@ -147,13 +148,7 @@ def live() -> None:
     if run.diverged:
         st.error(f"Diverged: {run.diverged}")
     history = run.trainer.history
-    guessing = math.log(run.trainer.model.arch.n_classes)  # the loss of a uniform guess
-    if history and (history[-1].train_loss > 3 * guessing
-                    or history[-1].train_loss > history[0].train_loss > 0.5 * guessing):
-        st.warning(f"The loss is {history[-1].train_loss:.3g}, far above {guessing:.2f} (the "
-                   "loss of guessing every digit equally) or rising: the learning rate is "
-                   "probably too high.")
-    elif warning := chance_warning(run):
+    if warning := loss_warning(run) or chance_warning(run):
         st.warning(warning)
     if history:
         last = history[-1]

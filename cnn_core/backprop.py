@@ -4,8 +4,7 @@ TinyCNN.loss_and_gradients returns only the parameter gradients; the backprop pa
 the whole chain, so ``backprop_trace`` composes the same layer forward/backward functions
 and keeps each step: dL/dlogits = p - y, the dense gradients, the gradient routed through
 max pooling (to one winning cell per window), through ReLU, and finally dL/dkernel.
-``kernel_gradient_cell`` writes one kernel cell's gradient term by term:
-dL/dg[m, n] = sum over the feature map (i, j) of x[i + m, j + n] * delta[i, j].
+One kernel cell's gradient written term by term is cnn_core.kernel_gradient.
 """
 
 from __future__ import annotations
@@ -17,8 +16,6 @@ import numpy as np
 from .activations import relu_backward, relu_forward
 from .conv import conv2d_backward, conv2d_forward
 from .dense import dense_backward, dense_forward
-from .explain import MINUS, sum_sign
-from .gradcheck import numerical_gradient
 from .losses import check_labels, softmax_cross_entropy_backward, softmax_cross_entropy_forward
 from .model import TinyCNN
 from .pooling import avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
@@ -48,8 +45,25 @@ class BackpropTrace(NamedTuple):
     d_feature_maps: np.ndarray  # (K, h, w) d_activations where feature map > 0, else 0
     d_kernels: np.ndarray  # (K, k, k)
 
+    def strongest_kernel(self) -> int:
+        """The kernel with the largest gradient: argmax over k of sum |dL/dg_k|."""
+        return int(np.abs(self.d_kernels).sum(axis=(1, 2)).argmax())
 
-def _check_image(model: TinyCNN, image: object) -> np.ndarray:
+    def stopped_by_relu(self, kernel: int) -> int:
+        """How many gradients ReLU stops for this kernel: nonzero dL/d(ReLU output) where
+        the feature map is <= 0."""
+        return int((self.d_activations[kernel] != 0).sum()
+                   - (self.d_feature_maps[kernel] != 0).sum())
+
+    def dense_rows(self, kernel: int) -> slice:
+        """The rows of W (and dL/dW) that read this kernel's pooled map: k P .. (k + 1) P - 1,
+        P = ph pw (flatten puts the kernels' maps end to end)."""
+        size = self.pooled[0].size
+        return slice(kernel * size, (kernel + 1) * size)
+
+
+def checked_image(model: TinyCNN, image: object) -> np.ndarray:
+    """image as a float64 (H, W) of the model's input size; ValueError otherwise."""
     image = as_float_array(image, "image", ndim=2)
     if image.shape != model.arch.image_shape:
         raise ValueError(f"image must be {model.arch.image_shape[0]}x"
@@ -74,7 +88,7 @@ def backprop_trace(model: TinyCNN, image: np.ndarray, label: int) -> BackpropTra
     backward: dz = p - y, dW = outer(flat, dz), db = dz, dflat = W dz, then max-pool,
     ReLU and convolution backward. Equals model.loss_and_gradients for a batch of one.
     """
-    image = _check_image(model, image)
+    image = checked_image(model, image)
     label = int(check_labels(label, model.arch.n_classes, count=1)[0])
     params = model.params
     maps, conv_cache = conv2d_forward(image[None], params["kernels"])
@@ -98,88 +112,6 @@ def backprop_trace(model: TinyCNN, image: np.ndarray, label: int) -> BackpropTra
         d_pooled=d_pooled[0], winners=winners[0],
         tied_windows=_tied_windows(active[0], pooled[0], model.arch.pool_size),
         d_activations=d_active[0], d_feature_maps=d_maps[0], d_kernels=d_kernels)
-
-
-class GradientTerm(NamedTuple):
-    """One product of a kernel cell's gradient: input value × upstream gradient."""
-
-    map_index: tuple[int, int]  # [i, j] in the feature map
-    input_index: tuple[int, int]  # [i + m, j + n] in the input
-    input_value: float
-    upstream: float  # dL/d(feature map)[i, j]
-
-
-class KernelGradientCell(NamedTuple):
-    """dL/dg[m, n] and the terms it sums, one per feature-map cell, row-major."""
-
-    kernel_index: tuple[int, int]
-    terms: list[GradientTerm]
-    value: float  # the sum, computed here independently of conv2d_backward
-
-
-def kernel_gradient_cell(image: np.ndarray, d_feature_map: np.ndarray,
-                         m: int, n: int) -> KernelGradientCell:
-    """Explain dL/dg[m, n] for one kernel: image (H, W), d_feature_map (h, w) -> terms.
-
-    dL/dg[m, n] = sum_i sum_j x[i + m, j + n] * delta[i, j], k = H - h + 1. The window of
-    the input that the sum reads is x[m : m + h, n : n + w].
-    """
-    image = as_float_array(image, "image", ndim=2)
-    delta = as_float_array(d_feature_map, "upstream gradient", ndim=2)
-    k_h, k_w = image.shape[0] - delta.shape[0] + 1, image.shape[1] - delta.shape[1] + 1
-    if min(k_h, k_w) < 1:
-        raise ValueError(f"upstream gradient {delta.shape} is larger than the image {image.shape}")
-    for value, size, name in ((m, k_h, "kernel row"), (n, k_w, "kernel column")):
-        if isinstance(value, bool) or int(value) != value or not 0 <= value < size:
-            raise ValueError(f"{name} {value!r} is outside 0..{size - 1}")
-    m, n = int(m), int(n)
-    terms = [GradientTerm((i, j), (i + m, j + n), float(image[i + m, j + n]),
-                          float(delta[i, j]))
-             for i in range(delta.shape[0]) for j in range(delta.shape[1])]
-    return KernelGradientCell((m, n), terms, float(sum(t.input_value * t.upstream
-                                                       for t in terms)))
-
-
-def written_kernel_gradient(cell: KernelGradientCell, *, skip_zeros: bool = True,
-                            digits: int = 4) -> str:
-    """The sum as text: dL/dg(0,2) = (1×0.0123) + (1×−0.004) = 0.0083, [row, col]; "≈"
-    instead of "=" before the total when the written terms do not add up to it (sum_sign).
-
-    skip_zeros leaves out terms whose input or upstream gradient is exactly 0 (they add
-    nothing) and says how many were left out.
-    """
-    shown = [t for t in cell.terms if not skip_zeros or (t.input_value and t.upstream)]
-
-    def short(value: float) -> str:  # significant digits: gradients are often tiny
-        return f"{float(value) + 0.0:.{digits}g}".replace("-", MINUS)
-
-    pairs = [(short(t.input_value), short(t.upstream)) for t in shown]
-    products = " + ".join(f"({a}×{b})" for a, b in pairs)
-    left_out = len(cell.terms) - len(shown)
-    where = f"dL/dg({cell.kernel_index[0]},{cell.kernel_index[1]})"
-    note = f"  [{left_out} terms with a zero factor left out]" if left_out else ""
-    total = short(cell.value)
-    return f"{where} = {products or '0'} {sum_sign(pairs, total, short)} {total}{note}"
-
-
-def kernel_cell_finite_difference(model: TinyCNN, image: np.ndarray, label: int,
-                                  kernel: int, m: int, n: int, eps: float = 1e-6) -> float:
-    """dL/dg[kernel, m, n] by central differences: (L(g + eps) - L(g - eps)) / (2 eps)."""
-    image = _check_image(model, image)
-    labels = check_labels(label, model.arch.n_classes, count=1)
-    count, k_h, k_w = model.params["kernels"].shape
-    for value, size, name in ((kernel, count, "kernel"), (m, k_h, "kernel row"),
-                              (n, k_w, "kernel column")):
-        if isinstance(value, bool) or int(value) != value or not 0 <= value < size:
-            raise ValueError(f"{name} {value!r} is outside 0..{size - 1}")
-    probe = TinyCNN.from_params(model.params, model.arch.image_shape, model.arch.pool_size)
-
-    def loss(value: np.ndarray) -> float:
-        probe.params["kernels"][kernel, m, n] = value[0]
-        return probe.loss_and_gradients(image[None], labels, train_kernels=False)[0]
-
-    start = np.array([probe.params["kernels"][kernel, m, n]])
-    return float(numerical_gradient(loss, start, eps=eps)[0])
 
 
 def sgd_step(model: TinyCNN, image: np.ndarray, label: int,

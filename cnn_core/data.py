@@ -1,4 +1,4 @@
-"""Datasets: the notes' toy digits, sklearn's 8x8 digits, one-hot; the 8x8 drawing path.
+"""Datasets: the notes' toy digits, sklearn's 8x8 digits; the old 8x8 drawing path.
 
 Images are float64 arrays shaped (N, H, W) with ink = 1 and paper = 0; labels are int64 (N,).
 scikit-learn is imported only inside the cached digits loader, so the engine stays numpy only.
@@ -115,44 +115,3 @@ def downsample_drawing(grid: np.ndarray) -> np.ndarray:
     if array.shape[0] == 28:
         array = np.pad(array, 2)
     return area_resample(array, (MODEL_SIZE, MODEL_SIZE))
-
-
-def center_drawing(grid: np.ndarray) -> np.ndarray:
-    """Shift the ink's centre of mass to the grid centre: (H, W) -> (H, W), zero fill.
-
-    The digits dataset is centred, so a drawing off to one side should be moved first.
-    The shift is whole cells, round(centre - mass centre) per axis, clamped so that no ink
-    leaves the grid; a blank grid is returned unchanged (as a copy).
-    """
-    array = check_drawing(grid, square=False)
-    if array.sum() == 0.0:
-        return array
-    shifts = []
-    for axis in (0, 1):
-        profile = array.sum(axis=1 - axis)
-        positions = np.arange(profile.size)
-        mass_centre = float(profile @ positions / profile.sum())
-        inked = np.flatnonzero(profile)
-        wanted = round((profile.size - 1) / 2 - mass_centre)
-        shifts.append(min(max(wanted, -int(inked[0])), profile.size - 1 - int(inked[-1])))
-    # The clamp keeps the ink's bounding box inside the grid, so only blank cells wrap
-    # around: roll equals a shift with zero fill here.
-    return np.roll(array, shifts, axis=(0, 1))
-
-
-def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
-    """Labels (N,) integers in 0..n_classes-1 -> (N, n_classes) float64 rows of one 1."""
-    if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral):
-        raise ValueError(f"n_classes must be an integer, got {type(n_classes).__name__}")
-    if n_classes < 1:
-        raise ValueError(f"n_classes must be at least 1, got {n_classes}")
-    array = np.asarray(labels)
-    if array.ndim != 1:
-        raise ValueError(f"labels must be 1D, got shape {array.shape}")
-    if array.size and array.dtype.kind not in "iu":
-        raise ValueError(f"labels must be integers, got dtype {array.dtype}")
-    if array.size and (array.min() < 0 or array.max() >= n_classes):
-        raise ValueError(f"labels must be in 0..{n_classes - 1}, got {array.min()}..{array.max()}")
-    encoded = np.zeros((array.size, n_classes), dtype=np.float64)
-    encoded[np.arange(array.size), array.astype(np.int64)] = 1.0
-    return encoded

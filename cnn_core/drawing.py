@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+GRID_SIZES = (5, 8, 16, 28, 32)  # the drawing grids a student can choose
 MAX_DRAWING_SIZE = 64
 MNIST_FRAME = 28  # MNIST's image side
 MNIST_BOX = 20  # the longer side of every MNIST digit's ink, in cells

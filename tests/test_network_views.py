@@ -13,9 +13,16 @@ import pytest
 
 from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
+from cnn_core.number_text import MINUS, number
 from tests.test_figures import as_sent, decode, validated, without_template
-from ui.figures import MINUS, SpecFigure, format_number
-from ui.network_views import heatmap, mosaic, output_table, signed_bars, told_apart
+from ui.figures import SpecFigure
+from ui.network_views import (
+    heatmap,
+    mosaic,
+    output_table,
+    signed_bars,
+    told_apart,
+)
 
 RNG = np.random.default_rng(1)
 MAPS = RNG.normal(size=(5, 4, 4))
@@ -49,7 +56,7 @@ def test_heatmap_sends_the_engines_numbers_and_writes_them_in_the_cells(forward)
     feature = forward["feature_maps"][0, 1]
     trace = as_sent(heatmap(feature, title="Feature map", decimals=2))["data"][0]
     np.testing.assert_array_equal(decode(trace["z"]), feature)  # exactly, as float64
-    assert trace["text"] == [[format_number(v, 2) for v in row] for row in feature]
+    assert trace["text"] == [[number(v, decimals=2) for v in row] for row in feature]
     assert trace["texttemplate"] == "%{text}"
     assert trace["hovertemplate"] == "row %{y}, col %{x}: %{text}<extra></extra>"
     biggest = np.abs(feature).max()
@@ -105,7 +112,7 @@ def test_mosaic_puts_every_map_in_its_own_tile_and_hovers_its_kernel(forward):
 def test_mosaic_with_numbers_writes_them_and_leaves_gaps_blank():
     trace = as_sent(mosaic(MAPS[:2], numbers=True, decimals=1))["data"][0]
     text = np.array(trace["text"])
-    assert list(text[1, :4]) == [format_number(v, 1) for v in MAPS[0, 0]]
+    assert list(text[1, :4]) == [number(v, decimals=1) for v in MAPS[0, 0]]
     assert text[0, 0] == "" and text[1, 4] == ""  # label row and the column between tiles
     assert trace["hovertemplate"] == "kernel %{customdata}: %{text}<extra></extra>"
 

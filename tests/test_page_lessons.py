@@ -18,7 +18,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnn_core import conv1d, conv2d, unused_inputs
-from cnn_core.explain import MINUS, conv1d_cell, conv2d_cell, written_sum, written_sum_1d
+from cnn_core.explain import (
+    conv1d_cell,
+    conv2d_cell,
+    written_sum,
+    written_sum_1d,
+)
+from cnn_core.number_text import MINUS
 from ui.lesson_views import never_read, parse_numbers, written_sum_swapped
 from ui.state import PRESENTER
 
@@ -165,8 +171,9 @@ def test_1d_accepts_a_unicode_minus():
 
 @pytest.mark.parametrize("widget, value, message", [
     ("lesson1d_f", "", "f is empty"),
-    ("lesson1d_f", "1, two, 3", "'two' is not a number"),
-    ("lesson1d_f", "1, nan, 3", "not a finite number"),
+    ("lesson1d_f", "1, two, 3", "f: 'two' is not a number"),
+    ("lesson1d_f", "1, nan, 3", "f: 'nan' is NaN or infinity"),
+    ("lesson1d_f", "1, 2/0, 3", "f: '2/0' divides by zero"),
     ("lesson1d_g", "1, 1, 1, 1, 1, 1", "does not fit in the padded input"),
     ("lesson1d_stride", 0, "stride must be 1 or more"),
     ("lesson1d_f", "1e308, 0, −1e308", "too large"),
@@ -233,11 +240,11 @@ def test_never_read_tail_agrees_with_unused_inputs(size, k, pad, stride):
 
 
 def test_parse_numbers_reads_commas_spaces_and_dashes():
-    np.testing.assert_array_equal(parse_numbers("1 ,2;−3  –4 0.5", "f", max_count=9),
-                                  [1, 2, -3, -4, 0.5])
+    np.testing.assert_array_equal(parse_numbers("1 ,2;−3  –4 0.5 1/4", "f", max_count=9),
+                                  [1, 2, -3, -4, 0.5, 0.25])  # a fraction, as a kernel cell
     with pytest.raises(ValueError, match="at most 3"):
         parse_numbers("1, 2, 3, 4", "g", max_count=3)
-    with pytest.raises(ValueError, match="not a finite number"):
+    with pytest.raises(ValueError, match="g: 'inf' is NaN or infinity"):
         parse_numbers("inf", "g", max_count=3)
 
 

@@ -23,9 +23,10 @@ from streamlit.testing.v1 import AppTest
 from cnn_core import KERNELS, TinyCNN, avg_pool2d, conv2d, max_pool2d, relu
 from cnn_core.data import NOTES_EIGHT, NOTES_TWO
 from cnn_core.explain import conv2d_cell, pool_cell, written_sum
+from cnn_core.number_text import number, parse_number
 from ui import state
-from ui.figures import format_number, matrix_heatmap
-from ui.kernel_picker import cell_text, parse_cell, parse_kernel_cells, preset_kernel
+from ui.figures import matrix_heatmap
+from ui.kernel_picker import cell_text, parse_kernel_cells, preset_kernel
 from ui.map_heatmap import cell_numbers, heatmap
 from ui.playground_views import (
     ConvSettings,
@@ -195,15 +196,15 @@ def shown(text: str) -> str:
 
 
 @pytest.mark.parametrize(("typed", "message"), [
-    ("abc", "cell [1, 2] is not a number ('abc')"),
-    (None, "cell [1, 2] is empty"),
-    ("", "cell [1, 2] is empty"),
-    ("nan", "cell [1, 2] is NaN or infinity"),
-    ("inf", "cell [1, 2] is NaN or infinity"),
-    ("1e400", "cell [1, 2] is too large (beyond ±1.8e308)"),
-    ("−1e400", "cell [1, 2] is too large (beyond ±1.8e308)"),
-    ("1e300/1e-300", "cell [1, 2] is too large (beyond ±1.8e308)"),
-    ("1e999999999", "cell [1, 2] is too large (beyond ±1.8e308)"),
+    ("abc", "cell [1, 2]: 'abc' is not a number"),
+    (None, "cell [1, 2]: nothing is typed"),
+    ("", "cell [1, 2]: nothing is typed"),
+    ("nan", "cell [1, 2]: 'nan' is NaN or infinity"),
+    ("inf", "cell [1, 2]: 'inf' is NaN or infinity"),
+    ("1e400", "cell [1, 2]: '1e400' is too large (beyond ±1.8e308)"),
+    ("−1e400", "cell [1, 2]: '−1e400' is too large (beyond ±1.8e308)"),
+    ("1e300/1e-300", "cell [1, 2]: '1e300/1e-300' is too large (beyond ±1.8e308)"),
+    ("1e999999999", "cell [1, 2]: '1e999999999' is too large (beyond ±1.8e308)"),
 ])
 def test_bad_custom_cell_shows_an_error_and_keeps_the_last_good_map(custom_page: AppTest,
                                                                     typed, message):
@@ -521,7 +522,7 @@ def test_shown_cell_numbers_fit_their_cells_across_and_up(rows, cols, scale, who
     values = np.round(values) if whole else values
     numbers, decimals, font = cell_numbers(values, presenter)
     cell = min(PLOT_PX[presenter] / cols, SMALL_CELL_PX[presenter])
-    longest = max(len(format_number(v, decimals)) for v in values.ravel())
+    longest = max(len(number(v, decimals=decimals)) for v in values.ravel())
     if numbers:
         assert font >= SMALLEST_FONT_PX[presenter]
         assert font * DIGIT_EM * longest <= cell and font <= 0.9 * cell
@@ -531,16 +532,16 @@ def test_shown_cell_numbers_fit_their_cells_across_and_up(rows, cols, scale, who
 
 def test_editor_text_of_every_named_kernel_parses_back_exactly():
     for kernel in KERNELS.values():
-        assert all(parse_cell(cell_text(v)) == v for v in kernel.ravel())
+        assert all(parse_number(cell_text(v)) == v for v in kernel.ravel())
     assert [cell_text(v) for v in (1 / 9, 0.0625, -2.0, 0.1)] == ["1/9", "0.0625", "-2", "0.1"]
 
 
 def test_parse_kernel_cells_accepts_fractions_and_names_every_bad_cell():
-    kernel, warning = parse_kernel_cells([["1/9", "−1"], [" 2 ", "0.5"]])
-    np.testing.assert_allclose(kernel, [[1 / 9, -1], [2, 0.5]])
+    kernel, warning = parse_kernel_cells([["1/9", "−1"], [" 2 ", "\u20130.5"]])
+    np.testing.assert_allclose(kernel, [[1 / 9, -1], [2, -0.5]])  # an en dash is a minus
     assert warning is None
-    with pytest.raises(ValueError, match=r"cell \[0, 0\] is empty; cell \[0, 1\] is not a "
-                                         r"number \('x'\); cell \[1, 0\] is NaN or infinity"):
+    with pytest.raises(ValueError, match=r"cell \[0, 0\]: nothing is typed; cell \[0, 1\]: "
+                                         r"'x' is not a number; cell \[1, 0\]: '-inf' is NaN"):
         parse_kernel_cells([[None, "x"], ["-inf", "1/0"]])
 
 

@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 from cnn_core import KERNEL_INFO, KERNELS, conv1d, conv2d, max_pool2d, relu
 from cnn_core.backprop import backprop_trace
 from cnn_core.data import NOTES_EIGHT
+from cnn_core.number_text import MINUS
 from tests import apptest_pages
-from ui.figures import MINUS
 from ui.models import default_model, model_input, notes_example_model
 from ui.state import DRAWING, NUMBERS_AS_TABLES
 from ui.training_views import RUN

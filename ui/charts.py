@@ -18,6 +18,7 @@ page already has, turned into a table when one is shown, so a brush stroke pays 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -27,7 +28,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from ui.figures import MINUS
+from cnn_core.number_text import number
 from ui.state import NUMBERS_AS_TABLES
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ Numbers = (np.ndarray | Matrix | Tiles | Mapping[str, Sequence] | pd.DataFrame
 
 
 def _names(axis: str, count: int, start: int = 0) -> list[str]:
-    return [f"{axis} {i}".replace("-", MINUS) for i in range(start, start + count)]
+    return [f"{axis} {number(i)}" for i in range(start, start + count)]
 
 
 def matrix_table(values: np.ndarray, rows: str = "row", cols: str = "col",
@@ -99,15 +100,13 @@ def table_of(numbers: Numbers) -> pd.DataFrame:
     return matrix_table(values)
 
 
-def _short(value: float) -> str:
-    return f"{value + 0.0:.6g}"  # + 0.0 turns ReLU's −0.0 into 0
-
-
 def styled(frame: pd.DataFrame) -> pd.DataFrame | Styler:
     """The table as shown: floats to 6 significant digits (st.table's default, 4 decimals,
     would write a probability of 2e-05 as 0.0000); the values underneath stay exact."""
     floats = list(frame.select_dtypes("float").columns)
-    return frame.style.format(_short, subset=floats) if floats else frame
+    if not floats:
+        return frame
+    return frame.style.format(functools.partial(number, digits=6), subset=floats)
 
 
 def marked_cells(mask: np.ndarray) -> str:

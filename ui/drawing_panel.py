@@ -16,7 +16,9 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
+from cnn_core import drawing_edits as edits
 from cnn_core.data import NOTES_EIGHT, NOTES_TEST_TWO, NOTES_TWO, handwritten_digits
+from cnn_core.drawing import GRID_SIZES
 from cnn_core.mnist import MnistUnavailable, mnist_digits
 from ui import state
 from ui.drawing_checks import checked_drawing, resized
@@ -45,7 +47,7 @@ def handwritten_sample(digit: int | str, size: int, rng: np.random.Generator) ->
     """A random handwritten image of ``digit`` (0-9, or "random" for any class) at size x size."""
     images, labels = _digits()
     pool = np.arange(labels.size) if digit == "random" else np.flatnonzero(labels == int(digit))
-    return ops.resize_grid(images[rng.choice(pool)], size)
+    return edits.resize(images[rng.choice(pool)], size)
 
 
 def chosen_digit(key: str) -> int | str:
@@ -87,15 +89,15 @@ def _shift(key: str, error_key: str) -> None:
     direction = {"←": "left", "↑": "up", "↓": "down", "→": "right"}.get(
         st.session_state.get(key))
     if direction is not None:
-        _set(functools.partial(ops.shift, direction=direction), error_key)
+        _set(functools.partial(edits.shift, direction=direction), error_key)
     st.session_state[key] = None
 
 
 def _toolbar(p: str, error_key: str) -> None:
     """Clear, invert, thicken and shift: small controls in the caller's row."""
-    for label, make, hint in (("Clear", ops.clear, "Blank paper"),
-                              ("Invert", ops.invert, "Swap ink and paper"),
-                              ("Thicken", ops.thicken, "Grow every stroke by one cell")):
+    for label, make, hint in (("Clear", edits.clear, "Blank paper"),
+                              ("Invert", edits.invert, "Swap ink and paper"),
+                              ("Thicken", edits.thicken, "Grow every stroke by one cell")):
         st.button(label, key=f"{p}{label.lower()}", help=hint, on_click=_set,
                   args=(make, error_key))
     st.segmented_control("Shift", ["←", "↑", "↓", "→"], key=f"{p}shift",
@@ -106,18 +108,18 @@ def _toolbar(p: str, error_key: str) -> None:
 def _resize(size_key: str, error_key: str) -> None:
     """Callback of the grid size select (its value is checked: a message may omit it)."""
     size = st.session_state.get(size_key)
-    if size not in state.GRID_SIZES:
+    if size not in GRID_SIZES:
         st.session_state[size_key] = state.drawing().shape[0]
         return
     _set(lambda g: resized(g, size), error_key)
 
 
 def _grid_size(p: str, n: int, error_key: str) -> None:
-    """The grid size select: resamples the drawing (ops.resize_grid), never drops it."""
+    """The grid size select: resamples the drawing (drawing_checks.resized), never drops it."""
     size_key = f"{p}grid_size"
     if st.session_state.get(size_key) != n:
         st.session_state[size_key] = n  # widget state is dropped on a page switch
-    st.selectbox("Grid", state.GRID_SIZES, key=size_key, label_visibility="collapsed",
+    st.selectbox("Grid", GRID_SIZES, key=size_key, label_visibility="collapsed",
                  format_func=lambda s: f"{s}×{s} grid", width=150,
                  on_change=_resize, args=(size_key, error_key))
 

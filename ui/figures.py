@@ -21,9 +21,9 @@ import numpy as np
 import plotly.colors
 import plotly.graph_objects as go
 
+from cnn_core.number_text import number
 from ui.figure_cues import CURVE_STYLES, cell_font, highlight_cues, outline_shapes, presenter_axis
 
-MINUS = "\u2212"
 SIGNED_SCALE = "PuOr_r"  # purple (negative) - white - orange (positive); colour-blind safe
 POSITIVE_SCALE = "Blues"
 INK_SCALE = "Greys"
@@ -108,14 +108,6 @@ def typed_array(values: np.ndarray) -> dict:
     return spec
 
 
-def format_number(value: float, decimals: int = 2) -> str:
-    """Short, legible text of a number: no trailing zeros, a real minus sign, no "-0"."""
-    if abs(value) < 0.5 * 10 ** (-decimals):
-        return "0"
-    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-    return text.replace("-", MINUS)
-
-
 def matrix_heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
                    numbers: bool | None = None, decimals: int = 2,
                    outline: tuple[int, int, int, int] | None = None,
@@ -134,7 +126,7 @@ def matrix_heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
         kind = "signed" if np.any(values < 0) else "positive"
     if numbers is None:
         numbers = cols <= MAX_NUMBERED_WIDTH
-    text = [[format_number(v, decimals) for v in row] for row in values]
+    text = [[number(v, decimals=decimals) for v in row] for row in values]
     biggest = float(np.max(np.abs(values))) or 1.0
     scale = {"signed": dict(zmid=0, zmin=-biggest, zmax=biggest),
              "positive": dict(zmin=0, zmax=max(biggest, 1e-12)),

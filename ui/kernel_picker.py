@@ -1,13 +1,13 @@
 """Choosing a kernel: a named one of the notes, a custom matrix, or a trained model's.
 
 The choice is a KERNELS key, "custom" or "learned:<i>" (state.KERNEL_CHOICE when shared).
-A custom kernel is typed as text cells, so a student can also type "1/9"; empty cells, text,
-NaN and infinity become a message naming the cell instead of an exception.
+A custom kernel is typed as text cells read by cnn_core.number_text.parse_number, so a
+student can also type "1/9" or "–1"; empty cells, text, NaN and infinity become a message
+naming the cell instead of an exception.
 """
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from cnn_core import KERNEL_INFO, KERNELS
+from cnn_core.number_text import parse_number
 from ui import state
 
 CUSTOM = "custom"
@@ -62,32 +63,6 @@ def kernel_label(choice: str) -> str:
     return f"Learned kernel {choice.removeprefix(LEARNED)}"
 
 
-def parse_cell(raw: object) -> float:
-    """One typed cell -> float: "2", "−1", "0.5", "1/9"; ValueError saying what is wrong.
-
-    A fraction is its two numbers divided (never Fraction("1e999999999"), which would build
-    a billion-digit integer); a number beyond float's range is named as too large.
-    """
-    if raw is None or (isinstance(raw, float) and math.isnan(raw)) or not str(raw).strip():
-        raise ValueError("is empty")
-    text = str(raw).strip().replace("\u2212", "-")
-    shown = repr(text[:20])
-    pieces = text.split("/") if text.count("/") == 1 else [text]
-    try:
-        parts = [float(piece) for piece in pieces]
-    except ValueError:
-        raise ValueError(f"is not a number ({shown})") from None
-    if any(math.isnan(part) for part in parts) or any(
-            piece.strip().lower().lstrip("+-") in ("inf", "infinity") for piece in pieces):
-        raise ValueError("is NaN or infinity")
-    if len(parts) == 2 and parts[1] == 0:
-        raise ValueError(f"divides by zero ({shown})")
-    value = parts[0] / parts[1] if len(parts) == 2 else parts[0]
-    if not math.isfinite(value):
-        raise ValueError("is too large (beyond ±1.8e308)")
-    return value
-
-
 def parse_kernel_cells(rows: list[list[object]]) -> tuple[np.ndarray, str | None]:
     """Typed rows -> (kernel (k, k) float64, warning or None); ValueError naming bad cells."""
     problems, values = [], []
@@ -95,9 +70,9 @@ def parse_kernel_cells(rows: list[list[object]]) -> tuple[np.ndarray, str | None
         values.append([])
         for c, raw in enumerate(row):
             try:
-                values[-1].append(parse_cell(raw))
+                values[-1].append(parse_number(raw))
             except ValueError as error:
-                problems.append(f"cell [{r}, {c}] {error}")
+                problems.append(f"cell [{r}, {c}]: {error}")
     if problems:
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         raise ValueError("Custom kernel: " + "; ".join(problems[:3]) + more +

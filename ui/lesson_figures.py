@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from cnn_core.explain import CellExplanation, number
+from cnn_core.explain import CellExplanation
+from cnn_core.number_text import number
 from ui.figures import matrix_heatmap
 
 WINDOW_FILL = "#ffd966"  # amber: the cells being multiplied (also outlined, so not colour alone)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import itertools
-import math
 import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -17,10 +16,9 @@ from typing import NamedTuple
 import numpy as np
 import streamlit as st
 
-from cnn_core.explain import MINUS, CellExplanation, number, sum_sign
+from cnn_core.explain import CellExplanation, sum_sign
+from cnn_core.number_text import MINUS, number, parse_number
 
-# U+2212 minus, en and figure dashes, small and full-width hyphen-minus: all read as "-"
-MINUS_LOOKALIKES = "\u2212\u2013\u2012\ufe63\uff0d"
 SEPARATORS = re.compile(r"[,;\s]+")
 PLAY, PAUSE = "▶ Play", "⏸ Pause"
 
@@ -28,10 +26,10 @@ PLAY, PAUSE = "▶ Play", "⏸ Pause"
 def parse_numbers(text: str, name: str, *, max_count: int) -> np.ndarray:
     """'1, 2, −3' -> array([1., 2., -3.]) (1D float64); ValueError says what is wrong.
 
-    Separators: commas, semicolons or spaces. Any minus-like dash counts as a minus sign.
+    Separators: commas, semicolons or spaces; each number is read by
+    cnn_core.number_text.parse_number (any minus-like dash, fractions such as 1/3).
     """
-    cleaned = text.translate({ord(c): "-" for c in MINUS_LOOKALIKES}).strip()
-    pieces = [p for p in SEPARATORS.split(cleaned) if p]
+    pieces = [p for p in SEPARATORS.split(text.strip()) if p]
     if not pieces:
         raise ValueError(f"{name} is empty: type numbers separated by commas, e.g. 1, 2, 3")
     if len(pieces) > max_count:
@@ -39,14 +37,10 @@ def parse_numbers(text: str, name: str, *, max_count: int) -> np.ndarray:
                          f"{max_count}")
     values = []
     for piece in pieces:
-        shown = piece if len(piece) <= 20 else piece[:20] + "…"
         try:
-            value = float(piece)
-        except ValueError:
-            raise ValueError(f"{name}: '{shown}' is not a number") from None
-        if not math.isfinite(value):
-            raise ValueError(f"{name}: '{shown}' is not a finite number")
-        values.append(value)
+            values.append(parse_number(piece))
+        except ValueError as error:
+            raise ValueError(f"{name}: {error}") from None
     return np.array(values, dtype=np.float64)
 
 

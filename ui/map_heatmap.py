@@ -11,7 +11,8 @@ import functools
 
 import numpy as np
 
-from ui.figures import SpecFigure, format_number, matrix_heatmap, typed_array
+from cnn_core.number_text import number
+from ui.figures import SpecFigure, matrix_heatmap, typed_array
 
 Box = tuple[int, int, int, int]  # (row, col, height, width)
 
@@ -57,7 +58,7 @@ def heatmap(values: np.ndarray, *, title: str = "", kind: str = "auto",
     trace = dict(spec["data"][0], z=typed_array(values), zmin=low, zmax=high)
     text = None
     if trace.get("texttemplate") is not None:
-        text = [[format_number(v, decimals) for v in row] for row in values]
+        text = [[number(v, decimals=decimals) for v in row] for row in values]
         trace["text"] = text
     else:
         trace.pop("text", None)

@@ -15,14 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from cnn_core.number_text import number
 from ui.figure_cues import cell_font, highlight_cues, outline_shapes, presenter_axis
-from ui.figures import (
-    MINUS,
-    SpecFigure,
-    colour_scale,
-    format_number,
-    typed_array,
-)
+from ui.figures import SpecFigure, colour_scale, typed_array
 
 
 def _scale(values: np.ndarray, kind: str, presenter: bool) -> dict:
@@ -38,7 +33,7 @@ def _scale(values: np.ndarray, kind: str, presenter: bool) -> dict:
 
 def _text(values: np.ndarray, decimals: int) -> list[list[str]]:
     """The cells' numbers as text, row by row ("" for the gaps of a mosaic)."""
-    return [["" if v != v else format_number(v, decimals) for v in row]  # v != v: NaN
+    return [["" if v != v else number(v, decimals=decimals) for v in row]  # v != v: NaN
             for row in values.tolist()]
 
 
@@ -143,7 +138,7 @@ def signed_bars(values: np.ndarray, *, title: str = "", highlight: int | None = 
         colours[highlight] = "#1f4e9c"
     cues, xaxis = highlight_cues(labels, highlight, highlight_name)
     bars = dict(type="bar", x=labels, y=typed_array(values), marker=dict(color=colours, **cues),
-                text=[format_number(v, 3) for v in values.tolist()],
+                text=[number(v, decimals=3) for v in values.tolist()],
                 textposition="outside", cliponaxis=False,
                 hovertemplate="class %{x}: %{y:.5f}<extra></extra>")
     layout = dict(title=dict(text=title, font=dict(size=20 if presenter else 14)),
@@ -156,16 +151,11 @@ def signed_bars(values: np.ndarray, *, title: str = "", highlight: int | None = 
     return SpecFigure({"data": [bars], "layout": layout})
 
 
-def significant(value: float, digits: int = 6) -> str:
-    """A number to `digits` significant digits with a real minus sign: −0.000556821."""
-    return f"{value:.{digits}g}".replace("-", MINUS)
-
-
 def told_apart(before: float, after: float, digits: int = 4) -> tuple[str, str]:
     """Two numbers to the fewest significant digits (``digits`` to 12) that write them
     differently when they differ: 8.87e−05 → 8.85e−05, never 0.0001 → 0.0001."""
     for count in range(digits, 13):
-        pair = significant(before, count), significant(after, count)
+        pair = number(before, digits=count), number(after, digits=count)
         if before == after or pair[0] != pair[1]:
             break
     return pair
@@ -178,7 +168,7 @@ def output_table(logits: np.ndarray, probabilities: np.ndarray) -> pa.Table:
     An Arrow table, which st.dataframe sends as it is: a pandas frame would first be
     converted to one, 1.5 ms of every brush stroke on the forward-pass page.
     """
-    logit_text = [f"{v + 0.0:.5f}".replace("-", MINUS) if round(v, 5) else "0.00000"
+    logit_text = [number(v, decimals=5, keep_zeros=True)
                   for v in np.asarray(logits, np.float64).tolist()]
     return pa.table({"digit": np.arange(len(logits)), "logit": logit_text,
                      "probability": np.asarray(probabilities, np.float64)})

@@ -22,8 +22,8 @@ from cnn_core import (
     relu,
     unused_inputs,
 )
-from cnn_core.explain import CellExplanation, PoolCellExplanation, number, written_sum
-from ui.figures import MINUS
+from cnn_core.explain import CellExplanation, PoolCellExplanation, written_sum
+from cnn_core.number_text import MINUS, number
 from ui.map_heatmap import Box
 
 

@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
-GRID_SIZES = (5, 8, 16, 28, 32)
+from cnn_core.drawing import GRID_SIZES
+from cnn_core.number_text import MINUS_LOOKALIKES
+
 MAX_VALUE_CHARS = 4096
 MAX_KERNEL_SIZE = 7
 MAX_KERNEL_ABS = 1000.0
@@ -195,8 +197,9 @@ def matrix_field(name: str, default: np.ndarray, max_size: int,
                  encode_kernel)
 
 
-# digits, point, exponent, signs (with the dashes the 1D lesson reads as minus), separators
-NUMBER_LIST_CHARS = frozenset("0123456789.eE+-\u2212\u2013\u2012\ufe63\uff0d,; \t")
+# digits, point, exponent, fraction bar, signs (with every dash parse_number reads as a
+# minus), separators
+NUMBER_LIST_CHARS = frozenset("0123456789.eE+-/,; \t" + MINUS_LOOKALIKES)
 
 
 def number_list_field(name: str, default: str, max_chars: int = 200) -> Field:

@@ -22,8 +22,6 @@ NUMBERS_AS_TABLES = "numbers_as_tables"  # every chart followed by its numbers (
 RESIZED_FROM = "drawing_resized_from"  # (drawing before the grid size changed, result)
 DRAWING_PROBLEM = "drawing_problem"  # what was wrong with a drawing found in memory, once
 
-GRID_SIZES = (5, 8, 16, 28, 32)
-
 
 def ensure_defaults() -> None:
     """Put every shared key in session_state if it is missing (safe to call every run)."""

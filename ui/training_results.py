@@ -1,11 +1,8 @@
-"""The training page's results and model files: tallies of the test set (confusion matrix,
-misclassified images) and the upload of a model (.npz) that becomes the session's model."""
+"""The training page's model files: the upload of a model (.npz) that becomes the session's
+model (its tallies of the test set are cnn_core.results)."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-import numpy as np
 import streamlit as st
 
 from cnn_core import TinyCNN
@@ -46,25 +43,3 @@ def on_upload(key: str) -> None:
     file = st.session_state.get(key)
     if file is not None:
         st.session_state[UPLOAD_MESSAGE] = install_uploaded_model(file.getvalue())
-
-
-def confusion_counts(true: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.ndarray:
-    """Confusion matrix (n_classes, n_classes): [t, p] = how many of class t were called p."""
-    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(counts, (np.asarray(true), np.asarray(predicted)), 1)
-    return counts
-
-
-class Mistakes(NamedTuple):
-    """Misclassified images (M, H, W) with their true and predicted labels (M,)."""
-
-    images: np.ndarray
-    true: np.ndarray
-    predicted: np.ndarray
-
-
-def mistakes(images: np.ndarray, true: np.ndarray, predicted: np.ndarray,
-             limit: int = 24) -> Mistakes:
-    """The first `limit` images whose prediction differs from the true label."""
-    wrong = np.flatnonzero(np.asarray(true) != np.asarray(predicted))[:limit]
-    return Mistakes(images[wrong], np.asarray(true)[wrong], np.asarray(predicted)[wrong])

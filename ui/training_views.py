@@ -18,6 +18,7 @@ import streamlit as st
 from cnn_core import TinyCNN
 from cnn_core.data import Dataset, handwritten_digits, toy_digits
 from cnn_core.mnist import mnist_digits
+from cnn_core.results import at_chance, guessing_loss, loss_too_high
 from cnn_core.train import TrainConfig, Trainer, TrainingDiverged
 from ui.models import Origin, copy_model, use_model
 
@@ -264,19 +265,23 @@ def on_reset() -> None:
 
 
 def chance_warning(run: TrainingRun) -> str | None:
-    """A warning when the train accuracy sits at chance: no better than calling every image
-    the most common digit (what a network collapsed to one class scores), after 2 epochs.
-
-    Silent for tiny sets (under 20 images), where chance-level epochs are normal early on.
-    """
-    history, labels = run.trainer.history, run.trainer.train_labels
-    if len(history) < 2 or labels.size < 20:
+    """A warning when the train accuracy sits at chance (cnn_core.results.at_chance): the
+    network answers one digit for everything."""
+    chance = at_chance(run.trainer.history, run.trainer.train_labels)
+    if chance is None:
         return None
-    chance = np.bincount(labels).max() / labels.size
-    accuracy = history[-1].train_accuracy
-    if accuracy > chance + 0.02:
-        return None
+    accuracy = run.trainer.history[-1].train_accuracy
     return (f"Train accuracy {accuracy:.0%} is chance level ({chance:.0%} comes from calling "
             "every image the most common digit): the network answers one digit for "
             "everything, whatever the loss says. The learning rate is probably too high: "
             "try a smaller one and Reset.")
+
+
+def loss_warning(run: TrainingRun) -> str | None:
+    """A warning when the loss is far above guessing or rising (cnn_core.results)."""
+    history, classes = run.trainer.history, run.trainer.model.arch.n_classes
+    if not loss_too_high(history, classes):
+        return None
+    return (f"The loss is {history[-1].train_loss:.3g}, far above {guessing_loss(classes):.2f} "
+            "(the loss of guessing every digit equally) or rising: the learning rate is "
+            "probably too high.")

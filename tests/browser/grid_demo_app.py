@@ -13,7 +13,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from ui.grid import drawing_grid, ops  # noqa: E402
+from cnn_core import drawing_edits as edits  # noqa: E402
+from ui.grid import drawing_grid  # noqa: E402
 
 state = st.session_state
 state.setdefault("drawing", np.zeros((8, 8)))
@@ -34,9 +35,9 @@ st.radio(
     index=1,
     key="size",
     horizontal=True,
-    on_change=lambda: _bump(ops.resize_grid(state["drawing"], state["size"])),
+    on_change=lambda: _bump(edits.resize(state["drawing"], state["size"])),
 )
-st.button("Clear", on_click=lambda: _bump(ops.clear(state["drawing"])))
+st.button("Clear", on_click=lambda: _bump(edits.clear(state["drawing"])))
 brush = st.radio("Brush", [1.0, 0.5], horizontal=True, format_func=lambda b: f"brush {b:g}")
 show = st.checkbox("Show grid", value=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from playwright.sync_api import Locator, Page
 
-from ui.figures import format_number
+from cnn_core.number_text import number
 
 
 def cell(page: Page, row: int, col: int) -> Locator:
@@ -20,4 +20,4 @@ def map_texts(page: Page, title: str) -> Locator:
 
 def texts_of(values: np.ndarray) -> list[str]:
     """How a heatmap writes these values, row-major (real minus sign, no trailing zeros)."""
-    return [format_number(v) for v in np.asarray(values).ravel()]
+    return [number(v, decimals=2) for v in np.asarray(values).ravel()]

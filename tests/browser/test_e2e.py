@@ -19,9 +19,14 @@ from playwright.sync_api import ConsoleMessage, Error, Expect, Locator, Page
 
 from cnn_core import KERNELS, conv2d
 from cnn_core.data import NOTES_EIGHT
-from cnn_core.explain import conv1d_cell, conv2d_cell, written_sum, written_sum_1d
+from cnn_core.explain import (
+    conv1d_cell,
+    conv2d_cell,
+    written_sum,
+    written_sum_1d,
+)
+from cnn_core.number_text import number
 from tests.browser.locators import cell, map_texts, texts_of
-from ui.figures import format_number
 from ui.models import default_model, model_input
 from ui.training_views import RECIPES, Settings, build_run
 
@@ -142,7 +147,7 @@ def _gallery(page: Page) -> None:
     sobel = conv2d(NOTES_EIGHT, KERNELS["sobel_vertical"])
     assert sobel.min() < 0
     expect(page.locator(".st-key-gallery_map_sobel_vertical .heatmaplayer text")).to_have_text(
-        [format_number(v, 1) for v in sobel.ravel()])
+        [number(v, decimals=1) for v in sobel.ravel()])
 
 
 def _forward(page: Page) -> None:

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from cnn_core.number_text import number
 from tests.browser.conftest import start_streamlit, stop_streamlit
 from tests.browser.map_demo_app import TRICKY, small_map
-from ui.figures import format_number
 from ui.widgets.map import hover_number
 
 pytestmark = pytest.mark.browser
@@ -100,7 +100,7 @@ def test_written_numbers_are_the_python_formatters_and_fit_their_cells(demo: Pag
             assert map_id == "tricky" and written == {}
             continue
         assert info["font"] >= 10
-        expected = {(r, c): format_number(float(np.float32(v)), decimals)
+        expected = {(r, c): number(float(np.float32(v)), decimals=decimals)
                     for (r, c), v in np.ndenumerate(values) if not np.isnan(v)}
         assert written == expected
         widths = canvas(demo, map_id).evaluate(
@@ -153,7 +153,7 @@ def test_data_revision_moves_only_on_maps_whose_data_changed(demo: Page):
     expect(small).to_have_attribute("data-revision", "2")
     expect(tricky).to_have_attribute("data-revision", "1")
     written = {(r, c): t for _, r, c, t in drawn(demo, "small")["numbers"]}
-    assert written[(0, 0)] == format_number(small_map(1)[0, 0])
+    assert written[(0, 0)] == number(small_map(1)[0, 0], decimals=2)
 
 
 def test_png_download_is_the_map_at_twice_its_size(demo: Page):

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cnn_core.data import NOTES_EIGHT
-from ui.figures import format_number
+from cnn_core.number_text import number
 from ui.models import default_model, model_input
 
 pytestmark = pytest.mark.browser
@@ -91,10 +91,10 @@ def test_forward_page_charts_show_and_hover_the_engines_numbers(page: Page, stre
     feature = values["feature_maps"][0]  # (16, 6, 6)
     up_close = page.locator(".js-plotly-plot").filter(has_text="Feature map = conv")
     expect(up_close.locator(".heatmaplayer text")).to_have_text(
-        [format_number(v) for v in feature[0].ravel()], timeout=60_000)
+        [number(v, decimals=2) for v in feature[0].ravel()], timeout=60_000)
     hover_cell(page, up_close, 2, 3, feature[0].shape)
     expect(page.locator(".hoverlayer .hovertext").first).to_have_text(
-        f"row 2, col 3: {format_number(feature[0, 2, 3])}")
+        f"row 2, col 3: {number(feature[0, 2, 3], decimals=2)}")
 
     # the mosaic: 4 tiles to a row, 2 label rows above each 6x6 tile, 1 column between
     mosaic = page.locator(".js-plotly-plot").filter(has_text="Feature maps (conv)")

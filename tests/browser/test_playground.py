@@ -16,10 +16,11 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from cnn_core import KERNELS, conv2d
+from cnn_core import drawing_edits as edits
 from cnn_core.data import NOTES_EIGHT
+from cnn_core.number_text import number
 from tests.browser.locators import cell, texts_of
-from ui.figures import format_number, typed_array
-from ui.grid import ops
+from ui.figures import typed_array
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +34,7 @@ def chart(page: Page, title: str) -> Locator:
 
 def expect_map(page: Page, title: str, values: np.ndarray) -> None:
     """Wait until the chart titled ``title`` writes exactly these numbers in its cells."""
-    texts = [format_number(v) for v in np.asarray(values).ravel()]
+    texts = [number(v, decimals=2) for v in np.asarray(values).ravel()]
     expect(chart(page, title).locator(".heatmaplayer text")).to_have_text(texts)
 
 
@@ -135,7 +136,7 @@ def test_click_to_update_time_on_a_32x32_grid(playground: Page):
     page.locator(".st-key-playground_grid_size").click()
     page.get_by_role("option", name="32×32 grid").click()
     expect(cell(page, 31, 31)).to_be_visible()
-    drawing = ops.resize_grid(NOTES_EIGHT, 32)
+    drawing = edits.resize(NOTES_EIGHT, 32)
     title = "Feature map C (30×30)"
     page.wait_for_function(HOLDS_DATA, arg=[title, typed_array(conv2d(drawing, KERNEL))["bdata"]])
     timings = []

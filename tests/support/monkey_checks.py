@@ -16,7 +16,8 @@ import re
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from ui.state import DRAWING, GRID_SIZES
+from cnn_core.drawing import GRID_SIZES
+from ui.state import DRAWING
 
 MESSAGE_KINDS = ("error", "warning", "info", "success", "toast")
 TEXT_KINDS = (*MESSAGE_KINDS, "markdown", "caption", "code", "text", "latex")

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-SIZES = (5, 8, 16, 28, 32)
+from cnn_core.drawing import GRID_SIZES
+
 TARGET_WIDTH_PX = 320
 
 _HERE = Path(__file__).parent
@@ -76,8 +77,9 @@ def decode_stroke(value: Any, *, size: int, revision: int) -> np.ndarray | None:
 
 def _validate_seed(grid: np.ndarray) -> np.ndarray:
     g = np.asarray(grid, dtype=np.float64)
-    if g.ndim != 2 or g.shape[0] != g.shape[1] or g.shape[0] not in SIZES:
-        raise ValueError(f"grid must be a square 2D array of size {SIZES}, got shape {g.shape}")
+    if g.ndim != 2 or g.shape[0] != g.shape[1] or g.shape[0] not in GRID_SIZES:
+        raise ValueError(f"grid must be a square 2D array of size {GRID_SIZES}, "
+                         f"got shape {g.shape}")
     if not np.all(np.isfinite(g)):
         raise ValueError("grid must not contain NaN or infinite values")
     # Tolerate rounding noise such as 1.0000000002 from arithmetic on the drawing.

@@ -4,7 +4,7 @@ A page section's maps travel as one payload (one Streamlit element). Each map is
 (h, w), or a stack (K, h, w) drawn as small multiples with one shared scale. Values go as
 base64 little-endian float32 (4 bytes a cell; NaN cells are gaps). The colour scale's stops
 come from ui.figures.colour_scale and its range is computed here, so the browser only maps
-values to colours. Cell numbers are written by Python's formatter (ui.figures.format_number)
+values to colours. Cell numbers are written by Python's formatter (cnn_core.number_text.number)
 and sent as text, for maps narrow enough to have room for them; the browser only decides
 whether they fit their cells. Hover values use ``hover_number``, which map.js mirrors.
 
@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ui.figures import MINUS, colour_scale, format_number
+from cnn_core.number_text import MINUS, number
+from ui.figures import colour_scale
 
 FORMAT_VERSION = 1
 KINDS = ("signed", "positive", "ink")
@@ -71,8 +72,7 @@ def hover_number(value: float) -> str:
 
     map.js writes hover text with the same rule (a browser test compares them).
     """
-    value = float(np.float32(value)) + 0.0  # + 0.0: ReLU's -0.0 reads 0
-    return f"{value:.{HOVER_DIGITS}g}".replace("-", MINUS)
+    return number(float(np.float32(value)), digits=HOVER_DIGITS)
 
 
 def outlined_boxes(mask: np.ndarray) -> list[Box]:
@@ -135,7 +135,7 @@ def cell_texts(values: np.ndarray, decimals: int) -> str:
 
     The real minus sign travels as "-" (JSON would spend 6 bytes on it); map.js puts it back.
     """
-    texts = ["" if v != v else format_number(v, decimals) for v in values.ravel().tolist()]
+    texts = ["" if v != v else number(v, decimals=decimals) for v in values.ravel().tolist()]
     return ",".join(texts).replace(MINUS, "-")
 
 
