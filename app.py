@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from ui import state
-from ui.drawing_checks import checked_drawing
-from ui.kernel_picker import kernel_label
-from ui.lessons import LESSONS, apply_lesson
+from ui.session import state
+from ui.session.drawing import checked_drawing
+from ui.session.lesson_links import LESSONS, apply_lesson
+from ui.widgets.kernel_picker import kernel_label
 
 HERE = Path(__file__).parent
 

@@ -14,14 +14,22 @@ from cnn_core.kernel_gradient import (
     written_kernel_gradient,
 )
 from cnn_core.number_text import number
-from ui.charts import Matrix, show_chart
-from ui.drawing_panel import drawing_canvas, drawing_controls
-from ui.figures import probability_bars
-from ui.models import current_model, model_input, model_source, notes_example_model, working_copy
-from ui.network_views import heatmap, signed_bars, told_apart
-from ui.share import forget_if_not_below, restore_from_url, share_link_box, write_url
-from ui.share_codec import bool_field, float_field, int_field
-from ui.state import PRESENTER, ensure_defaults
+from ui.codecs.url import bool_field, float_field, int_field
+from ui.figures.bars import probability_bars, signed_bars
+from ui.figures.network_heatmaps import network_heatmap
+from ui.session.models import (
+    current_model,
+    model_input,
+    model_source,
+    notes_example_model,
+    working_copy,
+)
+from ui.session.share import forget_if_not_below, restore_from_url, write_url
+from ui.session.state import PRESENTER, ensure_defaults
+from ui.text.network import told_apart
+from ui.widgets.charts import Matrix, show_chart
+from ui.widgets.drawing_panel import drawing_canvas, drawing_controls
+from ui.widgets.share_link import share_link_box
 
 ensure_defaults()
 presenter = st.session_state[PRESENTER]
@@ -126,12 +134,12 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
                 "gradient for the flattened features dL/dflat = W · (p − y), folded back "
                 f"into kernel k{k}'s pooled map.")
     left, right = st.columns([3, 2])
-    show_chart(heatmap(trace.d_weights[rows], title=f"dL/dW: k{k}'s {ph * pw} rows",
-                       presenter=presenter),
+    show_chart(network_heatmap(trace.d_weights[rows], title=f"dL/dW: k{k}'s {ph * pw} rows",
+                               presenter=presenter),
                Matrix(trace.d_weights[rows], rows="flat", cols="digit", start=(rows.start, 0)),
                where=left)
-    show_chart(heatmap(trace.d_pooled[k], title="dL/d(pooled map)", decimals=3,
-                       presenter=presenter), trace.d_pooled[k], where=right)
+    show_chart(network_heatmap(trace.d_pooled[k], title="dL/d(pooled map)", decimals=3,
+                               presenter=presenter), trace.d_pooled[k], where=right)
 
     st.subheader("3 · Max pooling routes the gradient to the winners")
     ties = int(trace.tied_windows[k].sum())
@@ -142,11 +150,11 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
                    "cell, which counts it twice: nudging the shared maximum moves the pooled "
                    "value only once." if ties else ""))
     left, right = st.columns(2)
-    show_chart(heatmap(trace.activations[k], title="ReLU output (winners outlined)",
-                       outlined=trace.winners[k], presenter=presenter),
+    show_chart(network_heatmap(trace.activations[k], title="ReLU output (winners outlined)",
+                               outlined=trace.winners[k], presenter=presenter),
                trace.activations[k], where=left, marked=trace.winners[k])
-    show_chart(heatmap(trace.d_activations[k], title="dL/d(ReLU output)", decimals=3,
-                       outlined=trace.winners[k], presenter=presenter),
+    show_chart(network_heatmap(trace.d_activations[k], title="dL/d(ReLU output)", decimals=3,
+                               outlined=trace.winners[k], presenter=presenter),
                trace.d_activations[k], where=right, marked=trace.winners[k])
 
     st.subheader("4 · ReLU lets the gradient through only where the feature map was > 0")
@@ -154,10 +162,10 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
     st.markdown(f"{zeroed} gradient{'s' if zeroed != 1 else ''} stopped here "
                 "(feature map ≤ 0).")
     left, right = st.columns(2)
-    show_chart(heatmap(trace.feature_maps[k], title="Feature map", kind="signed",
-                       presenter=presenter), trace.feature_maps[k], where=left)
-    show_chart(heatmap(trace.d_feature_maps[k], title="δ = dL/d(feature map)", decimals=3,
-                       presenter=presenter), trace.d_feature_maps[k], where=right)
+    show_chart(network_heatmap(trace.feature_maps[k], title="Feature map", kind="signed",
+                               presenter=presenter), trace.feature_maps[k], where=left)
+    show_chart(network_heatmap(trace.d_feature_maps[k], title="δ = dL/d(feature map)", decimals=3,
+                               presenter=presenter), trace.d_feature_maps[k], where=right)
 
     st.subheader("5 · Convolution: dL/dkernel")
     size = arch.kernel_size
@@ -173,14 +181,15 @@ def explain(model: TinyCNN, x: np.ndarray, label: int) -> None:
     window = cell.window()
     h, w = window.shape
     columns = st.columns(3)
-    show_chart(heatmap(window, title=f"input window x[{m}:{m + h}, {n}:{n + w}]",
-                       kind="ink", presenter=presenter), window, where=columns[0])
-    show_chart(heatmap(trace.d_feature_maps[k], title="× δ", decimals=3, presenter=presenter),
+    show_chart(network_heatmap(window, title=f"input window x[{m}:{m + h}, {n}:{n + w}]",
+                               kind="ink", presenter=presenter), window, where=columns[0])
+    show_chart(network_heatmap(trace.d_feature_maps[k], title="× δ", decimals=3,
+                               presenter=presenter),
                trace.d_feature_maps[k], where=columns[1])
     chosen = np.zeros((size, size), dtype=bool)
     chosen[m, n] = True
-    show_chart(heatmap(trace.d_kernels[k], title=f"= dL/dkernel k{k}", decimals=3,
-                       outlined=chosen, presenter=presenter),
+    show_chart(network_heatmap(trace.d_kernels[k], title=f"= dL/dkernel k{k}", decimals=3,
+                               outlined=chosen, presenter=presenter),
                trace.d_kernels[k], where=columns[2], marked=chosen)
     check = kernel_cell_finite_difference(model, x, label, k, m, n)
     st.markdown(f"Check by finite differences, (L(g + ε) − L(g − ε)) / 2ε with ε = 10⁻⁶: "
@@ -209,7 +218,7 @@ if notes_mode:
     model = working_copy(MODEL_KEY, notes_example_model(), "notes")
     label = true_label()
     x = np.array(NOTES_EIGHT)
-    show_chart(heatmap(x, title="The notes' 5x5 “8”", kind="ink", presenter=presenter), x)
+    show_chart(network_heatmap(x, title="The notes' 5x5 “8”", kind="ink", presenter=presenter), x)
     explain(model, x, label)
 else:
 
@@ -231,8 +240,8 @@ else:
                 x = st.session_state.get("backprop_last_input")
                 if x is None or x.shape != model.arch.image_shape:
                     return
-            show_chart(heatmap(x, title="What the network sees", kind="ink", decimals=1,
-                               presenter=presenter), x)
+            show_chart(network_heatmap(x, title="What the network sees", kind="ink", decimals=1,
+                                       presenter=presenter), x)
         explain(model, x, label)
 
     drawing_controls("backprop_")

@@ -10,15 +10,17 @@ from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.explain import written_logit
 from cnn_core.number_text import number
-from ui.charts import Matrix, show_chart
-from ui.drawing_panel import drawing_canvas, drawing_controls
-from ui.figures import probability_bars
-from ui.models import current_model, describe, model_input, notes_example_model, use_model
-from ui.network_views import heatmap, mosaic, output_table
-from ui.network_widgets import fingerprint, is_revealed, prediction_revealed
-from ui.share import forget_if_not_below, restore_from_url, share_link_box, write_url
-from ui.share_codec import bool_field, int_field
-from ui.state import PRESENTER, TRAINED_MODEL, ensure_defaults
+from ui.codecs.url import bool_field, int_field
+from ui.figures.bars import probability_bars
+from ui.figures.network_heatmaps import mosaic, network_heatmap
+from ui.session.models import current_model, describe, model_input, notes_example_model, use_model
+from ui.session.share import forget_if_not_below, restore_from_url, write_url
+from ui.session.state import PRESENTER, TRAINED_MODEL, ensure_defaults
+from ui.text.network import output_table
+from ui.widgets.charts import Matrix, show_chart
+from ui.widgets.drawing_panel import drawing_canvas, drawing_controls
+from ui.widgets.reveal import fingerprint, is_revealed, prediction_revealed
+from ui.widgets.share_link import share_link_box
 
 ensure_defaults()
 presenter = st.session_state[PRESENTER]
@@ -93,21 +95,23 @@ def show_layers(model: TinyCNN, values: dict, input_id: str) -> None:
              (active[k], "ReLU"), (pooled[k], f"Max pooled {arch.pool_size}x{arch.pool_size}"))
     for pair in (chain[:2], chain[2:]):
         for column, (array, title) in zip(st.columns(2), pair, strict=True):
-            show_chart(heatmap(array, title=title, presenter=presenter), array, where=column)
+            show_chart(network_heatmap(array, title=title, presenter=presenter), array,
+                       where=column)
     st.subheader("4 · Flatten")
     flat = values["flattened"][0]
     maps_text = "pooled map" if small else f"{arch.n_kernels} pooled maps"
     st.markdown(f"The {maps_text} read row by row, end to end: **{flat.size} numbers**"
                 + ("." if small else " (one row per kernel below)."))
     rows = pooled.reshape(arch.n_kernels, -1)
-    show_chart(heatmap(rows, presenter=presenter, title=f"Flattened: {flat.size} numbers"),
+    show_chart(network_heatmap(rows, presenter=presenter, title=f"Flattened: {flat.size} numbers"),
                Matrix(rows, rows="kernel", cols="value"))
     st.subheader("5 · Dense layer and softmax")
     st.markdown(f"logit_c = Σ_d flat_d · W[d, c] + b_c with W {flat.size}×{arch.n_classes}; "
                 "softmax turns the logits into probabilities: p_c = e^(z_c) / Σ_k e^(z_k).")
     if flat.size <= 16:
         weights = model.params["weights"]
-        show_chart(heatmap(weights, title="Dense weights W", decimals=3, presenter=presenter),
+        show_chart(network_heatmap(weights, title="Dense weights W", decimals=3,
+                                   presenter=presenter),
                    Matrix(weights, rows="flat", cols="digit"))
     if predict_first and not is_revealed("forward", input_id):
         st.caption("Logits hidden until you reveal the prediction.")
@@ -128,8 +132,8 @@ def show_network(model: TinyCNN, x: np.ndarray, note: str, slot: DeltaGenerator)
     values = model.forward(x)
     input_id = fingerprint(x) + note
     with slot:
-        show_chart(heatmap(x, title=f"What the network sees ({x.shape[0]}x{x.shape[1]})",
-                           kind="ink", decimals=1, presenter=presenter), x)
+        show_chart(network_heatmap(x, title=f"What the network sees ({x.shape[0]}x{x.shape[1]})",
+                                   kind="ink", decimals=1, presenter=presenter), x)
         st.caption(note)
         show_prediction(values, input_id)
     show_layers(model, values, input_id)

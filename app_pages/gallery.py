@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from cnn_core import KERNEL_INFO, KERNELS, conv2d, relu
-from ui import state
-from ui.charts import show_chart
-from ui.drawing_panel import drawing_canvas, drawing_controls
-from ui.kernel_picker import learned_kernels
-from ui.map_heatmap import heatmap
-from ui.share import restore_from_url, share_link_box, write_url
-from ui.share_codec import bool_field
+from ui.codecs.url import bool_field
+from ui.figures.fast_heatmap import fast_heatmap
+from ui.session import state
+from ui.session.share import restore_from_url, write_url
+from ui.widgets.charts import show_chart
+from ui.widgets.drawing_panel import drawing_canvas, drawing_controls
+from ui.widgets.kernel_picker import learned_kernels
+from ui.widgets.share_link import share_link_box
 
 P = "gallery_"
 PER_ROW = 4
@@ -72,8 +73,8 @@ def gallery(after_relu: bool) -> None:
                         continue
                     shown = relu(feature) if after_relu else feature
                     h, w = shown.shape
-                    show_chart(heatmap(shown, title=f"{h}×{w}", numbers=w <= NUMBERS_UP_TO,
-                                       decimals=1, presenter=presenter, height=210),
+                    show_chart(fast_heatmap(shown, title=f"{h}×{w}", numbers=w <= NUMBERS_UP_TO,
+                                            decimals=1, presenter=presenter, height=210),
                                shown, label=f"{name}: feature map {h}×{w}",
                                key=f"{P}map_{key}",
                                config={"displaylogo": False, "displayModeBar": False})

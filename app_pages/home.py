@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from ui.lessons import LESSONS as LESSON_LINKS
-from ui.state import ensure_defaults
+from ui.session.lesson_links import LESSONS as LESSON_LINKS
+from ui.session.state import ensure_defaults
 
 ensure_defaults()
 st.title("CNN Playground")

@@ -11,9 +11,11 @@ from cnn_core import conv1d
 from cnn_core.explain import conv1d_cell, written_sum_1d
 from cnn_core.number_text import number
 from cnn_core.shapes import span_output_size
-from ui.charts import show_chart
-from ui.lesson_figures import signal_strip, strip_table
-from ui.lesson_views import (
+from ui.codecs.url import int_field, number_list_field
+from ui.figures.lessons import signal_strip, strip_table
+from ui.session.share import Binding, restore_from_url, write_url
+from ui.session.state import PRESENTER, ensure_defaults
+from ui.text.lessons import (
     big_line,
     format_list,
     formula_index,
@@ -21,14 +23,13 @@ from ui.lesson_views import (
     outputs_label,
     parse_numbers,
     size_latex,
-    stepper,
     style,
     written_sum_swapped,
 )
-from ui.safe_text import plain
-from ui.share import Binding, restore_from_url, share_link_box, write_url
-from ui.share_codec import int_field, number_list_field
-from ui.state import PRESENTER, ensure_defaults
+from ui.text.safe import plain
+from ui.widgets.charts import show_chart
+from ui.widgets.share_link import share_link_box
+from ui.widgets.stepper import stepper
 
 ensure_defaults()
 PREFIX = "lesson1d"

@@ -8,11 +8,10 @@ from streamlit.errors import StreamlitAPIException
 
 from cnn_core import conv2d, output_size
 from cnn_core.explain import conv2d_cell, written_sum
-from ui.charts import Matrix, show_chart
-from ui.figures import matrix_heatmap
-from ui.lesson_figures import figure_height, padded, padded_input_heatmap, readable_ticks
-from ui.lesson_views import big_line, size_latex, stepper, style
-from ui.lesson_views_2d import (
+from ui.codecs.url import int_field, matrix_field
+from ui.figures.lessons import figure_height, padded, padded_input_heatmap, readable_ticks
+from ui.figures.matrix_heatmap import matrix_heatmap
+from ui.lessons.matrices import (
     NOTES_IMAGE,
     NOTES_KERNEL,
     check_filled,
@@ -21,10 +20,13 @@ from ui.lesson_views_2d import (
     reset_to_notes,
     sizes_strip,
 )
-from ui.safe_text import plain
-from ui.share import restore_from_url, share_link_box, write_url
-from ui.share_codec import int_field, matrix_field
-from ui.state import PRESENTER, ensure_defaults
+from ui.session.share import restore_from_url, write_url
+from ui.session.state import PRESENTER, ensure_defaults
+from ui.text.lessons import big_line, size_latex, style
+from ui.text.safe import plain
+from ui.widgets.charts import Matrix, show_chart
+from ui.widgets.share_link import share_link_box
+from ui.widgets.stepper import stepper
 
 ensure_defaults()
 PREFIX = "lesson2d"

@@ -8,22 +8,19 @@ import numpy as np
 import streamlit as st
 
 from cnn_core import KERNELS
-from ui import state
-from ui.drawing_panel import drawing_canvas, drawing_controls
-from ui.kernel_picker import CUSTOM, KernelPick, kernel_pick, kernel_select
-from ui.lessons import lesson_banner, shows
-from ui.playground_panels import (
-    LATEST,
-    P,
-    cell_pickers,
-    compare_views,
-    downloads,
-    maps,
-)
-from ui.playground_views import ConvSettings, Pipeline, SumsOverflow, run_pipeline
-from ui.safe_text import plain
-from ui.share import restore_from_url, share_link_box, write_url
-from ui.share_codec import bool_field, choice_field, int_field, kernel_field
+from ui.codecs.url import bool_field, choice_field, int_field, kernel_field
+from ui.playground.compare import compare_views
+from ui.playground.exports import downloads
+from ui.playground.keys import LATEST, P
+from ui.playground.maps import cell_pickers, maps
+from ui.playground.pipeline import ConvSettings, Pipeline, SumsOverflow, run_pipeline
+from ui.session import state
+from ui.session.lesson_links import lesson_banner, shows
+from ui.session.share import restore_from_url, write_url
+from ui.text.safe import plain
+from ui.widgets.drawing_panel import drawing_canvas, drawing_controls
+from ui.widgets.kernel_picker import CUSTOM, KernelPick, kernel_pick, kernel_select
+from ui.widgets.share_link import share_link_box
 
 B = "playground_b_"
 # on a phone the four columns stack: put the feature map's column right under the grid, so a

@@ -11,13 +11,7 @@ from cnn_core import KERNEL_INFO, KERNELS
 from cnn_core.model_io import save_model
 from cnn_core.results import confusion_counts, mistakes
 from cnn_core.train import OPTIMIZERS
-from ui.charts import Matrix, Tiles, show_chart
-from ui.figures import curves
-from ui.lessons import lesson_banner
-from ui.models import current_model, describe, use_model
-from ui.network_views import heatmap, mosaic
-from ui.share import restore_from_url, share_link_box, write_url
-from ui.share_codec import (
+from ui.codecs.url import (
     bool_field,
     choice_field,
     choice_list_field,
@@ -25,9 +19,10 @@ from ui.share_codec import (
     int_choice_field,
     int_field,
 )
-from ui.state import PRESENTER, TRAINED_MODEL, ensure_defaults
-from ui.training_results import UPLOAD_MESSAGE, on_upload
-from ui.training_views import (
+from ui.figures.curves import curves
+from ui.figures.network_heatmaps import mosaic, network_heatmap
+from ui.network.model_files import UPLOAD_MESSAGE, on_upload
+from ui.network.training_run import (
     DATASETS,
     ERROR,
     MAX_EPOCHS,
@@ -45,6 +40,12 @@ from ui.training_views import (
     settings_now,
     target_epochs,
 )
+from ui.session.lesson_links import lesson_banner
+from ui.session.models import current_model, describe, use_model
+from ui.session.share import restore_from_url, write_url
+from ui.session.state import PRESENTER, TRAINED_MODEL, ensure_defaults
+from ui.widgets.charts import Matrix, Tiles, show_chart
+from ui.widgets.share_link import share_link_box
 
 EPOCH_INTERVAL = 0.2  # while training, the fragment's timer (a fallback: see live())
 NAMED_DEFAULT = ["sobel_vertical", "sobel_horizontal", "prewitt_vertical", "prewitt_horizontal"]
@@ -189,8 +190,8 @@ if run is not None and not run.running and run.epoch:
     predicted = data.model.predict(data.test_images)
     columns = st.columns(2)
     counts = confusion_counts(data.test_labels, predicted, data.model.arch.n_classes)
-    show_chart(heatmap(counts, title="Confusion matrix (row: true, column: predicted)",
-                       kind="positive", decimals=0, presenter=presenter),
+    show_chart(network_heatmap(counts, title="Confusion matrix (row: true, column: predicted)",
+                               kind="positive", decimals=0, presenter=presenter),
                Matrix(counts, rows="true", cols="predicted"), where=columns[0])
     wrong = mistakes(data.test_images, data.test_labels, predicted)
     with columns[1]:

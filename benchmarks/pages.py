@@ -50,10 +50,11 @@ from cnn_core import TinyCNN  # noqa: E402
 from cnn_core.data import handwritten_digits  # noqa: E402
 from cnn_core.default_network import load_default_network  # noqa: E402
 from cnn_core.train import TrainConfig, Trainer  # noqa: E402
-from ui.figures import probability_bars  # noqa: E402
-from ui.models import default_model, model_input  # noqa: E402
-from ui.network_views import heatmap, mosaic, output_table  # noqa: E402
-from ui.network_widgets import fingerprint  # noqa: E402
+from ui.figures.bars import probability_bars  # noqa: E402
+from ui.figures.network_heatmaps import mosaic, network_heatmap  # noqa: E402
+from ui.session.models import default_model, model_input  # noqa: E402
+from ui.text.network import output_table  # noqa: E402
+from ui.widgets.reveal import fingerprint  # noqa: E402
 
 
 def timed(work: Callable[[], object], repeats: int = 1) -> list[float]:
@@ -80,12 +81,13 @@ def forward_fragment_work(model: TinyCNN, drawing: np.ndarray) -> None:
     fingerprint(x)
     maps, active, pooled = (values[k][0] for k in ("feature_maps", "activations", "pooled"))
     k = 0
-    figures = [heatmap(x, kind="ink", decimals=1, title="input"),
+    figures = [network_heatmap(x, kind="ink", decimals=1, title="input"),
                probability_bars(values["probabilities"][0]),
                mosaic(model.params["kernels"], kind="signed"), mosaic(maps, kind="signed"),
                mosaic(active, kind="positive"), mosaic(pooled, kind="positive"),
-               heatmap(model.params["kernels"][k]), heatmap(maps[k]), heatmap(active[k]),
-               heatmap(pooled[k]), heatmap(pooled.reshape(len(pooled), -1))]
+               network_heatmap(model.params["kernels"][k]), network_heatmap(maps[k]),
+               network_heatmap(active[k]),
+               network_heatmap(pooled[k]), network_heatmap(pooled.reshape(len(pooled), -1))]
     for figure in figures:  # what st.plotly_chart does with a Figure
         plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(figure, True),
                           validate=False)

@@ -31,16 +31,11 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from cnn_core import KERNELS  # noqa: E402
 from cnn_core.explain import conv2d_cell, pool_cell  # noqa: E402
-from ui.figures import matrix_heatmap  # noqa: E402
-from ui.map_heatmap import cell_numbers, heatmap  # noqa: E402
-from ui.playground_views import (  # noqa: E402
-    ConvSettings,
-    conv_sum,
-    pool_box,
-    pool_sum,
-    run_pipeline,
-    size_notes,
-)
+from ui.figures.fast_heatmap import cell_numbers, fast_heatmap  # noqa: E402
+from ui.figures.matrix_heatmap import matrix_heatmap  # noqa: E402
+from ui.playground.maps import pool_box  # noqa: E402
+from ui.playground.pipeline import ConvSettings, run_pipeline  # noqa: E402
+from ui.text.playground import conv_sum, pool_sum, size_notes  # noqa: E402
 
 SIZES = (5, 8, 16, 28, 32)
 KERNEL = KERNELS["sobel_vertical"]
@@ -53,7 +48,7 @@ def serialise(figure) -> str:
                              validate=False)
 
 
-def fragment_work(drawing: np.ndarray, build: Callable = heatmap) -> None:
+def fragment_work(drawing: np.ndarray, build: Callable = fast_heatmap) -> None:
     """The fragment's computing after a stroke: pipeline, inspector, five maps sent."""
     run = run_pipeline(drawing, KERNEL, SETTINGS, "Sobel")
     cell = conv2d_cell(run.image, run.kernel, 0, 0, padding=1, stride=1)
@@ -65,7 +60,7 @@ def fragment_work(drawing: np.ndarray, build: Callable = heatmap) -> None:
              (run.pooled, dict(outline=(0, 0, 1, 1)))]
     for values, options in views:
         numbers, decimals, font = cell_numbers(values)
-        if build is heatmap:
+        if build is fast_heatmap:
             options["clickable"] = values is run.feature or values is run.pooled
         serialise(build(values, title=f"map {values.shape}", numbers=numbers,
                         decimals=decimals, height=300, font_size=font, **options))

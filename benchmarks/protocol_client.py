@@ -19,8 +19,8 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from ui.grid.component import encode_grid
-from ui.share_codec import encode_drawing
+from ui.codecs.grid_stroke import encode_grid
+from ui.codecs.url_values import encode_drawing
 
 GRID_COMPONENT = "cnn_playground_drawing_grid"
 FEATURE_MAP_TITLE = "Feature map C"

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from ui.state import DRAWING
+from ui.session.state import DRAWING
 
 ROOT = Path(__file__).resolve().parents[1]
 

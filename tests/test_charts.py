@@ -1,4 +1,5 @@
-"""ui.charts: the numbers behind every chart as tables, built only when they are asked for."""
+"""ui.widgets.charts: the numbers behind every chart as tables, built only when they are
+asked for."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnn_core.number_text import MINUS
-from ui.charts import (
+from ui.figures.network_heatmaps import network_heatmap
+from ui.widgets.charts import (
     Matrix,
     Tiles,
     chart_title,
@@ -19,7 +21,6 @@ from ui.charts import (
     table_of,
     tiles_table,
 )
-from ui.network_views import heatmap
 
 RNG = np.random.default_rng(7)
 
@@ -87,10 +88,10 @@ def test_marked_cells_lists_the_outlined_cells_in_reading_order():
 
 
 def test_chart_title_reads_a_spec_figure_without_building_it():
-    figure = heatmap(np.eye(2), title="Kernel")
+    figure = network_heatmap(np.eye(2), title="Kernel")
     assert chart_title(figure) == "Kernel"
     assert "_layout_obj" not in figure.__dict__  # still a plain spec
-    assert chart_title(heatmap(np.eye(2))) == ""
+    assert chart_title(network_heatmap(np.eye(2))) == ""
     assert chart_title(go.Figure(layout=dict(title=dict(text="loss")))) == "loss"
 
 
@@ -99,9 +100,9 @@ def lazy_page() -> None:
     import numpy as np
     import streamlit as st
 
-    from ui.charts import show_chart
-    from ui.network_views import heatmap
-    from ui.state import ensure_defaults
+    from ui.figures.network_heatmaps import network_heatmap
+    from ui.session.state import ensure_defaults
+    from ui.widgets.charts import show_chart
 
     ensure_defaults()
 
@@ -109,7 +110,7 @@ def lazy_page() -> None:
         st.session_state["built"] = st.session_state.get("built", 0) + 1
         return np.eye(2)
 
-    show_chart(heatmap(np.eye(2), title="Identity"), numbers,
+    show_chart(network_heatmap(np.eye(2), title="Identity"), numbers,
                marked=np.eye(2, dtype=bool))
 
 

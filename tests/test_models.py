@@ -1,4 +1,4 @@
-"""ui.models: the default network, the notes' example model, and what a drawing becomes.
+"""ui.session.models: the default network, the notes' example model, and what a drawing becomes.
 
 How we check that the default network reads drawn digits here: hand-made stroke digits
 (polylines rasterised at 16x16 and 32x32, full size, small, and off-centre) through the
@@ -16,7 +16,7 @@ from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.default_network import default_card, load_default_network
 from cnn_core.drawing import prepare_drawing
-from ui.models import (
+from ui.session.models import (
     Origin,
     _cached_default,
     copy_model,
@@ -27,7 +27,7 @@ from ui.models import (
     notes_example_model,
     use_model,
 )
-from ui.state import ensure_defaults
+from ui.session.state import ensure_defaults
 
 # Digits as polylines in the unit square (x to the right, y down), drawn the way a
 # student would on the grid.

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_pages import ROOT
-from ui import state
+from ui.session import state
 
 GRID_PAGES = ["app_pages/playground.py", "app_pages/gallery.py", "app_pages/forward_pass.py",
               "app_pages/backprop.py"]

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
 from tests import apptest_pages
-from ui.models import default_model, model_input, notes_example_model
-from ui.state import DRAWING, TRAINED_MODEL
+from ui.session.models import default_model, model_input, notes_example_model
+from ui.session.state import DRAWING, TRAINED_MODEL
 
 PAGE = "app_pages/forward_pass.py"
 

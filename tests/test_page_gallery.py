@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core import KERNEL_INFO, KERNELS, TinyCNN, conv2d, relu
 from cnn_core.data import NOTES_EIGHT
-from ui import state
+from ui.session import state
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages/gallery.py")

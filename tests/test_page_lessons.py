@@ -25,8 +25,8 @@ from cnn_core.explain import (
     written_sum_1d,
 )
 from cnn_core.number_text import MINUS
-from ui.lesson_views import never_read, parse_numbers, written_sum_swapped
-from ui.state import PRESENTER
+from ui.session.state import PRESENTER
+from ui.text.lessons import never_read, parse_numbers, written_sum_swapped
 
 ROOT = Path(__file__).resolve().parent.parent
 F, G = [1, 2, 3, 4, 5], [1, 0, -1]

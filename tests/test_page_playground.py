@@ -24,18 +24,13 @@ from cnn_core import KERNELS, TinyCNN, avg_pool2d, conv2d, max_pool2d, relu
 from cnn_core.data import NOTES_EIGHT, NOTES_TWO
 from cnn_core.explain import conv2d_cell, pool_cell, written_sum
 from cnn_core.number_text import number, parse_number
-from ui import state
-from ui.figures import matrix_heatmap
-from ui.kernel_picker import cell_text, parse_kernel_cells, preset_kernel
-from ui.map_heatmap import cell_numbers, heatmap
-from ui.playground_views import (
-    ConvSettings,
-    csv_zip,
-    matrix_csv,
-    run_pipeline,
-    size_formula,
-    size_notes,
-)
+from ui.figures.fast_heatmap import cell_numbers, fast_heatmap
+from ui.figures.matrix_heatmap import matrix_heatmap
+from ui.playground.exports import csv_zip, matrix_csv
+from ui.playground.pipeline import ConvSettings, run_pipeline
+from ui.session import state
+from ui.text.playground import size_formula, size_notes
+from ui.widgets.kernel_picker import cell_text, parse_kernel_cells, preset_kernel
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages/playground.py")
@@ -457,7 +452,7 @@ def test_fast_heatmap_is_the_house_heatmap(shape, kind):
     if kind == "ink":
         values = np.abs(values) / np.abs(values).max()
     options = dict(title="", kind=kind, outline=(1, 1, 2, 2), inner=(0, 0, 2, 2))
-    fast = json.loads(heatmap(values, **options).to_json())
+    fast = json.loads(fast_heatmap(values, **options).to_json())
     house = json.loads(matrix_heatmap(values, **options).to_json())
     house["layout"].pop("template")  # st.plotly_chart's theme replaces it
     if shape[1] > 16:  # no numbers in the cells: the fast figure sends no text, hover reads z
@@ -470,14 +465,15 @@ def test_fast_heatmap_is_the_house_heatmap(shape, kind):
 
 
 def test_titled_heatmap_lifts_its_title_above_the_column_numbers():
-    fast = heatmap(np.ones((3, 3)), title="Feature map").to_dict()["layout"]
+    fast = fast_heatmap(np.ones((3, 3)), title="Feature map").to_dict()["layout"]
     house = matrix_heatmap(np.ones((3, 3)), title="Feature map").to_dict()["layout"]
     assert fast["margin"]["t"] == house["margin"]["t"] + 22
     assert fast["title"]["text"] == "Feature map" and fast["title"]["yanchor"] == "top"
 
 
 def test_clickable_heatmap_puts_a_marker_on_every_cell_centre():
-    spec = json.loads(heatmap(np.arange(6.0).reshape(2, 3), title="t", clickable=True).to_json())
+    figure = fast_heatmap(np.arange(6.0).reshape(2, 3), title="t", clickable=True)
+    spec = json.loads(figure.to_json())
     markers = spec["data"][1]
     assert markers["type"] == "scatter" and markers["mode"] == "markers"
     assert list(zip(decode(markers["x"]), decode(markers["y"]), strict=True)) == [
@@ -516,7 +512,7 @@ def test_cell_numbers_shrink_to_fit_their_cells_or_hide():
        st.booleans(), st.booleans(), st.integers(0, 2**32 - 1))
 def test_shown_cell_numbers_fit_their_cells_across_and_up(rows, cols, scale, whole,
                                                           presenter, seed):
-    from ui.map_heatmap import DIGIT_EM, PLOT_PX, SMALL_CELL_PX, SMALLEST_FONT_PX
+    from ui.figures.fast_heatmap import DIGIT_EM, PLOT_PX, SMALL_CELL_PX, SMALLEST_FONT_PX
 
     values = np.random.default_rng(seed).normal(0, scale, (rows, cols))
     values = np.round(values) if whole else values

@@ -17,9 +17,9 @@ from cnn_core.backprop import backprop_trace
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.number_text import MINUS
 from tests import apptest_pages
-from ui.models import default_model, model_input, notes_example_model
-from ui.state import DRAWING, NUMBERS_AS_TABLES
-from ui.training_views import RUN
+from ui.network.training_run import RUN
+from ui.session.models import default_model, model_input, notes_example_model
+from ui.session.state import DRAWING, NUMBERS_AS_TABLES
 
 PAGES = ["app_pages/forward_pass.py", "app_pages/backprop.py", "app_pages/playground.py",
          "app_pages/gallery.py", "app_pages/lesson_1d.py", "app_pages/lesson_2d.py",

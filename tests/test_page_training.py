@@ -2,7 +2,7 @@
 
 AppTest does not fire the fragment's run_every timer, so each ``at.run()`` while training
 is one fragment pass, exactly as the browser's timer would do it: about 1,024 training
-images (ui.training_views.IMAGES_PER_RERUN), a whole epoch of the smaller sets.
+images (ui.network.training_run.IMAGES_PER_RERUN), a whole epoch of the smaller sets.
 """
 
 import io
@@ -16,8 +16,8 @@ from cnn_core.data import NOTES_TEST_TWO, handwritten_digits
 from cnn_core.mnist import MnistUnavailable, _load_mnist_arrays
 from cnn_core.model_io import save_model
 from tests import apptest_pages
-from ui.state import TRAINED_MODEL, TRAINED_ORIGIN
-from ui.training_views import RUN, dataset
+from ui.network.training_run import RUN, dataset
+from ui.session.state import TRAINED_MODEL, TRAINED_ORIGIN
 
 PAGE = "app_pages/training.py"
 
@@ -198,7 +198,15 @@ def test_a_good_model_file_becomes_the_current_model_and_downloads_back():
 def callbacks_with_missing_values() -> None:
     import streamlit as st
 
-    from ui.training_views import ERROR, RUN, apply_recipe, on_pause, on_reset, on_step, on_train
+    from ui.network.training_run import (
+        ERROR,
+        RUN,
+        apply_recipe,
+        on_pause,
+        on_reset,
+        on_step,
+        on_train,
+    )
 
     for key in ("training_dataset", "training_n_kernels", "training_kernel_size",
                 "training_learning_rate", "training_epochs", "training_batch_size",

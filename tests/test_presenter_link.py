@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_pages import ROOT
-from ui import state
+from ui.session import state
 
 APP = str(ROOT / "app.py")
 PAGES = ["app_pages/playground.py", "app_pages/training.py", "app_pages/lesson_1d.py",

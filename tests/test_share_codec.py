@@ -7,17 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ui.share_codec import (
-    GRID_SIZES,
+from cnn_core.drawing import GRID_SIZES
+from ui.codecs.url import (
     bool_field,
     choice_field,
     choice_list_field,
-    decode_drawing,
-    decode_kernel,
     decode_params,
     drawing_field,
-    encode_drawing,
-    encode_kernel,
     encode_params,
     float_field,
     int_field,
@@ -25,6 +21,7 @@ from ui.share_codec import (
     matrix_field,
     number_list_field,
 )
+from ui.codecs.url_values import decode_drawing, decode_kernel, encode_drawing, encode_kernel
 
 FIELDS = [
     drawing_field("d", np.zeros((5, 5))),

@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from cnn_core import KERNELS, avg_pool2d, conv2d
 from cnn_core.data import NOTES_EIGHT
 from tests.test_page_playground import chart_z
-from ui import state
-from ui.share_codec import encode_drawing, encode_kernel
+from ui.codecs.url_values import encode_drawing, encode_kernel
+from ui.session import state
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAYGROUND = str(ROOT / "app_pages" / "playground.py")

@@ -14,7 +14,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from cnn_core import drawing_edits as edits  # noqa: E402
-from ui.grid import drawing_grid  # noqa: E402
+from ui.widgets.grid import drawing_grid  # noqa: E402
 
 state = st.session_state
 state.setdefault("drawing", np.zeros((8, 8)))

@@ -27,8 +27,8 @@ from cnn_core.explain import (
 )
 from cnn_core.number_text import number
 from tests.browser.locators import cell, map_texts, texts_of
-from ui.models import default_model, model_input
-from ui.training_views import RECIPES, Settings, build_run
+from ui.network.training_run import RECIPES, Settings, build_run
+from ui.session.models import default_model, model_input
 
 pytestmark = pytest.mark.browser
 
@@ -241,8 +241,8 @@ def epoch_line(epoch: int) -> str:
 def test_training_step_one_epoch_on_the_toy_set_draws_the_loss_curve(app: App):
     page = open_page(app, "Training")
     # switch away and back, so the toy set's recipe is chosen by a click, not by default
-    page.get_by_text("Handwritten digits (1,797", exact=False).click()
-    expect(page.get_by_role("radio", name=re.compile("Handwritten digits"))).to_be_checked()
+    page.get_by_text("Handwritten digits 8x8", exact=False).click()
+    expect(page.get_by_role("radio", name=re.compile("Handwritten digits 8x8"))).to_be_checked()
     app.settle()
     page.get_by_text("The notes' toy set", exact=False).click()
     expect(page.get_by_role("radio", name=re.compile("toy set"))).to_be_checked()

@@ -20,7 +20,7 @@ from playwright.sync_api import Expect, Locator, Page
 
 from cnn_core import KERNEL_INFO, KERNELS, conv2d
 from tests.browser.locators import cell, map_texts, texts_of
-from ui.training_views import RECIPES
+from ui.network.training_run import RECIPES
 
 pytestmark = pytest.mark.browser
 

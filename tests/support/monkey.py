@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from tests.support import monkey_actions as actions
 from tests.support import monkey_checks as checks
 from tests.support import monkey_protocol as protocol
-from ui.lessons import LESSONS
+from ui.session.lesson_links import LESSONS
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTER = "app.py"

@@ -17,7 +17,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from cnn_core.drawing import GRID_SIZES
-from ui.state import DRAWING
+from ui.session.state import DRAWING
 
 MESSAGE_KINDS = ("error", "warning", "info", "success", "toast")
 TEXT_KINDS = (*MESSAGE_KINDS, "markdown", "caption", "code", "text", "latex")

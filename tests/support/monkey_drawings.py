@@ -13,7 +13,7 @@ from tests.support import monkey_inputs as inputs
 from tests.support import monkey_protocol as protocol
 from tests.support.monkey_checks import current_drawing
 from tests.support.monkey_protocol import Action
-from ui.state import DRAWING, DRAWING_REVISION
+from ui.session.state import DRAWING, DRAWING_REVISION
 
 
 def draw_action(rng: random.Random, at: AppTest) -> Action:

@@ -156,8 +156,8 @@ def map_view(maps: Map | Sequence[Map], *, key: str, columns: int | None = None,
 
 def numbers_as_tables(maps: Sequence[Map], payload: dict) -> None:
     """Each map's numbers in a table (and its 1x1 outlined cells in words) when the session
-    asked for "Numbers as tables", as ui.charts.show_chart does for plotly charts."""
-    from ui.charts import Tiles, marked_cells, numbers_shown, styled, table_of
+    asked for "Numbers as tables", as ui.widgets.charts.show_chart does for plotly charts."""
+    from ui.widgets.charts import Tiles, marked_cells, numbers_shown, styled, table_of
 
     if not numbers_shown():
         return

@@ -3,7 +3,7 @@
 A page section's maps travel as one payload (one Streamlit element). Each map is a 2D array
 (h, w), or a stack (K, h, w) drawn as small multiples with one shared scale. Values go as
 base64 little-endian float32 (4 bytes a cell; NaN cells are gaps). The colour scale's stops
-come from ui.figures.colour_scale and its range is computed here, so the browser only maps
+come from ui.figures.spec.colour_scale and its range is computed here, so the browser only maps
 values to colours. Cell numbers are written by Python's formatter (cnn_core.number_text.number)
 and sent as text, for maps narrow enough to have room for them; the browser only decides
 whether they fit their cells. Hover values use ``hover_number``, which map.js mirrors.
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnn_core.number_text import MINUS, number
-from ui.figures import colour_scale
+from ui.figures.spec import colour_scale
 
 FORMAT_VERSION = 1
 KINDS = ("signed", "positive", "ink")
@@ -47,7 +47,7 @@ class Map:
     boxes: three-tone outlines (row, col, height, width), e.g. picked cells or windows;
     inner: a dashed box (the image inside its padding). pick: clicks and Enter select a
     cell. value_range: (low, high) to share a scale between maps. table: what "Numbers as
-    tables" shows for this map (a ui.charts Numbers: a Matrix with named axes...), by
+    tables" shows for this map (a ui.widgets.charts Numbers: a Matrix with named axes...), by
     default its values; it is not sent to the browser.
     """
 
@@ -81,7 +81,7 @@ def outlined_boxes(mask: np.ndarray) -> list[Box]:
 
 
 def hex_stops(kind: str, presenter: bool) -> list[list]:
-    """ui.figures.colour_scale(kind, presenter) as [[position, "#rrggbb"], ...]."""
+    """ui.figures.spec.colour_scale(kind, presenter) as [[position, "#rrggbb"], ...]."""
     stops = []
     for position, colour in colour_scale(kind, presenter):
         red, green, blue = (int(part) for part in colour[4:-1].split(","))

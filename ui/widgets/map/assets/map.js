@@ -302,7 +302,7 @@ function haloWidth(cell) {
   return bandWidth(cell) + 3;
 }
 
-// Three tones over each other (dark halo, red band, white core), as ui.figure_cues does:
+// Three tones over each other (dark halo, red band, white core), as ui.figures.cues does:
 // on any colour of the scales one of them contrasts at least 3:1.
 function paintBoxes(ctx, m, L) {
   const band = bandWidth(L.cell);

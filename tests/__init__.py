@@ -1,0 +1,1 @@
+"""CNN Playground's tests (a package, so that two test files may share a basename)."""

