@@ -72,7 +72,7 @@ restore_from_url("training", SHARED)
 
 st.title("Training")
 share_link_box()
-lesson_banner()
+lesson_banner("training")
 st.markdown("The network starts with random kernels and learns them by backprop, a few "
             "images at a time. Watch the **loss** fall, the **accuracy** rise and the "
             "**kernels** change shape.")

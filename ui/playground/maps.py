@@ -1,6 +1,7 @@
-"""The playground's Streamlit pieces: its maps with the cell inspector, the compare view and
-the downloads. The page (app_pages/playground.py) lays them out; the numbers come from
-ui.playground.pipeline (pure) and cnn_core, the map figures from ui.figures.fast_heatmap."""
+"""The playground's maps: the input (padded), the kernel, the feature map, the ReLU map and
+the pooled map, with the windows the inspector reads outlined, and the inspector's written
+sums under them; a click on the feature or pooled map picks the cell to inspect (or the
+cell pickers, by number). Numbers from ui.playground.pipeline and cnn_core.explain."""
 
 from __future__ import annotations
 

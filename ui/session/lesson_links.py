@@ -3,6 +3,7 @@ settings chosen and some controls hidden (TensorFlow Playground's hidable contro
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -73,10 +74,11 @@ def shows(control: str) -> bool:
     return control not in st.session_state.get(HIDDEN, frozenset())
 
 
-def lesson_banner() -> None:
-    """The active lesson's title and task, with a button that shows every control again."""
+def lesson_banner(page: str) -> None:
+    """The banner of the lesson that opened ``page`` (a page file's name, "playground"): its
+    title and task, with a button that shows every control again. Nothing on other pages."""
     lesson = LESSONS.get(st.session_state.get(ACTIVE, ""))
-    if lesson is None:
+    if lesson is None or Path(lesson.page).stem != page:
         return
     with st.container(border=True):
         st.markdown(f"**Lesson: {lesson.title}**. {lesson.intro}")
