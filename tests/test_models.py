@@ -16,6 +16,8 @@ from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.default_network import default_card, load_default_network
 from cnn_core.drawing import prepare_drawing
+from cnn_core.network import ConvNet
+from cnn_core.network_spec import BlockSpec, NetworkSpec
 from ui.session.models import (
     Origin,
     _cached_default,
@@ -23,6 +25,7 @@ from ui.session.models import (
     current_model,
     describe,
     framing,
+    is_default,
     model_input,
     notes_example_model,
     use_model,
@@ -112,6 +115,26 @@ def test_a_session_model_brings_its_framing_and_origin(default, session):
     assert describe(toy).endswith("trained here on the notes' toy set.")
     use_model(None)
     assert current_model() is default.model and framing(default.model) == "mnist"
+
+
+TWO_BLOCKS = NetworkSpec((28, 28), (BlockSpec(8, 3, 0, 1, "max", 2),
+                                    BlockSpec(16, 3, 0, 1, "max", 2)))
+
+
+def test_a_session_convnet_is_described_framed_and_copied(default, session):
+    net = ConvNet(TWO_BLOCKS, seed=3)
+    use_model(net)  # nobody said how: 28x28 is MNIST's framing
+    assert current_model() is net and framing(net) == "mnist" and not is_default(net)
+    count = 8 * 9 + 8 + 16 * 8 * 9 + 16 + (16 * 6 * 6 + 1) * 10  # 28→26→13→11→6 (ceil)
+    assert describe(net) == (f"Your network (2 blocks (8, 16 channels), 28x28 input, "
+                             f"{count:,} parameters), from the Training page.")
+    grid = stroke_digit(3, 16)
+    np.testing.assert_array_equal(model_input(grid, net), prepare_drawing(grid, (28, 28)))
+    copy = copy_model(net)
+    assert isinstance(copy, ConvNet) and copy.spec == net.spec
+    copy.params["block2.kernels"][0, 0, 0, 0] += 1.0
+    assert copy.params["block2.kernels"][0, 0, 0, 0] != net.params["block2.kernels"][0, 0, 0, 0]
+    np.testing.assert_array_equal(copy.params["dense.bias"], net.params["dense.bias"])
 
 
 PLACEMENTS = [(1.0, 0, 0), (0.7, 0, 0), (0.7, -0.15, -0.1), (0.9, 0.08, 0)]

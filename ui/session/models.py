@@ -20,7 +20,11 @@ from cnn_core import TinyCNN
 from cnn_core.default_network import default_card, load_default_network
 from cnn_core.drawing import prepare_drawing
 from cnn_core.mnist import TRAIN_PER_CLASS
+from cnn_core.network import ConvNet
+from cnn_core.stages import spec_of
 from ui.session.state import TRAINED_MODEL, TRAINED_ORIGIN
+
+Model = TinyCNN | ConvNet  # the notes' one-block network, or one of 1-3 blocks
 
 NOTES_SEED = 0  # the notes draw their dense weights unseeded; we fix a seed
 NOTES_KERNEL = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0), (1.0, 0.0, 1.0))
@@ -64,13 +68,13 @@ def default_card_text() -> str:
             f"{card['test_digits']:,} test digits right")
 
 
-def current_model() -> TinyCNN:
+def current_model() -> Model:
     """This session's trained or uploaded model if there is one, else the default."""
     model = st.session_state.get(TRAINED_MODEL)
     return model if model is not None else default_model()
 
 
-def use_model(model: TinyCNN | None, origin: Origin | None = None) -> None:
+def use_model(model: Model | None, origin: Origin | None = None) -> None:
     """Make ``model`` this session's model (None: back to the default)."""
     st.session_state[TRAINED_MODEL] = model
     st.session_state[TRAINED_ORIGIN] = origin if model is not None else None
@@ -82,22 +86,24 @@ def guess_framing(image_shape: tuple[int, int]) -> str:
     return "fill" if tuple(image_shape) in ((5, 5), (8, 8)) else "mnist"
 
 
-def framing(model: TinyCNN) -> str:
+def framing(model: Model) -> str:
     """How drawings are framed for this model: "mnist" or "fill" (see Origin)."""
     if model is default_model():
         return "mnist"
     origin = st.session_state.get(TRAINED_ORIGIN)
     return origin.framing if isinstance(origin, Origin) else guess_framing(
-        model.arch.image_shape)
+        spec_of(model).input_shape)
 
 
-def is_default(model: TinyCNN) -> bool:
+def is_default(model: Model) -> bool:
     """Whether this is the shared default network (which must never be changed)."""
     return model is default_model()
 
 
-def copy_model(model: TinyCNN) -> TinyCNN:
+def copy_model(model: Model) -> Model:
     """An independent, writable copy of a model (same architecture, copied params)."""
+    if isinstance(model, ConvNet):
+        return ConvNet.from_params(model.spec, model.params)
     return TinyCNN.from_params(model.params, model.arch.image_shape, model.arch.pool_size)
 
 
@@ -115,22 +121,35 @@ def notes_example_model(seed: int = NOTES_SEED) -> TinyCNN:
                                (5, 5))
 
 
-def model_input(grid: np.ndarray, model: TinyCNN, *, fit: bool = True) -> np.ndarray:
+def model_input(grid: np.ndarray, model: Model, *, fit: bool = True) -> np.ndarray:
     """The drawing (n, n) as the model's input (H, W), framed as its training images were
     (cnn_core.drawing.prepare_drawing with the model's framing). Raises ValueError for a
     drawing that is not one, or a model whose input is not square."""
-    height, width = model.arch.image_shape
+    height, width = spec_of(model).input_shape
     if height != width:
         raise ValueError(f"this model expects {height}x{width} images; drawings are square")
     return prepare_drawing(grid, (height, width), fit=fit, style=framing(model))
 
 
-def describe(model: TinyCNN) -> str:
+def shape_text(model: Model) -> str:
+    """A model's shape in a few words: "32 kernels 3x3, 16x16 input, 1,568 features" for the
+    notes' kind, "2 blocks (8, 16 channels), 28x28 input, 7,610 parameters" for a ConvNet."""
+    if isinstance(model, TinyCNN):
+        arch = model.arch
+        return (f"{arch.n_kernels} kernel{'s' if arch.n_kernels > 1 else ''} "
+                f"{arch.kernel_size}x{arch.kernel_size}, {arch.image_shape[0]}x"
+                f"{arch.image_shape[1]} input, {arch.n_features:,} features")
+    spec = model.spec
+    channels = ", ".join(str(block.channels) for block in spec.blocks)
+    count = len(spec.blocks)
+    return (f"{count} block{'s' if count > 1 else ''} ({channels} channel"
+            f"{'s' if channels != '1' else ''}), {spec.input_shape[0]}x{spec.input_shape[1]} "
+            f"input, {spec.parameter_count:,} parameters")
+
+
+def describe(model: Model) -> str:
     """One line about a model: which one it is, its shape and what it learned from."""
-    arch = model.arch
-    shape = (f"{arch.n_kernels} kernel{'s' if arch.n_kernels > 1 else ''} "
-             f"{arch.kernel_size}x{arch.kernel_size}, {arch.image_shape[0]}x"
-             f"{arch.image_shape[1]} input, {arch.n_features:,} features")
+    shape = shape_text(model)
     if is_default(model):
         return f"Default network ({shape}), {default_card_text()}."
     origin = st.session_state.get(TRAINED_ORIGIN)
@@ -138,7 +157,7 @@ def describe(model: TinyCNN) -> str:
     return f"Your network ({shape}), {where}."
 
 
-def working_copy(key: str, base: TinyCNN, source: str) -> TinyCNN:
+def working_copy(key: str, base: Model, source: str) -> Model:
     """This session's changeable copy of ``base``, kept under ``key`` in session state.
 
     The copy is remade when ``source`` (which model it came from) changes, and then the
