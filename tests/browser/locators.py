@@ -1,4 +1,4 @@
-"""Locators the browser tests share: grid cells and the numbers written in heatmaps."""
+"""Locators the browser tests share: grid cells and the numbers written in maps."""
 
 from __future__ import annotations
 
@@ -16,6 +16,24 @@ def cell(page: Page, row: int, col: int) -> Locator:
 def map_texts(page: Page, title: str) -> Locator:
     """The numbers written in the cells of the plotly heatmap whose title contains title."""
     return page.locator(".js-plotly-plot").filter(has_text=title).locator(".heatmaplayer text")
+
+
+def map_panel(page: Page, map_id: str) -> Locator:
+    """The map component's panel of the map with this id (ui.widgets.map.Map.id); its
+    data-revision attribute moves once the map is painted with new data."""
+    return page.locator(f'.cnn-map[data-map-id="{map_id}"]')
+
+
+def map_drawn(page: Page, map_id: str) -> dict:
+    """What the map component painted last on this map: "numbers" [[tile, row, col, text]],
+    "font" (px, 0 when the numbers are hidden), "cell", "room" (px), "fontCss"."""
+    return map_panel(page, map_id).locator("canvas.cnn-map-overlay").evaluate("c => c.__drawn")
+
+
+def map_numbers(page: Page, map_id: str) -> list[str]:
+    """The numbers written in a map's cells, row-major (tile by tile), as a student reads them."""
+    numbers = sorted(map_drawn(page, map_id)["numbers"], key=lambda n: (n[0] or 0, n[1], n[2]))
+    return [text for *_, text in numbers]
 
 
 def texts_of(values: np.ndarray) -> list[str]:
