@@ -34,7 +34,7 @@ import statistics
 from playwright.sync_api import Page, sync_playwright
 
 from benchmarks.load_common import percentile, stroke_cells
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop_streamlit
+from tests.support.streamlit_server import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop_streamlit
 
 PAGES = {"playground": "Playground", "gallery": "Kernel gallery",
          "forward_pass": "Forward pass", "backprop": "Backprop", "": "Home"}

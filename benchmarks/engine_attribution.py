@@ -30,8 +30,8 @@ SALIENCY = "saliency map, default net"
 def digit_input(shape: tuple[int, int]) -> np.ndarray:
     """MNIST's first test digit clicked on a 16 grid (benchmarks.recognise's drawing), then
     prepare_drawing for a model of that input shape."""
-    from benchmarks.recognise import BIG, drawn_digits
     from cnn_core.mnist import mnist_digits
+    from tests.support.drawn_digits import BIG, drawn_digits
 
     drawing = drawn_digits(mnist_digits().test_images[:1], 16, BIG)[0]
     return prepare_drawing(drawing, shape)

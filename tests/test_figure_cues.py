@@ -12,7 +12,7 @@ import numpy as np
 import plotly.colors
 import pytest
 
-from tests.test_figures import as_sent
+from tests.support.plotly_specs import as_sent
 from ui.figures.bars import probability_bars, signed_bars
 from ui.figures.cues import CORE, HALO, OUTLINE
 from ui.figures.curves import curves

@@ -6,53 +6,20 @@ own validation must accept it unchanged, and the numbers in it must be the engin
 
 from __future__ import annotations
 
-import base64
 import copy
-import json
 import pickle
 
 import numpy as np
-import plotly.graph_objects as go
-import plotly.io
-import plotly.tools
 import pytest
 from _plotly_utils.utils import to_typed_array_spec
 
 from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
+from tests.support.arrays import plotly_array
+from tests.support.plotly_specs import as_sent, validated, without_template
 from ui.figures.bars import probability_bars
 from ui.figures.curves import curves
 from ui.figures.spec import SpecFigure, typed_array
-
-
-def decode(values: object) -> np.ndarray:
-    """A figure array as numpy, whether it is a list or typed base64 ("bdata")."""
-    if isinstance(values, dict):
-        flat = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
-        shape = values.get("shape")
-        return flat.reshape([int(n) for n in shape.split(",")]) if shape else flat
-    return np.array(values)
-
-
-def as_sent(figure: go.Figure) -> dict:
-    """The figure JSON that st.plotly_chart sends, read back."""
-    spec = plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=True)
-    return json.loads(plotly.io.to_json(spec, validate=False))
-
-
-def validated(figure: go.Figure) -> dict:
-    """The same figure after plotly's full validation (raises on any invalid property)."""
-    sent = json.loads(go.Figure(figure.to_dict()).to_json())
-    sent["layout"].pop("template")  # an empty template comes back filled with a stub
-    return sent
-
-
-def without_template(spec: dict) -> dict:
-    """A sent spec as validation returns it: no template, no empty lists of shapes."""
-    spec["layout"] = {key: value for key, value in spec["layout"].items()
-                      if key != "template" and value != []}
-    return spec
-
 
 # ---- typed_array -------------------------------------------------------------------------------
 
@@ -60,19 +27,19 @@ def without_template(spec: dict) -> dict:
                                     np.arange(6, dtype=np.int16).reshape(2, 3)])
 def test_typed_array_is_what_plotly_itself_sends(values):
     assert typed_array(values) == to_typed_array_spec(values)
-    np.testing.assert_array_equal(decode(typed_array(values)), values)
+    np.testing.assert_array_equal(plotly_array(typed_array(values)), values)
 
 
 def test_typed_array_sends_64_bit_integers_as_int32_which_plotly_js_can_read():
     spec = typed_array(np.array([[0, -3], [70_000, 5]], dtype=np.int64))
     assert spec["dtype"] == "i4"
-    np.testing.assert_array_equal(decode(spec), [[0, -3], [70_000, 5]])
+    np.testing.assert_array_equal(plotly_array(spec), [[0, -3], [70_000, 5]])
     assert typed_array(np.array([2**40]))["dtype"] == "f8"  # too big for int32: exact as f8
 
 
 def test_typed_array_keeps_nan_gaps():
     values = np.array([[1.0, np.nan]])
-    np.testing.assert_array_equal(decode(typed_array(values)), values)
+    np.testing.assert_array_equal(plotly_array(typed_array(values)), values)
 
 
 # ---- SpecFigure --------------------------------------------------------------------------------
@@ -86,7 +53,7 @@ def test_streamlit_gets_the_spec_without_a_go_figure_being_built():
     figure = spec_figure()
     sent = as_sent(figure)
     assert sent["layout"] == {"height": 200, "margin": {"t": 10}, "template": {}}
-    np.testing.assert_array_equal(decode(sent["data"][0]["z"]), np.eye(2))
+    np.testing.assert_array_equal(plotly_array(sent["data"][0]["z"]), np.eye(2))
     assert "_layout_obj" not in figure.__dict__  # plotly's object tree was never made
 
 
@@ -104,7 +71,7 @@ def test_plotly_api_use_turns_a_spec_figure_into_a_validated_figure():
     assert figure.layout.height == 200  # built on first use
     figure.update_layout(height=500)
     assert figure.to_dict()["layout"]["height"] == 500
-    np.testing.assert_array_equal(decode(figure.to_dict()["data"][0]["z"]), np.eye(2))
+    np.testing.assert_array_equal(plotly_array(figure.to_dict()["data"][0]["z"]), np.eye(2))
     with pytest.raises(ValueError):  # from now on plotly checks every change
         figure.update_layout(height="tall")
 
@@ -123,7 +90,7 @@ def test_probability_bars_send_the_engines_probabilities_with_percent_labels():
     p = model.forward(np.array(NOTES_EIGHT))["probabilities"][0]
     best = int(p.argmax())
     bars = as_sent(probability_bars(p, highlight=best))["data"][0]
-    np.testing.assert_array_equal(decode(bars["y"]), p)  # exactly, not rounded
+    np.testing.assert_array_equal(plotly_array(bars["y"]), p)  # exactly, not rounded
     assert bars["x"] == [str(i) for i in range(10)]
     assert bars["text"] == [f"{v:.0%}" if v >= 0.005 else "" for v in p]
     assert bars["hovertemplate"] == "class %{x}: %{y:.4f}<extra></extra>"

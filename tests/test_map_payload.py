@@ -7,7 +7,6 @@ the plotly heatmaps used; bad input is a ValueError that names the map.
 
 from __future__ import annotations
 
-import base64
 import json
 
 import numpy as np
@@ -17,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from cnn_core.number_text import MINUS, number
+from tests.support.arrays import sent_map
 from ui.figures.spec import colour_scale
 from ui.widgets.map.payload import (
     NUMBERED_UP_TO,
@@ -30,13 +30,12 @@ from ui.widgets.map.payload import (
 
 def decoded(entry: dict) -> np.ndarray:
     """The values the browser decodes from a map entry, shaped (K, h, w)."""
-    raw = base64.b64decode(entry["z"])
-    return np.frombuffer(raw, dtype="<f4").reshape(entry["shape"])
+    return sent_map(entry).values
 
 
 def texts(entry: dict) -> list[str]:
     """The cell numbers as the browser writes them (the real minus sign put back)."""
-    return entry["text"].replace("-", MINUS).split(",")
+    return sent_map(entry).numbers
 
 
 def only(maps: Map | list[Map], **options) -> dict:

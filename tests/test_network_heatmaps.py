@@ -15,7 +15,8 @@ import pytest
 from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.number_text import MINUS, number
-from tests.test_figures import as_sent, decode, validated, without_template
+from tests.support.arrays import plotly_array
+from tests.support.plotly_specs import as_sent, validated, without_template
 from ui.figures.bars import signed_bars
 from ui.figures.network_heatmaps import mosaic, network_heatmap
 from ui.figures.spec import SpecFigure
@@ -52,7 +53,7 @@ def test_every_builder_makes_a_valid_plotly_figure_as_it_is(figure):
 def test_heatmap_sends_the_engines_numbers_and_writes_them_in_the_cells(forward):
     feature = forward["feature_maps"][0, 1]
     trace = as_sent(network_heatmap(feature, title="Feature map", decimals=2))["data"][0]
-    np.testing.assert_array_equal(decode(trace["z"]), feature)  # exactly, as float64
+    np.testing.assert_array_equal(plotly_array(trace["z"]), feature)  # exactly, as float64
     assert trace["text"] == [[number(v, decimals=2) for v in row] for row in feature]
     assert trace["texttemplate"] == "%{text}"
     assert trace["hovertemplate"] == "row %{y}, col %{x}: %{text}<extra></extra>"
@@ -65,7 +66,7 @@ def test_heatmap_of_a_big_map_hovers_the_value_instead_of_writing_it():
     trace = as_sent(network_heatmap(values))["data"][0]
     assert "text" not in trace and "texttemplate" not in trace
     assert trace["hovertemplate"] == "row %{y}, col %{x}: %{z:.3f}<extra></extra>"
-    np.testing.assert_array_equal(decode(trace["z"]), values)
+    np.testing.assert_array_equal(plotly_array(trace["z"]), values)
 
 
 def test_heatmap_scales_follow_the_house_conventions():
@@ -94,7 +95,7 @@ def test_mosaic_puts_every_map_in_its_own_tile_and_hovers_its_kernel(forward):
     maps = forward["feature_maps"][0]  # (3, 3, 3)
     sent = as_sent(mosaic(maps, kind="signed", columns=2))
     trace = sent["data"][0]
-    canvas, owner = decode(trace["z"]), decode(trace["customdata"])
+    canvas, owner = plotly_array(trace["z"]), plotly_array(trace["customdata"])
     assert canvas.shape == owner.shape == (2 * (3 + 1), 2 * (3 + 1) - 1)
     for k in range(3):
         top, left = (k // 2) * 4 + 1, (k % 2) * 4
@@ -117,7 +118,7 @@ def test_mosaic_with_numbers_writes_them_and_leaves_gaps_blank():
 def test_signed_bars_send_the_values_and_write_them_with_three_decimals():
     values = np.array([0.25, -0.5, 0.125])
     bars = as_sent(signed_bars(values, highlight=1))["data"][0]
-    np.testing.assert_array_equal(decode(bars["y"]), values)
+    np.testing.assert_array_equal(plotly_array(bars["y"]), values)
     assert bars["text"] == ["0.25", f"{MINUS}0.5", "0.125"]
     assert bars["marker"]["color"] == ["#b35806", "#1f4e9c", "#b35806"]
     assert bars["hovertemplate"] == "class %{x}: %{y:.5f}<extra></extra>"

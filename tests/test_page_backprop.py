@@ -10,7 +10,7 @@ from cnn_core import TinyCNN
 from cnn_core.backprop import backprop_trace
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.gradcheck import numerical_gradient
-from tests import apptest_pages
+from tests.support import apptest_pages
 from ui.session.models import default_model, model_input, notes_example_model
 
 PAGE = "app_pages/backprop.py"

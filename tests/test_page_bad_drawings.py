@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest_pages import ROOT
+from tests.support.apptest_pages import ROOT
 from ui.session import state
 
 GRID_PAGES = ["app_pages/playground.py", "app_pages/gallery.py", "app_pages/forward_pass.py",

@@ -4,7 +4,6 @@ Values are read back from what the page renders (plotly figure JSON, the logits 
 markdown) and compared with a direct cnn_core call.
 """
 
-import base64
 import json
 
 import numpy as np
@@ -13,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core import TinyCNN
 from cnn_core.data import NOTES_EIGHT
-from tests import apptest_pages
+from tests.support import apptest_pages
+from tests.support.arrays import plotly_array as array
 from ui.session.models import default_model, model_input, notes_example_model
 from ui.session.state import DRAWING, TRAINED_MODEL
 
@@ -31,15 +31,6 @@ def figures(at: AppTest) -> dict[str, dict]:
     specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     return {spec["layout"].get("title", {}).get("text") or f"untitled {i}": spec
             for i, spec in enumerate(specs)}
-
-
-def array(value) -> np.ndarray:
-    """A figure's data array: plotly writes numpy arrays as {"dtype", "bdata"} base64."""
-    if isinstance(value, dict):
-        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        shape = [int(n) for n in str(value.get("shape", flat.size)).split(",")]
-        return flat.reshape(shape)
-    return np.array(value, dtype=float)
 
 
 def z(spec: dict) -> np.ndarray:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core import KERNEL_INFO, KERNELS, TinyCNN, conv2d, relu
 from cnn_core.data import NOTES_EIGHT
+from tests.support.arrays import plotly_array
 from ui.session import state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,11 +21,7 @@ def maps(at: AppTest) -> list[np.ndarray]:
     """Every rendered map's z, in page order."""
     out = []
     for chart in at.get("plotly_chart"):
-        z = json.loads(chart.proto.spec)["data"][0]["z"]
-        if isinstance(z, dict):
-            shape = [int(n) for n in z["shape"].split(",")]
-            z = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(shape)
-        out.append(np.asarray(z, dtype=np.float64))
+        out.append(plotly_array(json.loads(chart.proto.spec)["data"][0]["z"]))
     return out
 
 

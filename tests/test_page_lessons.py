@@ -7,7 +7,6 @@ with direct cnn_core calls; numpy.convolve is the independent oracle for the ide
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 import re
@@ -25,6 +24,7 @@ from cnn_core.explain import (
     written_sum_1d,
 )
 from cnn_core.number_text import MINUS
+from tests.support.arrays import plotly_array
 from ui.session.state import PRESENTER
 from ui.text.lessons import never_read, parse_numbers, written_sum_swapped
 
@@ -59,11 +59,7 @@ def charts(at: AppTest) -> list[dict]:
 
 def z_of(figure: dict) -> list[list[float]]:
     """The first trace's z, decoded from plotly's typed-array JSON when it is one."""
-    z = figure["data"][0]["z"]
-    if isinstance(z, dict):
-        shape = tuple(int(n) for n in z["shape"].split(","))
-        z = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(shape)
-    return np.asarray(z, dtype=float).tolist()
+    return plotly_array(figure["data"][0]["z"]).tolist()
 
 
 def row_text(values) -> str:

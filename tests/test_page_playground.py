@@ -7,7 +7,6 @@ cnn_core call or the notes' worked numbers.
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import re
@@ -24,6 +23,8 @@ from cnn_core import KERNELS, TinyCNN, avg_pool2d, conv2d, max_pool2d, relu
 from cnn_core.data import NOTES_EIGHT, NOTES_TWO
 from cnn_core.explain import conv2d_cell, pool_cell, written_sum
 from cnn_core.number_text import number, parse_number
+from tests.support.arrays import plotly_array
+from tests.support.plotly_specs import chart_z, charts, z_of
 from ui.figures.fast_heatmap import cell_numbers, fast_heatmap
 from ui.figures.matrix_heatmap import matrix_heatmap
 from ui.playground.exports import csv_zip, matrix_csv
@@ -35,31 +36,6 @@ from ui.widgets.kernel_picker import cell_text, parse_kernel_cells, preset_kerne
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages/playground.py")
 P = "playground_"
-
-
-def decode(values: object) -> np.ndarray:
-    """A figure array as numpy, whether plotly wrote a list or typed base64 ("bdata")."""
-    if isinstance(values, dict):
-        array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
-        shape = values.get("shape")
-        return array.reshape([int(n) for n in shape.split(",")]) if shape else array
-    return np.array(values, dtype=np.float64)
-
-
-def z_of(spec: dict, trace: int = 0) -> np.ndarray:
-    return decode(spec["data"][trace]["z"])
-
-
-def charts(at: AppTest) -> dict[str, dict]:
-    """Every rendered plotly figure, keyed by its title text."""
-    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return {spec["layout"]["title"]["text"]: spec for spec in specs}
-
-
-def chart_z(at: AppTest, title_start: str) -> np.ndarray:
-    matches = [spec for title, spec in charts(at).items() if title.startswith(title_start)]
-    assert len(matches) == 1, f"{title_start!r} among {list(charts(at))}"
-    return z_of(matches[0])
 
 
 def sums(at: AppTest) -> list[str]:
@@ -461,7 +437,7 @@ def test_fast_heatmap_is_the_house_heatmap(shape, kind):
             fast["data"][0].pop(key, None)
             house["data"][0].pop(key)
     assert fast == house
-    np.testing.assert_array_equal(decode(fast["data"][0]["z"]), values)
+    np.testing.assert_array_equal(plotly_array(fast["data"][0]["z"]), values)
 
 
 def test_titled_heatmap_lifts_its_title_above_the_column_numbers():
@@ -476,7 +452,7 @@ def test_clickable_heatmap_puts_a_marker_on_every_cell_centre():
     spec = json.loads(figure.to_json())
     markers = spec["data"][1]
     assert markers["type"] == "scatter" and markers["mode"] == "markers"
-    assert list(zip(decode(markers["x"]), decode(markers["y"]), strict=True)) == [
+    assert list(zip(plotly_array(markers["x"]), plotly_array(markers["y"]), strict=True)) == [
         (0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (2, 1)]
     assert spec["layout"]["yaxis"]["range"] == [1.5, -0.5]
 

@@ -16,7 +16,7 @@ from cnn_core import KERNEL_INFO, KERNELS, conv1d, conv2d, max_pool2d, relu
 from cnn_core.backprop import backprop_trace
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.number_text import MINUS
-from tests import apptest_pages
+from tests.support import apptest_pages
 from ui.network.training_run import RUN
 from ui.session.models import default_model, model_input, notes_example_model
 from ui.session.state import DRAWING, NUMBERS_AS_TABLES

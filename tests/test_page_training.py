@@ -15,7 +15,7 @@ from cnn_core import TinyCNN
 from cnn_core.data import NOTES_TEST_TWO, handwritten_digits
 from cnn_core.mnist import MnistUnavailable, _load_mnist_arrays
 from cnn_core.model_io import save_model
-from tests import apptest_pages
+from tests.support import apptest_pages
 from ui.network.training_run import RUN, dataset
 from ui.session.state import TRAINED_MODEL, TRAINED_ORIGIN
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest_pages import ROOT
+from tests.support.apptest_pages import ROOT
 from ui.session import state
 
 APP = str(ROOT / "app.py")

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core import KERNELS, avg_pool2d, conv2d
 from cnn_core.data import NOTES_EIGHT
-from tests.test_page_playground import chart_z
+from tests.support.plotly_specs import chart_z
 from ui.codecs.url_values import encode_drawing, encode_kernel
 from ui.session import state
 

@@ -26,7 +26,7 @@ from cnn_core.explain import (
     written_sum_1d,
 )
 from cnn_core.number_text import number
-from tests.browser.locators import cell, map_texts, texts_of
+from tests.support.locators import cell, map_texts, texts_of
 from ui.network.training_run import RECIPES, Settings, build_run
 from ui.session.models import default_model, model_input
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.locators import cell
+from tests.support.locators import cell
 
 pytestmark = pytest.mark.browser
 

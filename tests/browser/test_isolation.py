@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Expect, Locator, Page
 
 from cnn_core import KERNEL_INFO, KERNELS, conv2d
-from tests.browser.locators import cell, map_texts, texts_of
+from tests.support.locators import cell, map_texts, texts_of
 from ui.network.training_run import RECIPES
 
 pytestmark = pytest.mark.browser

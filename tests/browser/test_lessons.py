@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cnn_core.explain import conv1d_cell, conv2d_cell, written_sum, written_sum_1d
-from tests.browser.conftest import start_streamlit, stop_streamlit
+from tests.support.streamlit_server import start_streamlit, stop_streamlit
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,6 @@ turn the benchmark into a measure of rejected strokes)."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,8 +13,9 @@ import numpy as np
 import pytest
 import websockets
 
-from benchmarks.protocol_client import Session
 from cnn_core import KERNELS, conv2d
+from tests.support.arrays import plotly_array
+from tests.support.protocol_client import Session
 
 pytestmark = pytest.mark.browser  # needs the live server the browser tests start
 
@@ -25,8 +25,7 @@ APP = "app.py"
 def feature_map(spec: str) -> np.ndarray:
     """The z values of the feature map's heatmap (plotly's base64 typed array)."""
     trace = json.loads(spec)["data"][0]
-    values = np.frombuffer(base64.b64decode(trace["z"]["bdata"]), dtype=trace["z"]["dtype"])
-    return values.reshape(len(trace["text"]), -1)
+    return plotly_array(trace["z"]).reshape(len(trace["text"]), -1)
 
 
 async def strokes(url: str, cells: list[tuple[int, int]]) -> list[np.ndarray]:

@@ -1,6 +1,6 @@
 """The map component in a real browser: what it writes, hovers, picks and downloads.
 
-Runs tests/browser/map_demo_app.py. Each map's canvas carries what it drew as a JS
+Runs tests/support/map_demo_app.py. Each map's canvas carries what it drew as a JS
 property (``__drawn``: cell size, number font, the numbers written, tick labels), read
 here instead of pixels; screenshots go to $MAP_SHOTS_DIR (default: pytest's tmp_path) to
 be looked at. Waits are on expected text or attributes, never sleeps.
@@ -18,13 +18,13 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from cnn_core.number_text import number
-from tests.browser.conftest import start_streamlit, stop_streamlit
-from tests.browser.map_demo_app import TRICKY, small_map
+from tests.support.map_demo_app import TRICKY, small_map
+from tests.support.streamlit_server import start_streamlit, stop_streamlit
 from ui.widgets.map import hover_number
 
 pytestmark = pytest.mark.browser
 
-DEMO = "tests/browser/map_demo_app.py"
+DEMO = "tests/support/map_demo_app.py"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 ASSET = "/_stcore/bidi-components/cnn_playground.map/map.js"
 

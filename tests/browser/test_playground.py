@@ -19,7 +19,7 @@ from cnn_core import KERNELS, conv2d
 from cnn_core import drawing_edits as edits
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.number_text import number
-from tests.browser.locators import cell, texts_of
+from tests.support.locators import cell, texts_of
 from ui.figures.spec import typed_array
 
 pytestmark = pytest.mark.browser

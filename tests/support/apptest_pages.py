@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from ui.session.state import DRAWING
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def open_page(page: str, drawing: np.ndarray | None = None, *, router: bool = False,

@@ -1,0 +1,52 @@
+"""Arrays as the browser receives them, decoded once for every test: plotly's typed arrays
+({"dtype", "bdata", "shape"} base64, or plain lists) and the map component's maps."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import NamedTuple
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from cnn_core.number_text import MINUS
+
+
+def plotly_array(values: object) -> np.ndarray:
+    """A plotly figure's array as numpy (float64), whether it is a list or typed base64."""
+    if isinstance(values, dict):
+        flat = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+        shape = values.get("shape")
+        flat = flat.reshape([int(n) for n in str(shape).split(",")]) if shape else flat
+        return flat.astype(np.float64)
+    return np.array(values, dtype=np.float64)
+
+
+class SentMap(NamedTuple):
+    """One map as the map component receives it: values (K, h, w) as float32 (what the
+    browser decodes), its title, the numbers written in its cells (row-major, "" when
+    none are sent) and the whole entry for anything else (kind, boxes, ticks...)."""
+
+    values: np.ndarray
+    title: str
+    numbers: list[str]
+    entry: dict
+
+
+def sent_map(entry: dict) -> SentMap:
+    """Decode one entry of a map payload (ui.widgets.map.payload.build_payload)."""
+    values = np.frombuffer(base64.b64decode(entry["z"]), dtype="<f4").reshape(entry["shape"])
+    text = entry.get("text") or ""
+    numbers = text.replace("-", MINUS).split(",") if text else []
+    return SentMap(values, entry.get("title", ""), numbers, entry)
+
+
+def page_maps(at: AppTest) -> dict[str, SentMap]:
+    """Every map the page sent to the map component, by map id, in page order."""
+    found = {}
+    for element in at.get("bidi_component"):
+        if element.proto.component_name.endswith(".map"):
+            for entry in json.loads(element.proto.json)["maps"]:
+                found[entry["id"]] = sent_map(entry)
+    return found
