@@ -88,3 +88,17 @@ def test_a_billion_digit_exponent_is_too_large_not_slow():
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_what_number_writes_parse_number_reads_back(value):
     assert parse_number(number(value, digits=17)) == np.float64(value)
+
+
+def test_stage_anchors_are_url_safe_and_one_per_stage():
+    from cnn_core.network import ConvNet
+    from cnn_core.network_spec import BlockSpec, NetworkSpec
+    from cnn_core.stages import network_stages
+    from ui.text.network import stage_anchor
+
+    spec = NetworkSpec((12, 12), (BlockSpec(2, 3, 1, 1, "max", 2), BlockSpec(3, 3, 0, 1, "avg", 2)))
+    keys = [stage.key for stage in network_stages(ConvNet(spec), np.zeros((12, 12)))]
+    anchors = [stage_anchor(key) for key in keys]
+    assert stage_anchor("block1.max pool") == "stage-block1-max-pool"
+    assert len(set(anchors)) == len(keys)
+    assert all(a.replace("-", "").isalnum() and a.startswith("stage-") for a in anchors)

@@ -32,3 +32,10 @@ def output_table(logits: np.ndarray, probabilities: np.ndarray) -> pa.Table:
                   for v in np.asarray(logits, np.float64).tolist()]
     return pa.table({"digit": np.arange(len(logits)), "logit": logit_text,
                      "probability": np.asarray(probabilities, np.float64)})
+
+
+def stage_anchor(key: str) -> str:
+    """The anchor of a forward-pass stage's heading (cnn_core.stages keys): "block1.max pool"
+    → "stage-block1-max-pool". The Home overview links to forward_pass#stage-..., and the
+    Forward pass gives each stage's heading this anchor, so a click lands on the stage."""
+    return "stage-" + "".join(c if c.isalnum() else "-" for c in key.lower())
