@@ -1,48 +1,34 @@
-"""Kernel gallery: every named kernel (and any learned one) applied to your drawing at once."""
+"""Kernel gallery: every named kernel (and the session network's) applied to your drawing."""
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from cnn_core import KERNEL_INFO, KERNELS, conv2d, relu
+from cnn_core.network import ConvNet
+from cnn_core.number_text import number
 from ui.codecs.url import bool_field
-from ui.figures.fast_heatmap import fast_heatmap
-from ui.session import state
-from ui.session.share import restore_from_url, write_url
-from ui.widgets.charts import show_chart
+from ui.session.models import current_model, model_source
+from ui.session.page import Page, start_page
 from ui.widgets.drawing_panel import drawing_canvas, drawing_controls
 from ui.widgets.kernel_picker import learned_kernels
-from ui.widgets.share_link import share_link_box
+from ui.widgets.map import Map, map_view
 
 P = "gallery_"
-PER_ROW = 4
-NUMBERS_UP_TO = 8  # small multiples are narrow: numbers only for maps up to 8 cells wide
+TILES_PER_ROW = 8  # a network's kernels and their maps, as small multiples
 
-state.ensure_defaults()
 SHARED = [(bool_field("relu", False), f"{P}relu")]
-restore_from_url("gallery", SHARED)
-st.title("Kernel gallery")
-share_link_box("Learned kernels are not in the link.")
-st.caption("The same drawing through every kernel of the notes (valid convolution: no "
-           "padding, stride 1). Draw and watch all the feature maps change together.")
+page = start_page("gallery", "Kernel gallery", SHARED, note="Learned kernels are not in the link.",
+                  caption="The same drawing through every kernel of the notes (valid "
+                          "convolution: no padding, stride 1). Draw and watch all the feature "
+                          "maps change together.")
 after_relu = st.toggle("Show the maps after ReLU (negative values become 0)", key=f"{P}relu",
                        persist_state="session")
 
 
-def gallery_kernels() -> list[tuple[str, str, str, object]]:
-    """(key, name, one-line effect, kernel) for every named kernel, then the learned ones."""
-    items = [(key, KERNEL_INFO[key].name, KERNEL_INFO[key].description, KERNELS[key])
-             for key in KERNELS]
-    learned = learned_kernels()
-    if learned is not None:
-        items += [(f"learned:{i}", f"Learned kernel {i}",
-                   "Learned by training: nobody designed it.", kernel)
-                  for i, kernel in enumerate(learned)]
-    return items
-
-
 def gallery_text(key: str, effect: str, n: int, shape: tuple[int, int]) -> str:
-    """The one-line effect under a map, with what this page's valid convolution changes."""
+    """The one-line effect of a kernel, with what this page's valid convolution changes."""
     text = effect
     if key == "identity":
         text += (f" Here the map is {shape[0]}×{shape[1]}, not {n}×{n}: without padding the "
@@ -50,38 +36,100 @@ def gallery_text(key: str, effect: str, n: int, shape: tuple[int, int]) -> str:
     return text
 
 
+def feature_map(image: np.ndarray, kernel: np.ndarray, after_relu: bool) -> np.ndarray:
+    """conv2d(image, kernel), valid and stride 1, rectified if asked; ValueError if the
+    kernel is bigger than the drawing."""
+    feature = conv2d(image, kernel)
+    return relu(feature) if after_relu else feature
+
+
+def named_maps(image: np.ndarray, after_relu: bool) -> tuple[list[Map], list[str]]:
+    """One map per named kernel (its own scale: a blur's and an edge's ranges differ), and
+    the effect lines written under them."""
+    maps, lines = [], []
+    for key, kernel in KERNELS.items():
+        info = KERNEL_INFO[key]
+        shown = feature_map(image, kernel, after_relu)
+        h, w = shown.shape
+        maps.append(Map(shown, title=info.name, id=f"named_{key}", decimals=1,
+                        label=f"{info.name}: feature map {h}×{w}"))
+        lines.append(f"**{info.name}** ({h}×{w}): "
+                     f"{gallery_text(key, info.description, image.shape[0], shown.shape)}")
+    return maps, lines
+
+
+def learned_maps(image: np.ndarray, kernels: np.ndarray, after_relu: bool) -> Map:
+    """The network's first-block kernels on the drawing: K small multiples, one scale."""
+    shown = np.stack([feature_map(image, kernel, after_relu) for kernel in kernels])
+    count, h, w = shown.shape
+    return Map(shown, title=f"Its {count} block-1 kernels on your drawing ({h}×{w} each)",
+               id="learned_maps", decimals=1, numbers=w <= 8, tile_columns=TILES_PER_ROW,
+               labels=[f"k{i}" for i in range(count)])
+
+
 @st.fragment
-def gallery(after_relu: bool) -> None:
-    """The drawing panel and one small feature map per kernel, name and effect underneath."""
-    presenter = st.session_state[state.PRESENTER]
-    panel, maps = st.columns([1, 2.8], gap="large")
+def gallery(page: Page, after_relu: bool) -> None:
+    """The drawing panel, a map per named kernel, then the network's kernels' maps."""
+    panel, right = st.columns([1, 2.8], gap="large")
     with panel:
         image = drawing_canvas(P)
-        if learned_kernels() is None:
-            st.caption("Train a model on the Training page and its learned kernels join "
-                       "the gallery.")
-    items = gallery_kernels()
-    with maps:
-        for start in range(0, len(items), PER_ROW):
-            for column, (key, name, effect, kernel) in zip(
-                    st.columns(PER_ROW), items[start:start + PER_ROW], strict=False):
-                with column:
-                    try:
-                        feature = conv2d(image, kernel)
-                    except ValueError as error:
-                        st.warning(f"{name}: {error}")
-                        continue
-                    shown = relu(feature) if after_relu else feature
-                    h, w = shown.shape
-                    show_chart(fast_heatmap(shown, title=f"{h}×{w}", numbers=w <= NUMBERS_UP_TO,
-                                            decimals=1, presenter=presenter, height=210),
-                               shown, label=f"{name}: feature map {h}×{w}",
-                               key=f"{P}map_{key}",
-                               config={"displaylogo": False, "displayModeBar": False})
-                    st.markdown(f"**{name}**")
-                    st.caption(gallery_text(key, effect, image.shape[0], shown.shape))
-    write_url(SHARED)  # in the fragment: a stroke reruns only this part
+    with right:
+        maps, lines = named_maps(image, after_relu)
+        map_view(maps, key=f"{P}named", columns=3 if page.presenter else 4,
+                 presenter=page.presenter)
+        st.markdown("\n".join(f"- {line}" for line in lines))
+    kernels = learned_kernels()
+    if kernels is not None:
+        st.subheader("Your network's kernels on your drawing")
+        try:
+            map_view(learned_maps(image, kernels, after_relu), key=f"{P}learned",
+                     columns=1, presenter=page.presenter)
+        except ValueError as error:  # a network's kernels bigger than this drawing
+            st.warning(f"Your network's kernels cannot slide over this drawing: {error}")
+    page.keep_url()  # in the fragment: a stroke reruns only this part
+
+
+def network_kernels(presenter: bool) -> None:
+    """The session network's kernels themselves: block 1's (they read the drawing), and
+    for a ConvNet each deeper block's kernel of one output channel, one map per input
+    channel (a kernel of block b is C_in × k × k)."""
+    kernels = learned_kernels()
+    if kernels is None:
+        st.caption("Train a network on the Training page and its learned kernels join the "
+                   "gallery.")
+        return
+    st.subheader("Your network's kernels")
+    count, k = kernels.shape[0], kernels.shape[-1]
+    maps = [Map(kernels, title=f"Block 1: {count} kernels {k}×{k}, each reads your drawing",
+                id="block1_kernels", numbers=True, tile_columns=TILES_PER_ROW,
+                labels=[f"k{i}" for i in range(count)])]
+    model = current_model()
+    deeper = [name for name in model.params if isinstance(model, ConvNet)
+              and name.endswith(".kernels") and name != "block1.kernels"]
+    notes = []
+    columns = st.columns(len(deeper)) if deeper else []
+    for column, name in zip(columns, deeper, strict=True):
+        block = name.removeprefix("block").removesuffix(".kernels")
+        weights = model.params[name]  # (C_out, C_in, k, k)
+        c_out, c_in = weights.shape[:2]
+        key = f"{P}block{block}_{model_source()}"
+        if st.session_state.get(key) not in range(c_out):
+            st.session_state[key] = 0
+        out = column.selectbox(f"Block {block}: output channel", range(c_out), key=key)
+        out = out if out in range(c_out) else 0  # None when a message omits the value
+        maps.append(Map(weights[out], title=f"Block {block}, output channel {out}: {c_in} "
+                        f"kernels {weights.shape[-1]}×{weights.shape[-1]}, one per input "
+                        "channel", id=f"block{block}_out{out}", numbers=True,
+                        tile_columns=TILES_PER_ROW, labels=[f"in {i}" for i in range(c_in)]))
+        bias = model.params.get(f"block{block}.bias")
+        plus = f" + its bias {number(float(bias[out]), digits=3)}" if bias is not None else ""
+        notes.append(f"Block {block}'s output channel {out} = Σ over its {c_in} input channels "
+                     f"of (channel i ⋆ kernel “in i”){plus}.")
+    map_view(maps, key=f"{P}kernels", columns=1, presenter=presenter)
+    for note in notes:
+        st.caption(note)
 
 
 drawing_controls(P)
-gallery(after_relu)
+gallery(page, after_relu)
+network_kernels(page.presenter)

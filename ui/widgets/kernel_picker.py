@@ -16,8 +16,10 @@ import pandas as pd
 import streamlit as st
 
 from cnn_core import KERNEL_INFO, KERNELS
+from cnn_core.network import ConvNet
 from cnn_core.number_text import parse_number
 from ui.session import state
+from ui.session.models import Model, current_model, model_source
 
 CUSTOM = "custom"
 LEARNED = "learned:"
@@ -37,13 +39,27 @@ class KernelPick(NamedTuple):
     warning: str | None = None
 
 
-def learned_kernels() -> np.ndarray | None:
-    """The current model's kernels (K, k, k), or None when no model was trained yet."""
-    model = st.session_state.get(state.TRAINED_MODEL)
-    kernels = getattr(model, "params", {}).get("kernels") if model is not None else None
-    if kernels is None or np.ndim(kernels) != 3:
+def first_block_kernels(model: Model) -> np.ndarray | None:
+    """A model's kernels that read the drawing itself, (K, k, k): a TinyCNN's "kernels", or
+    a ConvNet's "block1.kernels" (C_out, 1, k, k) without its one input channel; None if it
+    has none of that shape."""
+    params = getattr(model, "params", {})
+    kernels = params.get("block1.kernels") if isinstance(model, ConvNet) else params.get(
+        "kernels")
+    if kernels is None:
         return None
-    return np.asarray(kernels, dtype=np.float64)
+    kernels = np.asarray(kernels, dtype=np.float64)
+    if kernels.ndim == 4 and kernels.shape[1] == 1:  # block 1 reads one (grey) channel
+        kernels = kernels[:, 0]
+    return kernels if kernels.ndim == 3 and kernels.shape[0] > 0 else None
+
+
+def learned_kernels() -> np.ndarray | None:
+    """The session's trained (or uploaded) network's first-block kernels (K, k, k), or None
+    when this session has no network of its own (the shared default's are not offered)."""
+    if model_source() == "default":  # (without loading the default network)
+        return None
+    return first_block_kernels(current_model())
 
 
 def kernel_options(n_learned: int) -> list[str]:
