@@ -9,8 +9,8 @@ from cnn_core import KERNELS
 from ui.codecs.url import bool_field, choice_field, int_field, kernel_field
 from ui.playground.controls import settings_row
 from ui.playground.exports import downloads
+from ui.playground.inspector import cell_pickers
 from ui.playground.keys import B, P
-from ui.playground.maps import cell_pickers
 from ui.playground.workspace import NARROW_SCREEN_CSS, workspace
 from ui.session import state
 from ui.session.lesson_links import shows

@@ -15,18 +15,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from cnn_core import KERNELS, TinyCNN, avg_pool2d, conv2d, max_pool2d, relu
 from cnn_core.data import NOTES_EIGHT, NOTES_TWO
 from cnn_core.explain import conv2d_cell, pool_cell, written_sum
 from cnn_core.number_text import number, parse_number
-from tests.support.arrays import plotly_array
-from tests.support.plotly_specs import chart_z, charts, z_of
-from ui.figures.fast_heatmap import cell_numbers, fast_heatmap
-from ui.figures.matrix_heatmap import matrix_heatmap
+from tests.support.arrays import SentMap, page_maps
+from tests.support.monkey_protocol import Browser
 from ui.playground.exports import csv_zip, matrix_csv
 from ui.playground.pipeline import ConvSettings, run_pipeline
 from ui.session import state
@@ -47,6 +45,24 @@ def sums(at: AppTest) -> list[str]:
 def size_block(at: AppTest) -> str:
     """The output-size block (the share-link box is another code element)."""
     return next(c.value for c in at.code if "S_c" in c.value)
+
+
+def found_map(at: AppTest, title_start: str) -> SentMap:
+    """The one map the page sent whose title starts with title_start."""
+    matches = [m for m in page_maps(at).values() if m.title.startswith(title_start)]
+    assert len(matches) == 1, f"{title_start!r} among {[m.title for m in page_maps(at).values()]}"
+    return matches[0]
+
+
+def map_z(at: AppTest, title_start: str) -> np.ndarray:
+    """The values (h, w) of that map as the browser receives them (float32)."""
+    return found_map(at, title_start).values[0]
+
+
+def assert_map(at: AppTest, title_start: str, expected: object) -> None:
+    """The map holds exactly the engine's values, as float32 (what the component sends)."""
+    np.testing.assert_array_equal(map_z(at, title_start),
+                                  np.asarray(expected, dtype=np.float64).astype(np.float32))
 
 
 def page(drawing: np.ndarray | None = None, **state_values) -> AppTest:
@@ -73,19 +89,19 @@ def notes_page() -> AppTest:
 
 def test_page_shows_the_notes_feature_map_and_pooled_map(notes_page: AppTest):
     assert notes_page.session_state[state.KERNEL_CHOICE] == "notes_example"
-    np.testing.assert_array_equal(chart_z(notes_page, "Feature map C (3×3)"),
-                                  [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
-    np.testing.assert_array_equal(chart_z(notes_page, "After ReLU (3×3)"),
-                                  [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
-    np.testing.assert_array_equal(chart_z(notes_page, "Max pool 2×2 (2×2)"), [[2, 1], [2, 1]])
-    np.testing.assert_array_equal(chart_z(notes_page, "Kernel g"), KERNELS["notes_example"])
+    assert_map(notes_page, "Feature map C (3×3)",
+               [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
+    assert_map(notes_page, "After ReLU (3×3)",
+               [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
+    assert_map(notes_page, "Max pool 2×2 (2×2)", [[2, 1], [2, 1]])
+    assert_map(notes_page, "Kernel g", KERNELS["notes_example"])
 
 
 def test_numbers_are_written_in_the_cells_of_small_maps(notes_page: AppTest):
-    spec = charts(notes_page)["Feature map C (3×3)"]
-    assert spec["data"][0]["text"] == [["1", "2", "1"], ["0", "2", "0"], ["1", "2", "1"]]
-    assert spec["data"][0]["texttemplate"] == "%{text}"
-    assert spec["layout"]["yaxis"]["range"] == [2.5, -0.5]  # row 0 on top
+    feature = found_map(notes_page, "Feature map C (3×3)")
+    assert feature.numbers == ["1", "2", "1", "0", "2", "0", "1", "2", "1"]
+    assert feature.entry["pick"] is True and feature.entry["boxes"] == [[0, 0, 1, 1]]
+    assert found_map(notes_page, "Kernel g").entry["kind"] == "positive"
 
 
 def test_page_shows_the_notes_example_through_the_router():
@@ -93,8 +109,8 @@ def test_page_shows_the_notes_example_through_the_router():
     at.session_state[state.DRAWING] = np.array(NOTES_EIGHT)
     at.switch_page("app_pages/playground.py").run()
     assert_clean(at)
-    np.testing.assert_array_equal(chart_z(at, "Feature map C"), [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
-    np.testing.assert_array_equal(chart_z(at, "Max pool"), [[2, 1], [2, 1]])
+    assert_map(at, "Feature map C", [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
+    assert_map(at, "Max pool", [[2, 1], [2, 1]])
 
 
 def test_settings_and_drawing_survive_a_page_switch():
@@ -107,9 +123,8 @@ def test_settings_and_drawing_survive_a_page_switch():
     assert_clean(at)
     assert at.segmented_control(key=f"{P}padding").value == 2
     assert at.segmented_control(key=f"{P}stride").value == 2
-    np.testing.assert_array_equal(chart_z(at, "Feature map C"),
-                                  conv2d(NOTES_EIGHT, KERNELS["notes_example"], padding=2,
-                                         stride=2))
+    assert_map(at, "Feature map C",
+               conv2d(NOTES_EIGHT, KERNELS["notes_example"], padding=2, stride=2))
 
 
 def test_output_size_formula_shows_the_live_numbers(notes_page: AppTest):
@@ -124,8 +139,8 @@ def test_choosing_sobel_vertical_shows_the_engines_feature_map(notes_page: AppTe
     notes_page.selectbox(key=f"{P}kernel").select("sobel_vertical").run()
     assert_clean(notes_page)
     expected = conv2d(NOTES_EIGHT, KERNELS["sobel_vertical"])
-    np.testing.assert_array_equal(chart_z(notes_page, "Feature map C"), expected)
-    np.testing.assert_array_equal(chart_z(notes_page, "Max pool"), max_pool2d(relu(expected)))
+    assert_map(notes_page, "Feature map C", expected)
+    assert_map(notes_page, "Max pool", max_pool2d(relu(expected)))
     assert notes_page.session_state[state.KERNEL_CHOICE] == "sobel_vertical"
     assert any("Sobel vertical edges" in c.value for c in notes_page.caption)
 
@@ -134,7 +149,7 @@ def test_choosing_sobel_vertical_shows_the_engines_feature_map(notes_page: AppTe
 def test_every_named_kernel_matches_conv2d_on_a_two(name: str):
     at = page(NOTES_TWO, **{state.KERNEL_CHOICE: name})
     assert_clean(at)
-    np.testing.assert_allclose(chart_z(at, "Feature map C"), conv2d(NOTES_TWO, KERNELS[name]))
+    assert_map(at, "Feature map C", conv2d(NOTES_TWO, KERNELS[name]))
 
 
 def edit_custom(at: AppTest, edits: dict[int, dict[str, object]]) -> AppTest:
@@ -158,7 +173,7 @@ def test_custom_kernel_cells_are_used_once_valid(custom_page: AppTest):
     assert not at.error
     kernel = np.array([[0.5, 0, 0], [0, -2, 0], [0, 0, 0.25]])
     np.testing.assert_allclose(at.session_state[state.CUSTOM_KERNEL], kernel)
-    np.testing.assert_allclose(chart_z(at, "Feature map C"), conv2d(NOTES_EIGHT, kernel))
+    assert_map(at, "Feature map C", conv2d(NOTES_EIGHT, kernel))
 
 
 def shown(text: str) -> str:
@@ -179,25 +194,25 @@ def shown(text: str) -> str:
 ])
 def test_bad_custom_cell_shows_an_error_and_keeps_the_last_good_map(custom_page: AppTest,
                                                                     typed, message):
-    good = chart_z(custom_page, "Feature map C").copy()  # the identity kernel's map
+    good = map_z(custom_page, "Feature map C").copy()  # the identity kernel's map
     drawing = custom_page.session_state[state.DRAWING].copy()
     at = edit_custom(custom_page, {1: {"2": typed}})
     assert_clean(at)
     assert len(at.error) == 1 and message in shown(at.error[0].value)
     assert "last result that worked" in at.error[0].value
-    np.testing.assert_array_equal(chart_z(at, "Feature map C"), good)
+    assert_map(at, "Feature map C", good)
     np.testing.assert_array_equal(at.session_state[state.DRAWING], drawing)
 
 
 def test_kernel_values_whose_sums_overflow_say_so(custom_page: AppTest):
-    good = chart_z(custom_page, "Feature map C").copy()
+    good = map_z(custom_page, "Feature map C").copy()
     at = edit_custom(custom_page, {r: {str(c): "1e308" for c in range(3)} for r in range(3)})
     assert_clean(at)
     assert len(at.error) == 1, [e.value for e in at.error]
     message = shown(at.error[0].value)
     assert "the sums overflow" in message and "NaN" not in message
     assert "padding" not in message  # the settings are not what went wrong
-    np.testing.assert_array_equal(chart_z(at, "Feature map C"), good)
+    assert_map(at, "Feature map C", good)
 
 
 def test_markup_typed_in_a_custom_cell_is_shown_escaped_not_as_a_link(custom_page: AppTest):
@@ -210,7 +225,7 @@ def test_all_zero_custom_kernel_warns_that_the_map_will_be_all_zeros(custom_page
     at = edit_custom(custom_page, {1: {"1": "0"}})
     assert [shown(w.value) for w in at.warning] == [
         "Custom kernel is all zeros: the map will be all zeros."]
-    assert not chart_z(at, "Feature map C").any()
+    assert not map_z(at, "Feature map C").any()
 
 
 def test_custom_preset_and_size_restart_the_editor(custom_page: AppTest):
@@ -220,8 +235,8 @@ def test_custom_preset_and_size_restart_the_editor(custom_page: AppTest):
     assert_clean(custom_page)
     np.testing.assert_array_equal(custom_page.session_state[state.CUSTOM_KERNEL],
                                   preset_kernel("laplacian_4", 5))
-    np.testing.assert_array_equal(chart_z(custom_page, "Feature map C (1×1)"),
-                                  conv2d(NOTES_EIGHT, preset_kernel("laplacian_4", 5)))
+    assert_map(custom_page, "Feature map C (1×1)",
+               conv2d(NOTES_EIGHT, preset_kernel("laplacian_4", 5)))
 
 
 def test_start_from_lists_every_preset_once(custom_page: AppTest):
@@ -239,14 +254,14 @@ def test_box_blur_preset_survives_the_editor_exactly(custom_page: AppTest):
 
 def test_kernel_larger_than_the_padded_input_is_explained_and_the_last_map_stays(
         custom_page: AppTest):
-    good = chart_z(custom_page, "Feature map C").copy()
+    good = map_z(custom_page, "Feature map C").copy()
     custom_page.selectbox(key=f"{P}custom_size").select(7).run()
     assert_clean(custom_page)
     assert "does not fit in the padded input of size 5" in shown(custom_page.error[0].value)
-    np.testing.assert_array_equal(chart_z(custom_page, "Feature map C"), good)
+    assert_map(custom_page, "Feature map C", good)
     custom_page.segmented_control(key=f"{P}padding").set_value(1).run()
     assert not custom_page.error
-    assert chart_z(custom_page, "Feature map C").shape == (1, 1)
+    assert map_z(custom_page, "Feature map C").shape == (1, 1)
 
 
 def test_learned_kernels_are_offered_once_a_model_exists():
@@ -257,8 +272,8 @@ def test_learned_kernels_are_offered_once_a_model_exists():
     at.selectbox(key=f"{P}kernel").select("learned:2").run()
     assert_clean(at)
     assert at.session_state[state.KERNEL_CHOICE] == "learned:2"
-    np.testing.assert_allclose(chart_z(at, "Feature map C"),
-                               conv2d(NOTES_EIGHT, model.params["kernels"][2]))
+    assert_map(at, "Feature map C",
+               conv2d(NOTES_EIGHT, model.params["kernels"][2]))
 
 
 def test_without_a_model_the_learned_option_says_there_is_none_yet(notes_page: AppTest):
@@ -268,8 +283,8 @@ def test_without_a_model_the_learned_option_says_there_is_none_yet(notes_page: A
     assert_clean(notes_page)
     assert "No trained model yet" in notes_page.info[0].value
     assert notes_page.session_state[state.KERNEL_CHOICE] == "notes_example"
-    np.testing.assert_array_equal(chart_z(notes_page, "Feature map C"),
-                                  [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
+    assert_map(notes_page, "Feature map C",
+               [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
 
 
 def test_a_vanished_learned_kernel_falls_back_to_the_notes_kernel():
@@ -293,17 +308,17 @@ def test_padding_stride_and_pooling_give_the_engines_shapes_and_values(padding, 
     assert_clean(at)
     feature = conv2d(drawing, KERNELS["laplacian_4"], padding=padding, stride=stride)
     pooled = (max_pool2d if pool == "max" else avg_pool2d)(relu(feature), size)
-    np.testing.assert_allclose(chart_z(at, "Feature map C"), feature)
-    np.testing.assert_allclose(chart_z(at, f"{pool.capitalize()} pool"), pooled)
-    assert chart_z(at, "Input f").shape == (8 + 2 * padding,) * 2
+    assert_map(at, "Feature map C", feature)
+    assert_map(at, f"{pool.capitalize()} pool", pooled)
+    assert map_z(at, "Input f").shape == (8 + 2 * padding,) * 2
 
 
 def test_relu_off_pools_the_raw_feature_map(notes_page: AppTest):
     notes_page.selectbox(key=f"{P}kernel").select("laplacian_8").run()
     notes_page.toggle(key=f"{P}relu").set_value(False).run()
     feature = conv2d(NOTES_EIGHT, KERNELS["laplacian_8"])
-    np.testing.assert_array_equal(chart_z(notes_page, "ReLU off"), feature)
-    np.testing.assert_array_equal(chart_z(notes_page, "Max pool"), max_pool2d(feature))
+    assert_map(notes_page, "ReLU off", feature)
+    assert_map(notes_page, "Max pool", max_pool2d(feature))
 
 
 def test_stride_that_skips_inputs_says_so():
@@ -316,10 +331,13 @@ def test_stride_that_skips_inputs_says_so():
 
 def test_input_view_marks_the_padding_and_outlines_the_window(notes_page: AppTest):
     notes_page.segmented_control(key=f"{P}padding").set_value(2).run()
-    spec = next(s for t, s in charts(notes_page).items() if t.startswith("Input f + padding"))
-    assert z_of(spec).shape == (9, 9)
-    dashed = [s for s in spec["layout"]["shapes"] if s["line"].get("dash") == "dash"]
-    assert [(d["x0"], d["y0"], d["x1"], d["y1"]) for d in dashed] == [(1.5, 1.5, 6.5, 6.5)]
+    seen = found_map(notes_page, "Input f + padding")
+    assert seen.values.shape == (1, 9, 9) and seen.entry["kind"] == "ink"
+    assert seen.entry["inner"] == [2, 2, 5, 5]  # the drawing inside its padding
+    assert seen.entry["boxes"] == [[0, 0, 3, 3]]  # C(0,0)'s window
+    notes_page.number_input(key=f"{P}row").set_value(2)
+    notes_page.number_input(key=f"{P}col").set_value(1).run()
+    assert found_map(notes_page, "Input f + padding").entry["boxes"] == [[2, 1, 3, 3]]
 
 
 # ---- inspector -----------------------------------------------------------------------------
@@ -354,9 +372,8 @@ def test_pooled_cell_names_its_winner_and_outlines_its_window(notes_page: AppTes
     notes_page.number_input(key=f"{P}prow").set_value(1)
     notes_page.number_input(key=f"{P}pcol").set_value(1).run()
     assert sums(notes_page)[1] == "P(1,1) = max(1) = 1"  # the cut-off corner window
-    relu_spec = charts(notes_page)["After ReLU (3×3)"]
-    box = relu_spec["layout"]["shapes"][-1]
-    assert (box["x0"], box["y0"], box["x1"], box["y1"]) == (1.5, 1.5, 2.5, 2.5)
+    assert found_map(notes_page, "After ReLU (3×3)").entry["boxes"] == [[2, 2, 1, 1]]
+    assert found_map(notes_page, "Max pool").entry["boxes"] == [[1, 1, 1, 1]]
     notes_page.number_input(key=f"{P}pcol").set_value(0).run()
     explained = pool_cell(relu(conv2d(NOTES_EIGHT, KERNELS["notes_example"])), 1, 0)
     assert sums(notes_page)[1] == "P(1,0) = max(1, 2) = 2" and explained.value == 2
@@ -380,12 +397,12 @@ def test_inspector_index_is_clamped_when_the_map_shrinks(notes_page: AppTest):
 def test_compare_mode_shows_two_kernels_side_by_side(notes_page: AppTest):
     notes_page.toggle(key=f"{P}compare").set_value(True).run()
     assert_clean(notes_page)
-    np.testing.assert_array_equal(chart_z(notes_page, "A: feature map"),
-                                  [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
-    np.testing.assert_array_equal(chart_z(notes_page, "B: feature map"),
-                                  conv2d(NOTES_EIGHT, KERNELS["sobel_vertical"]))
+    assert_map(notes_page, "A: feature map",
+               [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
+    assert_map(notes_page, "B: feature map",
+               conv2d(NOTES_EIGHT, KERNELS["sobel_vertical"]))
     notes_page.segmented_control(key="playground_b_padding").set_value(1).run()
-    assert chart_z(notes_page, "B: feature map").shape == (5, 5)
+    assert map_z(notes_page, "B: feature map").shape == (5, 5)
     assert notes_page.session_state[state.KERNEL_CHOICE] == "notes_example"
 
 
@@ -401,10 +418,10 @@ def test_compare_b_custom_kernel_keeps_its_own_matrix(notes_page: AppTest):
     np.testing.assert_array_equal(notes_page.session_state["playground_b_custom_kernel"], kernel_b)
     np.testing.assert_array_equal(notes_page.session_state[state.CUSTOM_KERNEL],
                                   [[0, 0, 0], [0, 1, 0], [0, 0, 0]])  # A's is untouched
-    np.testing.assert_array_equal(chart_z(notes_page, "B: feature map"),
-                                  conv2d(NOTES_EIGHT, kernel_b))
-    np.testing.assert_array_equal(chart_z(notes_page, "A: feature map"),
-                                  [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
+    assert_map(notes_page, "B: feature map",
+               conv2d(NOTES_EIGHT, kernel_b))
+    assert_map(notes_page, "A: feature map",
+               [[1, 2, 1], [0, 2, 0], [1, 2, 1]])
 
 
 def test_every_shown_matrix_can_be_downloaded(notes_page: AppTest):
@@ -420,42 +437,6 @@ def test_every_shown_matrix_can_be_downloaded(notes_page: AppTest):
 
 
 # ---- the pure builders behind the page ---------------------------------------------------------
-
-@pytest.mark.parametrize("shape", [(3, 3), (6, 6), (16, 16), (30, 30)])
-@pytest.mark.parametrize("kind", ["auto", "ink", "signed"])
-def test_fast_heatmap_is_the_house_heatmap(shape, kind):
-    values = np.random.default_rng(1).normal(size=shape)
-    if kind == "ink":
-        values = np.abs(values) / np.abs(values).max()
-    options = dict(title="", kind=kind, outline=(1, 1, 2, 2), inner=(0, 0, 2, 2))
-    fast = json.loads(fast_heatmap(values, **options).to_json())
-    house = json.loads(matrix_heatmap(values, **options).to_json())
-    house["layout"].pop("template")  # st.plotly_chart's theme replaces it
-    if shape[1] > 16:  # no numbers in the cells: the fast figure sends no text, hover reads z
-        assert "text" not in fast["data"][0] and "%{z:.4~g}" in fast["data"][0]["hovertemplate"]
-        for key in ("text", "hovertemplate"):
-            fast["data"][0].pop(key, None)
-            house["data"][0].pop(key)
-    assert fast == house
-    np.testing.assert_array_equal(plotly_array(fast["data"][0]["z"]), values)
-
-
-def test_titled_heatmap_lifts_its_title_above_the_column_numbers():
-    fast = fast_heatmap(np.ones((3, 3)), title="Feature map").to_dict()["layout"]
-    house = matrix_heatmap(np.ones((3, 3)), title="Feature map").to_dict()["layout"]
-    assert fast["margin"]["t"] == house["margin"]["t"] + 22
-    assert fast["title"]["text"] == "Feature map" and fast["title"]["yanchor"] == "top"
-
-
-def test_clickable_heatmap_puts_a_marker_on_every_cell_centre():
-    figure = fast_heatmap(np.arange(6.0).reshape(2, 3), title="t", clickable=True)
-    spec = json.loads(figure.to_json())
-    markers = spec["data"][1]
-    assert markers["type"] == "scatter" and markers["mode"] == "markers"
-    assert list(zip(plotly_array(markers["x"]), plotly_array(markers["y"]), strict=True)) == [
-        (0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (2, 1)]
-    assert spec["layout"]["yaxis"]["range"] == [1.5, -0.5]
-
 
 def test_size_formula_matches_output_size_for_every_setting():
     for n in (5, 8, 16, 32):
@@ -473,33 +454,6 @@ def test_size_notes_count_unused_rows_and_pooled_size():
     notes = [line.strip() for line in size_notes(run)]
     assert "stride 3 leaves input unused: the last 2 rows are never read" in notes
     assert notes[-1].startswith("pooled: ⌈2 / 2⌉ × ⌈2 / 2⌉ = 1 × 1")
-
-
-def test_cell_numbers_shrink_to_fit_their_cells_or_hide():
-    assert cell_numbers(np.ones((3, 3))) == (True, 2, 15)  # the house size where it fits
-    assert cell_numbers(np.full((3, 3), 4 / 9)) == (True, 2, 13)  # "0.44" in a 33 px cell
-    assert cell_numbers(np.tile([-4.0, 4.0], (8, 4))) == (True, 1, 12)  # "−4" in 15 px cells
-    assert cell_numbers(np.ones((14, 14)))[0] is False  # 8.6 px cells: hover and tables
-    assert cell_numbers(np.full((7, 7), 2.0), presenter=True) == (True, 1, 21)
-    assert cell_numbers(np.ones((12, 12)), presenter=True)[0] is False  # 14 px at least
-
-
-@given(st.integers(1, 32), st.integers(1, 32), st.sampled_from([0.5, 1, 4, 10, 250]),
-       st.booleans(), st.booleans(), st.integers(0, 2**32 - 1))
-def test_shown_cell_numbers_fit_their_cells_across_and_up(rows, cols, scale, whole,
-                                                          presenter, seed):
-    from ui.figures.fast_heatmap import DIGIT_EM, PLOT_PX, SMALL_CELL_PX, SMALLEST_FONT_PX
-
-    values = np.random.default_rng(seed).normal(0, scale, (rows, cols))
-    values = np.round(values) if whole else values
-    numbers, decimals, font = cell_numbers(values, presenter)
-    cell = min(PLOT_PX[presenter] / cols, SMALL_CELL_PX[presenter])
-    longest = max(len(number(v, decimals=decimals)) for v in values.ravel())
-    if numbers:
-        assert font >= SMALLEST_FONT_PX[presenter]
-        assert font * DIGIT_EM * longest <= cell and font <= 0.9 * cell
-    else:
-        assert font < SMALLEST_FONT_PX[presenter]
 
 
 def test_editor_text_of_every_named_kernel_parses_back_exactly():
@@ -525,5 +479,76 @@ def test_presenter_mode_folds_the_settings_and_says_them_in_one_line():
     assert_clean(at)
     assert any(c.value == "**Sobel vertical edges**, P = 0, S = 1, ReLU, max pool 2×2"
                for c in at.caption)
-    np.testing.assert_array_equal(chart_z(at, "Feature map C"),
-                                  conv2d(NOTES_EIGHT, KERNELS["sobel_vertical"]))
+    assert_map(at, "Feature map C",
+               conv2d(NOTES_EIGHT, KERNELS["sobel_vertical"]))
+
+
+# ---- picking a cell on a map -------------------------------------------------------------
+
+def pick_on_map(at: AppTest, map_id: str, row: int, col: int) -> AppTest:
+    """A click on a map cell as the browser sends it: the map component's select trigger."""
+    element = next(e for e in at.get("bidi_component") if e.proto.component_name.endswith(
+        ".map") and any(m["id"] == map_id for m in json.loads(e.proto.json)["maps"]))
+    events = json.dumps([{"event": "select", "value": {"map": map_id, "row": row,
+                                                       "col": col}}])
+    Browser().send(at, [WidgetState(id=_make_trigger_id(element.proto.id, "events"),
+                                    json_trigger_value=events)])
+    return at
+
+
+def test_clicking_a_feature_map_cell_inspects_it_and_the_pickers_follow(notes_page: AppTest):
+    pick_on_map(notes_page, "feature", 2, 1)
+    assert_clean(notes_page)
+    assert notes_page.number_input(key=f"{P}row").value == 2
+    assert notes_page.number_input(key=f"{P}col").value == 1
+    cell = conv2d_cell(NOTES_EIGHT, KERNELS["notes_example"], 2, 1)
+    assert sums(notes_page)[0] == written_sum(cell)
+    assert found_map(notes_page, "Feature map C").entry["boxes"] == [[2, 1, 1, 1]]
+    assert found_map(notes_page, "Input f").entry["boxes"] == [[2, 1, 3, 3]]
+
+
+def test_clicking_a_pooled_cell_inspects_it(notes_page: AppTest):
+    pick_on_map(notes_page, "pooled", 1, 0)
+    assert_clean(notes_page)
+    assert notes_page.number_input(key=f"{P}prow").value == 1
+    assert notes_page.number_input(key=f"{P}pcol").value == 0
+    assert sums(notes_page)[1] == "P(1,0) = max(1, 2) = 2"
+    assert found_map(notes_page, "After ReLU").entry["boxes"] == [[2, 0, 1, 2]]
+
+
+def test_a_pick_outside_the_map_or_on_a_map_without_picking_changes_nothing(notes_page: AppTest):
+    pick_on_map(notes_page, "feature", 7, 0)  # a stale or forged message
+    pick_on_map(notes_page, "relu", 1, 1)
+    assert_clean(notes_page)
+    assert notes_page.number_input(key=f"{P}row").value == 0
+    assert notes_page.number_input(key=f"{P}prow").value == 0
+
+
+# ---- kernels too large to draw (the monkey's defect a) ---------------------------------------
+
+@pytest.mark.parametrize("cells", [
+    {1: {"1": "-1e308"}},  # one huge cell: the sums do not overflow, the maps cannot hold it
+    {0: {"0": "1e308", "2": "-1e308"}, 2: {"1": "−1e308"}},
+    {r: {str(c): "1e308" if (r + c) % 2 else "-1e308" for c in range(3)} for r in range(3)},
+    {1: {"1": "1e39"}},  # just beyond float32
+])
+def test_a_kernel_of_huge_values_says_so_and_keeps_the_last_maps(custom_page: AppTest, cells):
+    good = map_z(custom_page, "Feature map C").copy()
+    at = edit_custom(custom_page, cells)
+    assert_clean(at)
+    assert len(at.error) == 1, [e.value for e in at.error]
+    message = shown(at.error[0].value)
+    assert "too large" in message and "last result that worked" in message
+    assert_map(at, "Feature map C", good)
+    for sent in page_maps(at).values():
+        assert np.isfinite(sent.values).all() and "inf" not in " ".join(sent.numbers)
+
+
+def test_a_kernel_just_inside_the_maps_range_is_drawn_with_its_numbers(custom_page: AppTest):
+    at = edit_custom(custom_page, {1: {"1": "1e30"}})
+    assert_clean(at)
+    assert not at.error
+    assert_map(at, "Feature map C", conv2d(NOTES_EIGHT, np.diag([0, 1e30, 0])))
+    kernel = found_map(at, "Kernel g")  # written from its float32, as hover and colour read it
+    assert kernel.numbers[4] == number(float(np.float32(1e30)), decimals=2)
+    assert kernel.values[0, 1, 1] == np.float32(1e30)

@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from ui.playground.keys import last_good_key
+from ui.playground.maps import drawable
 from ui.playground.pipeline import ConvSettings, Pipeline, SumsOverflow, run_pipeline
 from ui.session import state
 from ui.session.lesson_links import shows
@@ -52,6 +53,7 @@ def result(prefix: str, image: np.ndarray, pick: KernelPick,
     """The pipeline for these inputs, or the last good one (with a message) if they fail."""
     good_key = last_good_key(prefix)
     problem = pick.error or pick.warning
+    pipeline = None
     if pick.kernel is not None:
         try:
             pipeline = run_pipeline(image, pick.kernel, settings, pick.label)
@@ -61,10 +63,16 @@ def result(prefix: str, image: np.ndarray, pick: KernelPick,
             problem = (f"These settings do not work: {error}. Try more padding, a smaller "
                        "stride or kernel, or a bigger grid.")
         else:
-            st.session_state[good_key] = pipeline
-            if pick.warning:
-                st.warning(plain(pick.warning))
-            return pipeline
+            if not all(drawable(m) for m in (pipeline.kernel, pipeline.feature,
+                                             pipeline.pooled)):
+                problem = ("These kernel values are too large to draw: a map holds numbers "
+                           "up to ±3.4e38. Type smaller numbers in the kernel.")
+                pipeline = None
+    if pipeline is not None:
+        st.session_state[good_key] = pipeline
+        if pick.warning:
+            st.warning(plain(pick.warning))
+        return pipeline
     last = st.session_state.get(good_key)
     tail = (f" Still showing the last result that worked ({last.label}, "
             f"{last.settings.describe()})." if last is not None else "")

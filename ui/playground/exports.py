@@ -45,4 +45,4 @@ def downloads() -> None:
         st.download_button("All matrices (zip)", functools.partial(csv_zip, matrices),
                            "playground_matrices.zip", "application/zip", key=f"{P}zip",
                            on_click="ignore")
-    st.caption("PNG: hover a chart and press the camera button in its toolbar.")
+    st.caption("PNG: the PNG button beside each map's title.")

@@ -72,3 +72,17 @@ def run_pipeline(image: np.ndarray, kernel: np.ndarray, settings: ConvSettings,
                     label, settings, padded, feature, activated, pooled)
 
 
+def slide_cell(feature_shape: tuple[int, int], step: int) -> tuple[int, int]:
+    """[row, col] of the output cell the window computes at ``step`` (row by row from 0)."""
+    return divmod(step, feature_shape[1])
+
+
+def filled_so_far(feature: np.ndarray, step: int) -> np.ndarray:
+    """The feature map as the sliding window has filled it after ``step``: cells 0..step
+    (row-major) hold conv2d's values, the rest NaN (not computed yet). (h, w) -> (h, w)."""
+    if not 0 <= step < feature.size:
+        raise ValueError(f"step {step} is outside 0..{feature.size - 1}")
+    shown = np.array(feature, dtype=np.float64)
+    shown.ravel()[step + 1:] = np.nan
+    return shown
+
