@@ -5,6 +5,8 @@ the whole chain, so ``backprop_trace`` composes the same layer forward/backward 
 and keeps each step: dL/dlogits = p - y, the dense gradients, the gradient routed through
 max pooling (to one winning cell per window), through ReLU, and finally dL/dkernel.
 One kernel cell's gradient written term by term is cnn_core.kernel_gradient.
+``pool_routing`` says which cells max pooling hands the gradient to (for any block's maps),
+and ``sgd_step`` takes one plain gradient step with a TinyCNN or a ConvNet.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .conv import conv2d_backward, conv2d_forward
 from .dense import dense_backward, dense_forward
 from .losses import check_labels, softmax_cross_entropy_backward, softmax_cross_entropy_forward
 from .model import TinyCNN
+from .network import ConvNet
 from .pooling import avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .shapes import as_float_array
 
@@ -81,6 +84,15 @@ def _tied_windows(activations: np.ndarray, pooled: np.ndarray, size: int) -> np.
     return share * cache.counts > 1.5
 
 
+def pool_routing(activations: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where max pooling sends the gradient back: activations (..., h, w), window ``size``
+    -> winners (..., h, w) bool, one cell per window (the first maximum in reading order),
+    and tied windows (..., ph, pw) bool, ph = ceil(h / size) (cut-off edge windows kept)."""
+    pooled, cache = max_pool2d_forward(activations, size)
+    winners = max_pool2d_backward(np.ones_like(pooled), cache) > 0
+    return winners, _tied_windows(activations, pooled, size)
+
+
 def backprop_trace(model: TinyCNN, image: np.ndarray, label: int) -> BackpropTrace:
     """Forward and backward pass of one image (H, W) with its true label, every step kept.
 
@@ -114,19 +126,27 @@ def backprop_trace(model: TinyCNN, image: np.ndarray, label: int) -> BackpropTra
         d_activations=d_active[0], d_feature_maps=d_maps[0], d_kernels=d_kernels)
 
 
-def sgd_step(model: TinyCNN, image: np.ndarray, label: int,
-             learning_rate: float) -> TinyCNN:
-    """A new model after one plain gradient step on one image: theta - lr * dL/dtheta.
+def sgd_step(model: TinyCNN | ConvNet, image: np.ndarray, label: int,
+             learning_rate: float) -> TinyCNN | ConvNet:
+    """A new model of the same kind after one plain gradient step on one image (H, W):
+    theta - lr * dL/dtheta, for every parameter (a ConvNet: every block's kernels and
+    biases, and the dense layer).
 
     The given model is not changed (it may be the shared default model).
     """
     if not (np.isfinite(learning_rate) and learning_rate > 0):
         raise ValueError(f"learning rate must be a positive number, got {learning_rate}")
-    trace = backprop_trace(model, image, label)
-    grads = {"kernels": trace.d_kernels, "weights": trace.d_weights, "bias": trace.d_bias}
+    if isinstance(model, ConvNet):
+        labels = check_labels(label, model.n_classes, count=1)
+        grads = model.loss_and_gradients(model.check_images(image), labels)[1]
+    else:
+        trace = backprop_trace(model, image, label)
+        grads = {"kernels": trace.d_kernels, "weights": trace.d_weights, "bias": trace.d_bias}
     with np.errstate(over="ignore", invalid="ignore"):  # reported below as a ValueError
         params = {name: value - learning_rate * grads[name]
                   for name, value in model.params.items()}
     if not all(np.all(np.isfinite(v)) for v in params.values()):
         raise ValueError("the step made a weight infinite: use a smaller learning rate")
+    if isinstance(model, ConvNet):
+        return ConvNet.from_params(model.spec, params)
     return TinyCNN.from_params(params, model.arch.image_shape, model.arch.pool_size)
