@@ -1,40 +1,40 @@
-"""The forward-pass page (AppTest): the notes' numbers, and your drawing through the model.
+"""The forward-pass page (AppTest): the notes' numbers, and a drawing through any model.
 
-Values are read back from what the page renders (plotly figure JSON, the logits table,
-markdown) and compared with a direct cnn_core call.
+Values are read back from what the page sends (the map component's arrays, the bars, the
+logits table, markdown and code) and compared with direct cnn_core calls.
 """
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnn_core import TinyCNN
+from cnn_core.attribution import occlusion_map, saliency_map
 from cnn_core.data import NOTES_EIGHT
+from cnn_core.network import ConvNet
+from cnn_core.network_spec import BlockSpec, NetworkSpec
+from cnn_core.network_trace import channel_contributions, network_trace
+from cnn_core.number_text import MINUS, number
+from cnn_core.stages import network_stages
 from tests.support import apptest_pages
-from tests.support.arrays import plotly_array as array
+from tests.support.arrays import page_maps, plotly_array
 from ui.session.models import default_model, model_input, notes_example_model
 from ui.session.state import DRAWING, TRAINED_MODEL
+from ui.text.network import stage_anchor
 
 PAGE = "app_pages/forward_pass.py"
+ROOT = Path(__file__).resolve().parents[1]
+TWO_BLOCKS = NetworkSpec((12, 12), (BlockSpec(4, 3, padding=1, stride=1, pool="max"),
+                                    BlockSpec(6, 3, padding=0, stride=1, pool="avg")))
 
 
 def open_page(drawing: np.ndarray | None = None, *, router: bool = False,
               **state) -> AppTest:
     """This page with a drawing and some session state; alone, or through app.py."""
     return apptest_pages.open_page(PAGE, drawing, router=router, **state)
-
-
-def figures(at: AppTest) -> dict[str, dict]:
-    """Every plotly chart on the page, keyed by its title."""
-    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return {spec["layout"].get("title", {}).get("text") or f"untitled {i}": spec
-            for i, spec in enumerate(specs)}
-
-
-def z(spec: dict) -> np.ndarray:
-    return array(spec["data"][0]["z"])
 
 
 def seven(size: int = 16) -> np.ndarray:
@@ -45,67 +45,150 @@ def seven(size: int = 16) -> np.ndarray:
     return grid
 
 
+def two_block_net(seed: int = 3) -> ConvNet:
+    """A two-block ConvNet with conv biases that are not zero (so the bias shows)."""
+    model = ConvNet(TWO_BLOCKS, seed)
+    rng = np.random.default_rng(seed)
+    for name in ("block1.bias", "block2.bias"):
+        model.params[name] = rng.normal(0, 0.1, model.params[name].shape)
+    return model
+
+
+def probabilities_shown(at: AppTest) -> np.ndarray:
+    return np.asarray(at.dataframe[0].value["probability"], dtype=np.float64)
+
+
+def headings(at: AppTest) -> dict[str, str]:
+    """Subheading anchors -> their text."""
+    return {h.proto.anchor: h.value for h in at.subheader if h.proto.anchor}
+
+
+def assert_every_stage_shown(at: AppTest, model, x: np.ndarray) -> None:
+    """Every stage of cnn_core.stages: block maps, input and flatten sent as the engine
+    computes them (float32 on the wire), each under a heading with its anchor."""
+    maps, anchors = page_maps(at), headings(at)
+    stages = network_stages(model, x)
+    for stage in stages:
+        assert stage_anchor(stage.key) in anchors, stage.key
+        if stage.block or stage.key == "input":
+            sent = maps[stage_anchor(stage.key)].values
+            np.testing.assert_allclose(sent, stage.values, rtol=1e-6, atol=1e-6)
+            assert any(stage.shape_text in c.value for c in at.caption), stage.key
+        if stage.formula and stage.key != "dense":
+            assert any(stage.formula in c.value for c in at.caption), stage.formula
+    flat = maps[stage_anchor("flatten")].values[0]
+    np.testing.assert_allclose(flat.ravel(), stages[-3].values, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(probabilities_shown(at), stages[-1].values)
+
+
 def test_page_opens_through_the_router_and_predicts_the_default_drawing():
     at = open_page(router=True)
     assert any("The network says **8**" in m.value for m in at.markdown)
     arch = default_model().arch
     captions = " ".join(c.value for c in at.caption)
     assert f"Default network ({arch.n_kernels} kernels 3x3, 16x16 input" in captions
-    assert "learned from MNIST's 4,000 training digits" in captions
 
 
-def test_notes_example_mode_shows_the_notes_numbers():
-    at = open_page(forward_notes=True)
-    shown = figures(at)
-    np.testing.assert_array_equal(z(shown["What the network sees (5x5)"]), NOTES_EIGHT)
-    np.testing.assert_array_equal(z(shown["Kernel"]), [[0, 0, 0], [0, 0, 0], [1, 0, 1]])
-    conv = [[1, 2, 1], [0, 2, 0], [1, 2, 1]]
-    np.testing.assert_array_equal(z(shown["Feature map = conv(input, kernel)"]), conv)
-    np.testing.assert_array_equal(z(shown["ReLU"]), conv)
-    np.testing.assert_array_equal(z(shown["Max pooled 2x2"]), [[2, 1], [2, 1]])
-    np.testing.assert_array_equal(z(shown["Flattened: 4 numbers"]), [[2, 1, 2, 1]])
-    table = at.dataframe[0].value
-    expected = notes_example_model().forward(NOTES_EIGHT)
-    np.testing.assert_allclose([float(t.replace("\u2212", "-")) for t in table["logit"]],
-                               expected["logits"][0], atol=5e-6)
-    np.testing.assert_allclose(table["probability"], expected["probabilities"][0])
-    assert np.all(np.abs(table["probability"] - 0.1) < 0.01)
-    assert table["probability"].sum() == pytest.approx(1.0)
-    best = int(expected["logits"][0].argmax())
-    written = next(m.value for m in at.markdown if m.value.startswith(f"For digit {best}"))
-    assert written.startswith(f"For digit {best}: z_{best} = (2×")
-    assert written.endswith(f"= **{expected['logits'][0][best]:.4f}**".replace("-", "\u2212"))
-
-
-def test_the_page_shows_what_the_default_model_computes_for_the_drawing():
+def test_the_default_network_shows_every_stage_of_the_engines_forward():
     drawing = seven()
     at = open_page(drawing)
     model = default_model()
     x = model_input(drawing, model)
-    expected = model.forward(x)
-    shown = figures(at)
-    np.testing.assert_allclose(z(shown["What the network sees (16x16)"]), x)
-    np.testing.assert_allclose(z(shown["Feature maps (conv)"])[2:16, 0:14],
-                               expected["feature_maps"][0, 0])
-    np.testing.assert_allclose(at.dataframe[0].value["probability"],
-                               expected["probabilities"][0])
-    best = int(expected["probabilities"][0].argmax())
+    assert_every_stage_shown(at, model, x)
+    expected = model.forward(x)["probabilities"][0]
+    best = int(expected.argmax())
     assert best == 7
-    bars = shown["untitled 1"]["data"][0]
-    np.testing.assert_allclose(array(bars["y"]), expected["probabilities"][0])
+    bars = [c for c in at.get("plotly_chart")]
+    assert len(bars) == 1  # the prediction bars: every heatmap is a map component now
+    spec = json.loads(bars[0].proto.spec)
+    np.testing.assert_allclose(plotly_array(spec["data"][0]["y"]), expected)
     assert any(f"The network says **{best}**" in m.value for m in at.markdown)
+
+
+def test_a_two_block_convnet_shows_both_blocks_channel_by_channel():
+    model = two_block_net()
+    drawing = seven()
+    at = open_page(drawing, **{TRAINED_MODEL: model})
+    x = model_input(drawing, model)
+    assert x.shape == (12, 12)
+    assert_every_stage_shown(at, model, x)
+    maps = page_maps(at)
+    assert maps[stage_anchor("block2.conv")].values.shape == (6, 4, 4)
+    assert maps[stage_anchor("block2.avg pool")].values.shape == (6, 2, 2)
+    assert "(6 − 3 + 2×0) // 1 + 1 = 4" in " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(("block", "channel"), [(1, 2), (2, 5)])
+def test_the_detail_views_parts_add_up_with_the_bias_to_the_output_map(block, channel):
+    model = two_block_net()
+    drawing = seven()
+    at = open_page(drawing, **{TRAINED_MODEL: model})
+    at.selectbox(key="forward_block").set_value(block).run()
+    at.selectbox(key="forward_kernel").set_value(channel).run()
+    at.session_state["forward_row"], at.session_state["forward_col"] = 1, 2
+    at.run()
+    x = model_input(drawing, model)
+    maps = page_maps(at)
+    parts, output = maps["detail-parts"].values, maps["detail-output"].values[0]
+    bias = model.params[f"block{block}.bias"][channel]
+    np.testing.assert_allclose(parts.sum(axis=0) + bias, output, atol=1e-5)
+    stage = {s.key: s for s in network_stages(model, x)}[f"block{block}.conv"]
+    np.testing.assert_allclose(output, stage.values[channel], rtol=1e-6, atol=1e-6)
+    trace = network_trace(model, x, 0)  # the label plays no part in the forward
+    np.testing.assert_allclose(parts, channel_contributions(model, trace, block, channel),
+                               rtol=1e-6, atol=1e-6)
+    kernels = maps["detail-kernels"].values
+    np.testing.assert_allclose(kernels, model.params[f"block{block}.kernels"][channel],
+                               rtol=1e-6)
+    assert kernels.shape[0] == (1 if block == 1 else 4)  # C_in kernels
+    written = at.code[-1].value.splitlines()
+    assert len(written) == kernels.shape[0] + 1  # one line per input channel, then the sum
+    total = written[-1].rsplit(" ", 1)[-1]
+    assert written[-1].startswith(f"map k{channel}(1,2) = ")
+    assert total == number(float(stage.values[channel, 1, 2]))
+
+
+def test_notes_mode_shows_the_notes_numbers_and_the_dense_weights_as_a_map():
+    at = open_page(forward_notes=True)
+    maps = page_maps(at)
+    np.testing.assert_array_equal(maps[stage_anchor("input")].values[0], NOTES_EIGHT)
+    np.testing.assert_array_equal(maps["detail-kernels"].values[0],
+                                  [[0, 0, 0], [0, 0, 0], [1, 0, 1]])
+    conv = [[1, 2, 1], [0, 2, 0], [1, 2, 1]]
+    np.testing.assert_array_equal(maps[stage_anchor("block1.conv")].values[0], conv)
+    np.testing.assert_array_equal(maps[stage_anchor("block1.relu")].values[0], conv)
+    np.testing.assert_array_equal(maps[stage_anchor("block1.max pool")].values[0],
+                                  [[2, 1], [2, 1]])
+    np.testing.assert_array_equal(maps[stage_anchor("flatten")].values[0], [[2, 1, 2, 1]])
+    model = notes_example_model()
+    weights = maps["dense-weights"]
+    np.testing.assert_allclose(weights.values[0], model.params["weights"], rtol=1e-6)
+    # every weight written to 3 decimals, one number a cell (the map fits or hides them)
+    assert weights.numbers == [number(w, decimals=3)
+                               for w in np.float32(model.params["weights"]).ravel()]
+    expected = model.forward(NOTES_EIGHT)
+    table = at.dataframe[0].value
+    np.testing.assert_allclose([float(t.replace(MINUS, "-")) for t in table["logit"]],
+                               expected["logits"][0], atol=5e-6)
+    np.testing.assert_allclose(table["probability"], expected["probabilities"][0])
+    best = int(expected["logits"][0].argmax())
+    written = next(m.value for m in at.markdown if m.value.startswith(f"For digit {best}"))
+    assert written.startswith(f"For digit {best}: z_{best} = (2×")
+    assert written.endswith(f"= **{number(expected['logits'][0][best], decimals=4)}**")
+    bias = model.params["bias"][best]
+    assert "+ \u2212" not in written
+    assert f") {MINUS if bias < 0 else '+'} {abs(bias):.4f}".rstrip("0") in written
 
 
 def test_fit_toggle_off_feeds_the_drawing_without_cropping():
     drawing = np.zeros((16, 16))
     drawing[1:6, 1:3] = 1.0  # small, in a corner
     at = open_page(drawing)
-    assert not np.allclose(model_input(drawing, default_model()),
-                           model_input(drawing, default_model(), fit=False))
     at.toggle(key="forward_fit").set_value(False).run()
     x = model_input(drawing, default_model(), fit=False)
-    np.testing.assert_allclose(z(figures(at)["What the network sees (16x16)"]), x)
-    np.testing.assert_allclose(at.dataframe[0].value["probability"],
+    assert not np.allclose(x, model_input(drawing, default_model()))
+    np.testing.assert_allclose(page_maps(at)[stage_anchor("input")].values[0], x, atol=1e-6)
+    np.testing.assert_allclose(probabilities_shown(at),
                                default_model().forward(x)["probabilities"][0])
 
 
@@ -116,18 +199,18 @@ def test_predict_then_reveal_hides_the_answer_until_reveal():
     assert at.button(key="forward_reveal").disabled
     at.radio(key="forward_guess").set_value(3).run()
     at.button(key="forward_reveal").click().run()
-    assert any("The network says **8**" in m.value for m in at.markdown)
     assert any("you guessed 3; the network picked 8" in m.value for m in at.markdown)
     assert len(at.dataframe) == 1
-    # a new drawing hides the answer again
-    at.session_state[DRAWING] = seven()
+    at.session_state[DRAWING] = seven()  # a new drawing hides the answer again
     at.run()
     assert not at.dataframe
 
 
-def test_a_blank_drawing_gets_an_answer_and_a_note():
-    at = open_page(np.zeros((8, 8)))
+def test_a_blank_drawing_gets_an_answer_a_note_and_no_attribution():
+    at = open_page(np.zeros((8, 8)), forward_looks=True)
     assert any("blank" in i.value for i in at.info)
+    assert any("Draw something first" in i.value for i in at.info)
+    assert "looks-occlusion" not in page_maps(at)
     assert len(at.dataframe) == 1
 
 
@@ -139,31 +222,60 @@ def test_a_drawing_above_1_is_clipped_with_a_warning_and_then_answered():
     assert any("outside 0..1" in w.value and "clipped" in w.value for w in at.warning)
     model = default_model()
     expected = model.forward(model_input(np.ones((8, 8)), model))["probabilities"][0]
-    np.testing.assert_allclose(at.dataframe[0].value["probability"], expected)
+    np.testing.assert_allclose(probabilities_shown(at), expected)
 
 
 def test_a_trained_5x5_model_becomes_the_model_of_the_page():
     toy = TinyCNN(2, 3, (5, 5), 2, 10, seed=4)
     at = open_page(np.array(NOTES_EIGHT), **{TRAINED_MODEL: toy})
     assert "from the Training page" in " ".join(c.value for c in at.caption)
-    np.testing.assert_allclose(at.dataframe[0].value["probability"],
+    np.testing.assert_allclose(probabilities_shown(at),
                                toy.forward(NOTES_EIGHT)["probabilities"][0])
     at.button(key="forward_default").click().run()
     assert at.session_state[TRAINED_MODEL] is None
     assert "Default network" in " ".join(c.value for c in at.caption)
 
 
+@pytest.mark.parametrize("which", ["default", "two blocks"])
+def test_where_the_network_looks_shows_the_engines_occlusion_and_saliency(which):
+    model = default_model() if which == "default" else two_block_net()
+    drawing = seven()
+    state = {} if which == "default" else {TRAINED_MODEL: model}
+    at = open_page(drawing, **state)
+    assert "looks-occlusion" not in page_maps(at)  # closed: nothing computed
+    at.toggle(key="forward_looks").set_value(True).run()
+    at.segmented_control(key="forward_patch").set_value(4).run()
+    x = model_input(drawing, model)
+    maps = page_maps(at)
+    occlusion = occlusion_map(model, x, patch=4)
+    np.testing.assert_allclose(maps["looks-occlusion"].values[0], occlusion.per_pixel,
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(maps["looks-saliency"].values[0],
+                               saliency_map(model, x).gradient, rtol=1e-5, atol=1e-6)
+    assert "patch 4×4" in maps["looks-occlusion"].title
 
-def test_the_logit_line_subtracts_a_negative_bias_and_the_table_writes_real_minus_signs():
-    at = open_page(forward_notes=True)
-    model, values = notes_example_model(), notes_example_model().forward(np.array(NOTES_EIGHT))
-    best = int(values["logits"][0].argmax())
-    bias = model.params["bias"][best]
-    written = next(m.value for m in at.markdown if m.value.startswith(f"For digit {best}"))
-    assert "+ \u2212" not in written
-    sign = "\u2212" if bias < 0 else "+"
-    assert f") {sign} {abs(bias):.4f}".rstrip("0") in written
-    logits = at.dataframe[0].value["logit"].tolist()
-    assert any(text.startswith("\u2212") for text in logits) and not any("-" in t for t in logits)
-    shown = [float(text.replace("\u2212", "-")) for text in logits]
-    np.testing.assert_allclose(shown, values["logits"][0], atol=5e-6)
+
+def fresh(params: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_the_share_link_carries_the_detail_view_and_the_patch_size():
+    at = open_page(seven())
+    at.toggle(key="forward_looks").set_value(True).run()
+    at.segmented_control(key="forward_patch").set_value(5).run()
+    at.selectbox(key="forward_kernel").set_value(7).run()
+    params = {key: at.query_params[key] for key in at.query_params}
+    assert params["op"] == "5" and params["fl"] == "1" and params["fk"] == "7"
+    reopened = fresh(params)
+    assert not reopened.exception
+    assert reopened.segmented_control(key="forward_patch").value == 5
+    assert reopened.selectbox(key="forward_kernel").value == 7
+    np.testing.assert_allclose(page_maps(reopened)["looks-occlusion"].values,
+                               page_maps(at)["looks-occlusion"].values)
+    odd = fresh({"op": "9", "fl": "1"})  # a patch size not offered: the default, said
+    assert odd.segmented_control(key="forward_patch").value == 3
+    assert "'op'" in " ".join(c.value for c in odd.caption)
+
