@@ -8,16 +8,17 @@ sessions (one Chromium, one context each, Playwright's async API; four load at a
 each playground to a GRID x GRID drawing, waits until every session is ready, then lets all
 of them paint S strokes at once (one click on a cell each, where the default kernel sees it).
 
-Latency = from the click's pointerdown to the first animation frame in which the feature
-map C looks different: its plotly heatmap <image> (the pixels plotly paints) or the numbers
-in its cells differ from just before the click. Both instants are performance.now() inside
-the page. Server turnaround = the stroke's rerun request leaving the browser to the rerun's
-last websocket message arriving (CDP network events, browser clock): the server's share
-without the page's rendering (an upper bound when Chromium is short of CPU). A session's
-next stroke starts once its rerun has finished (Streamlit's script state "notRunning") plus
-a think time: ``--think`` seconds on average, each pause drawn uniformly from 0.5 to 1.5
-times that (and each session's first stroke delayed by 0 to ``--think``) so that students do
-not paint in lockstep; ``--think 0`` is the worst case, every session at once, no pause.
+Latency = from the click's pointerdown to the first animation frame in which the feature map
+C looks different: the map component's panel of that map has painted new data (its
+data-revision, set after the canvas is painted, moved since just before the click). Both instants
+are performance.now() inside the page. Server turnaround = the stroke's rerun request
+leaving the browser to the rerun's last websocket message arriving (CDP network events,
+browser clock): the server's share without the page's rendering (an upper bound when
+Chromium is short of CPU). A session's next stroke starts once its rerun has finished
+(Streamlit's script state "notRunning") plus a think time: ``--think`` seconds on average,
+each pause drawn uniformly from 0.5 to 1.5 times that (and each session's first stroke
+delayed by 0 to ``--think``) so that students do not paint in lockstep; ``--think 0`` is the
+worst case, every session at once, no pause.
 
 CPU: the server's utime + stime (psutil if installed, else /proc/<pid>/stat) and our
 Chromium's (its whole process tree) over the stroke phase; % of one core = CPU s / wall s.
@@ -53,14 +54,14 @@ LOAD_TIMEOUT_MS = 180_000
 STROKE_TIMEOUT_MS = 60_000
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
-# The feature map's look: its heatmap image and cell numbers, as one string.
+# The feature map's look: the data-revision its map component panel gets once painted (the
+# panels are in the components' shadow roots; ui.playground.maps gives it the id "feature").
 LOOK = """() => {
-    const gd = [...document.querySelectorAll('.js-plotly-plot')].find(
-        (plot) => String(plot.layout?.title?.text).includes('Feature map C'));
-    if (!gd) return null;
-    const image = gd.querySelector('.heatmaplayer image')?.getAttribute('href') ?? '';
-    const texts = [...gd.querySelectorAll('.heatmaplayer text')].map((t) => t.textContent);
-    return image + '|' + texts.join(',');
+    for (const host of document.querySelectorAll('.stBidiComponent *')) {
+        const figure = host.shadowRoot?.querySelector('.cnn-map[data-map-id="feature"]');
+        if (figure) return figure.getAttribute('data-revision');
+    }
+    return null;
 }"""
 ARM = f"""() => {{
     window.__look = ({LOOK})();

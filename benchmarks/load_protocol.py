@@ -11,12 +11,12 @@ without N Chromiums competing with it for this machine's cores (the browser-driv
 
 Each session opens the playground from a share link holding a blank GRID x GRID drawing,
 waits for everyone, then paints S strokes, one cell inked per stroke. Latency = the stroke
-leaving the client to the feature map C arriving with new numbers (its plotly spec differs
-from the one before); turnaround = to the rerun's ``script_finished``. A stroke whose map
-never changes, or any exception element, counts as lost. A session's next stroke starts
-after ``script_finished`` and a think time as in ``benchmarks.load`` (``--think`` on
-average, at random; 0: every session at once).
-Server CPU = the server process's utime + stime over the stroke phase.
+leaving the client to the feature map C arriving with new numbers (its values, in the map
+component's payload, differ from the ones before); turnaround = to the rerun's
+``script_finished``. A stroke whose map never changes, or any exception element, counts as
+lost. A session's next stroke starts after ``script_finished`` and a think time as in
+``benchmarks.load`` (``--think`` on average, at random; 0: every session at once). Server
+CPU = the server process's utime + stime over the stroke phase.
 
 ``--trainers T`` adds T sessions, in Chromium tabs, that open the Training page from a link
 with ``--training-link``'s settings and press Train as the strokes start: the server runs

@@ -6,7 +6,6 @@ turn the benchmark into a measure of rejected strokes)."""
 from __future__ import annotations
 
 import asyncio
-import json
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -14,7 +13,6 @@ import pytest
 import websockets
 
 from cnn_core import KERNELS, conv2d
-from tests.support.arrays import plotly_array
 from tests.support.protocol_client import Session
 
 pytestmark = pytest.mark.browser  # needs the live server the browser tests start
@@ -22,22 +20,22 @@ pytestmark = pytest.mark.browser  # needs the live server the browser tests star
 APP = "app.py"
 
 
-def feature_map(spec: str) -> np.ndarray:
-    """The z values of the feature map's heatmap (plotly's base64 typed array)."""
-    trace = json.loads(spec)["data"][0]
-    return plotly_array(trace["z"]).reshape(len(trace["text"]), -1)
-
-
 async def strokes(url: str, cells: list[tuple[int, int]]) -> list[np.ndarray]:
     address = url.replace("http://", "ws://") + "/_stcore/stream"
     async with websockets.connect(address, subprotocols=["streamlit"], max_size=None) as sock:
         session = Session(sock, 8)
         await session.open(8)
-        maps = [feature_map(session.feature_spec)]
+        maps = [session.feature]
         for row, col in cells:
             await session.stroke(row, col)
-            maps.append(feature_map(session.feature_spec))
+            maps.append(session.feature)
         return maps
+
+
+def same_as_sent(shown: np.ndarray, expected: np.ndarray) -> None:
+    """shown equals expected as the page sends it (the map component sends float32)."""
+    assert shown.shape == expected.shape
+    np.testing.assert_array_equal(shown, expected.astype(shown.dtype))
 
 
 def test_each_stroke_comes_back_as_the_feature_map_of_the_drawing_sent(streamlit_app):
@@ -45,9 +43,9 @@ def test_each_stroke_comes_back_as_the_feature_map_of_the_drawing_sent(streamlit
     with ThreadPoolExecutor(1) as thread:  # Playwright's sync tests keep a loop running here
         maps = thread.submit(asyncio.run, strokes(streamlit_app(APP), cells)).result()
     drawing = np.zeros((8, 8))
-    np.testing.assert_array_equal(maps[0], conv2d(drawing, KERNELS["notes_example"]))
+    same_as_sent(maps[0], conv2d(drawing, KERNELS["notes_example"]))
     for (row, col), shown in zip(cells, maps[1:], strict=True):
         drawing[row, col] = 1.0
         expected = conv2d(drawing, KERNELS["notes_example"])
         assert expected.any()
-        np.testing.assert_array_equal(shown, expected)
+        same_as_sent(shown, expected)

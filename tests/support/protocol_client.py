@@ -4,7 +4,9 @@ browser speaks it (the protobuf BackMsg / ForwardMsg), for benchmarks.load_proto
 ``Session.open`` opens the playground from a share link with a blank drawing;
 ``Session.stroke`` inks one cell and sends the grid exactly as the drawing grid sends a
 finished stroke (its ``stroke`` trigger value, whole grid, on the page's fragment), then
-reads the rerun's reply: the feature map's plotly spec, or the error shown.
+reads the rerun's reply: the feature map's values, or the error shown. The feature map is
+read from the map component's payload (a BidiComponent element named ``*.map``; the map of
+id "feature"), decoded by tests.support.arrays.sent_map as float32, as the browser reads it.
 """
 
 from __future__ import annotations
@@ -19,19 +21,33 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from tests.support.arrays import sent_map
 from ui.codecs.grid_stroke import encode_grid
 from ui.codecs.url_values import encode_drawing
 
 GRID_COMPONENT = "cnn_playground_drawing_grid"
-FEATURE_MAP_TITLE = "Feature map C"
+MAP_COMPONENT = ".map"  # ui.widgets.map's registered name ends so ("cnn_playground.map")
+FEATURE_MAP_ID = "feature"  # ui.playground.maps: the map "Feature map C (h×w)"
 TIMEOUT_S = 120.0
+
+
+def feature_map(element) -> np.ndarray | None:
+    """The playground's feature map C (h, w) if this new_element is the map component that
+    carries it (the map of id FEATURE_MAP_ID in its payload), else None."""
+    if element.WhichOneof("type") != "bidi_component" or not \
+            element.bidi_component.component_name.endswith(MAP_COMPONENT):
+        return None
+    for entry in json.loads(element.bidi_component.json or "{}").get("maps", []):
+        if entry.get("id") == FEATURE_MAP_ID:
+            return sent_map(entry).values[0]
+    return None
 
 
 @dataclass
 class Reply:
-    """What one rerun sent back: the feature map's spec (and when), any exception."""
+    """What one rerun sent back: the feature map (and when it came), any exception."""
 
-    feature_spec: str | None = None
+    feature: np.ndarray | None = None
     feature_at: float | None = None
     grid: dict | None = None  # the drawing grid element: its widget id, data, fragment
     errors: list[str] = field(default_factory=list)
@@ -46,7 +62,7 @@ class Session:
         self.context = BackMsg().rerun_script.context_info
         self.context.timezone, self.context.locale = "UTC", "en-US"
         self.trigger_id = self.fragment_id = self.page_script_hash = ""
-        self.revision, self.feature_spec = 0, None
+        self.revision, self.feature = 0, None
 
     async def send(self, message: BackMsg) -> None:
         message.rerun_script.context_info.CopyFrom(self.context)
@@ -72,8 +88,8 @@ class Session:
         kind = element.WhichOneof("type")
         if kind == "exception" or (kind == "alert" and element.alert.format == 1):
             reply.errors.append(element.exception.message or element.alert.body)
-        elif kind == "plotly_chart" and FEATURE_MAP_TITLE in element.plotly_chart.spec:
-            reply.feature_spec, reply.feature_at = element.plotly_chart.spec, time.perf_counter()
+        elif (values := feature_map(element)) is not None:
+            reply.feature, reply.feature_at = values, time.perf_counter()
         elif kind == "bidi_component" and GRID_COMPONENT in element.bidi_component.component_name:
             reply.grid = {"id": element.bidi_component.id, "fragment": delta.fragment_id,
                           "data": json.loads(element.bidi_component.json or "{}")}
@@ -86,7 +102,7 @@ class Session:
         self.context.url = "http://127.0.0.1/playground"
         await self.send(message)
         reply = await self.read_run()
-        if reply.grid is None or reply.feature_spec is None or reply.errors:
+        if reply.grid is None or reply.feature is None or reply.errors:
             raise RuntimeError(f"playground did not open as expected: {reply.errors}")
         data = reply.grid["data"].get("data", reply.grid["data"])
         if data.get("size") != grid:
@@ -94,7 +110,7 @@ class Session:
         self.page_script_hash = reply.page_script_hash
         self.trigger_id = f"$$STREAMLIT_INTERNAL_KEY_{reply.grid['id']}__events"
         self.fragment_id, self.revision = reply.grid["fragment"], int(data["revision"])
-        self.feature_spec = reply.feature_spec
+        self.feature = reply.feature
 
     async def stroke(self, row: int, col: int) -> tuple[float, float]:
         """Ink one cell as a finished stroke; -> (latency, turnaround) in ms."""
@@ -112,7 +128,7 @@ class Session:
         done = time.perf_counter()
         if reply.errors:
             raise RuntimeError(f"error on screen: {reply.errors[0][:200]}")
-        if reply.feature_spec is None or reply.feature_spec == self.feature_spec:
+        if reply.feature is None or np.array_equal(reply.feature, self.feature):
             raise RuntimeError("the feature map did not change")
-        self.feature_spec = reply.feature_spec
+        self.feature = reply.feature
         return 1000 * (reply.feature_at - sent), 1000 * (done - sent)
