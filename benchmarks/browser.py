@@ -1,7 +1,9 @@
 """What a brush stroke costs the browser, page by page (prints a table, asserts nothing).
 
     python -m benchmarks.browser [--strokes 10] [--pages playground gallery forward_pass
-                                  backprop] [--width 1400 --height 1000] [--no-scroll]
+                                  backprop ""] [--width 1400 --height 1000] [--no-scroll]
+
+("" is the Home page, whose overview draws the network's maps under its grid.)
 
 Starts its own ``streamlit run app.py`` and one headless Chromium, and for every page with
 a drawing grid opens the home page, then the page, and paints ``--strokes`` strokes (one
@@ -14,8 +16,11 @@ click on a grid cell each, one student, no think time). Per stroke:
   rerun has finished and nothing has changed for QUIET_MS.
 - main-thread CPU: the renderer main thread's busy time over the stroke (Chrome DevTools'
   Performance.getMetrics TaskDuration, through a CDP session), Script and Layout parts too.
-- maps updated: data-revision changes of canvas maps (ui/widgets/map), and the number of
-  plotly charts on the page (each redrawn on a stroke if its figure changed).
+- maps updated: data-revision changes of canvas maps (ui/widgets/map) per stroke, the number
+  of map panels on the page, and of plotly charts (each redrawn on a stroke if its figure
+  changed). A stroke is over only once every map component has painted the last data it was
+  given (its data-revision equals that data's revision), in view or not; shadow roots of
+  components mounted during a stroke are watched from then on.
 - scroll pass (unless --no-scroll): then the page is scrolled to the bottom one screen at a
   time and back, so that a map drawn only when it comes into view is drawn; its CPU is a
   column of its own, and "late" counts map updates that happened only then.
@@ -38,7 +43,7 @@ from tests.support.streamlit_server import CHROMIUM, CHROMIUM_ARGS, start_stream
 
 PAGES = {"playground": "Playground", "gallery": "Kernel gallery",
          "forward_pass": "Forward pass", "backprop": "Backprop", "": "Home"}
-DEFAULT_PAGES = ["playground", "gallery", "forward_pass", "backprop"]
+DEFAULT_PAGES = ["playground", "gallery", "forward_pass", "backprop", ""]
 LOAD_TIMEOUT_MS = 180_000
 STROKE_TIMEOUT_MS = 60_000
 QUIET_MS = 500
@@ -60,12 +65,15 @@ OBSERVE = """() => {
   };
   B.observer = new MutationObserver((records) => {
     const now = performance.now();
+    let added = false;
     for (const m of records) {
+      added ||= m.type === 'childList' && m.addedNodes.length > 0;
       if (ignored(m)) continue;
       B.last = now;
       if (m.type === 'attributes' && m.attributeName === 'data-revision'
           && m.target.classList.contains('cnn-map')) B.revisions += 1;  // a map, not the grid
     }
+    if (added) B.scan();  // a component mounted by this stroke: watch its maps too
   });
   B.observer.observe(document, options);
   B.scan = () => {  // shadow roots of components mounted since the last scan
@@ -75,6 +83,24 @@ OBSERVE = """() => {
         B.observer.observe(host.shadowRoot, options);
       }
     }
+  };
+  B.painted = () => {  // every map component has painted the last data it was given
+    for (const host of document.querySelectorAll('.stBidiComponent *')) {
+      for (const root of host.shadowRoot?.querySelectorAll('.cnn-maps') ?? []) {
+        const view = root.__view;
+        if (view?.data && root.getAttribute('data-revision') !== String(view.data.rev)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  };
+  B.maps = () => {  // map panels on the page, in view or not
+    let count = 0;
+    for (const host of document.querySelectorAll('.stBidiComponent *')) {
+      count += host.shadowRoot?.querySelectorAll('.cnn-map').length ?? 0;
+    }
+    return count;
   };
   document.addEventListener('pointerdown', () => {
     B.strokeAt = B.last = performance.now();
@@ -86,7 +112,7 @@ SETTLED = f"""() => {{
   const B = window.__bench, now = performance.now();
   const idle = document.querySelector('{IDLE}') !== null;
   return B.strokeAt !== null && now - B.last > {QUIET_MS} && idle
-         && (B.ran || now - B.strokeAt > 5000);
+         && (B.ran || now - B.strokeAt > 5000) && B.painted();
 }}"""
 SCROLL = """async () => {
   const main = document.querySelector('[data-testid="stMain"]') || document.scrollingElement;
@@ -154,6 +180,7 @@ def measure_page(browser, url: str, path: str, args: argparse.Namespace) -> dict
                 rows["scroll_cpu"].append(1000 * (metrics(cdp)["TaskDuration"]
                                                   - after["TaskDuration"]))
         rows["plotly"] = [page.locator(".js-plotly-plot").count()]
+        rows["maps"] = [page.evaluate("() => window.__bench.maps()")]
     finally:
         context.close()
     rows["errors"] = errors
@@ -167,7 +194,7 @@ def median(values: list[float]) -> float:
 def report(results: dict[str, dict], args: argparse.Namespace) -> None:
     """One row per page: medians over the strokes (p90 of the latency too)."""
     header = (f"{'page':<16} {'stroke->last update':>20} {'p90':>6} {'main-thread CPU':>16} "
-              f"{'script':>7} {'layout':>7} {'maps upd.':>9} {'plotly':>6}"
+              f"{'script':>7} {'layout':>7} {'maps upd.':>9} {'maps':>5} {'plotly':>6}"
               + (f" {'scroll CPU':>10} {'late':>4}" if args.scroll else ""))
     print(f"\n{args.strokes} strokes per page, medians; viewport {args.width}x{args.height}; "
           f"load average {', '.join(f'{v:.1f}' for v in os.getloadavg())}\n")
@@ -180,7 +207,8 @@ def report(results: dict[str, dict], args: argparse.Namespace) -> None:
         line = (f"{name:<16} {median(rows['latency']):>17.0f} ms "
                 f"{percentile(rows['latency'], 90):>6.0f} {median(rows['cpu']):>13.0f} ms "
                 f"{median(rows['script']):>7.0f} {median(rows['layout']):>7.0f} "
-                f"{median(rows['revisions']):>9.0f} {rows['plotly'][0]:>6}")
+                f"{median(rows['revisions']):>9.0f} {rows['maps'][0]:>5} "
+                f"{rows['plotly'][0]:>6}")
         if args.scroll:
             line += f" {median(rows['scroll_cpu']):>7.0f} ms {sum(rows['late']):>4.0f}"
         print(line)
