@@ -5,9 +5,11 @@
 Rows:
 - the default model's training (first use of the app, then cached for everyone);
 - the forward-pass page after a stroke: the work of the stroke fragment measured directly
-  (input, forward pass, every figure built and serialised as Streamlit does, the logits
-  table converted to Arrow bytes), and a whole AppTest rerun of the page (an upper bound:
-  the full page plus AppTest's own overhead);
+  (input, every stage of the forward pass, each map component's payload built and serialised
+  to JSON as Streamlit does, the probability bars' plotly figure serialised, the logits table
+  converted to Arrow bytes; the detail view and the "where it looks" toggle left out), and a
+  whole AppTest rerun of the page (an upper bound: the full page plus AppTest's own
+  overhead);
 - training 10 epochs of 8 kernels on the handwritten digits: the Trainer alone, and through
   the page in AppTest (one epoch per rerun, curves and kernels redrawn every epoch);
 - the backprop page after a stroke (AppTest rerun);
@@ -38,6 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import json  # noqa: E402
+
 import numpy as np  # noqa: E402
 import plotly.io  # noqa: E402
 import plotly.tools  # noqa: E402
@@ -49,11 +53,13 @@ from benchmarks.load_common import percentile  # noqa: E402
 from cnn_core import TinyCNN  # noqa: E402
 from cnn_core.data import handwritten_digits  # noqa: E402
 from cnn_core.default_network import load_default_network  # noqa: E402
+from cnn_core.stages import as_network, network_stages  # noqa: E402
 from cnn_core.train import TrainConfig, Trainer  # noqa: E402
 from ui.figures.bars import probability_bars  # noqa: E402
-from ui.figures.network_heatmaps import mosaic, network_heatmap  # noqa: E402
-from ui.session.models import default_model, model_input  # noqa: E402
+from ui.network.walk import stage_map  # noqa: E402
+from ui.session.models import Model, default_model, model_input  # noqa: E402
 from ui.text.network import output_table  # noqa: E402
+from ui.widgets.map import Map, build_payload  # noqa: E402
 from ui.widgets.reveal import fingerprint  # noqa: E402
 
 
@@ -74,25 +80,25 @@ def stroke(rng: np.random.Generator) -> np.ndarray:
     return grid
 
 
-def forward_fragment_work(model: TinyCNN, drawing: np.ndarray) -> None:
-    """What the forward page's fragment computes after a stroke, figures serialised."""
+def forward_fragment_work(model: Model, drawing: np.ndarray) -> None:
+    """What the forward page's fragment computes after a stroke (ui.network.forward), its
+    map components' payloads and its figure serialised."""
     x = model_input(drawing, model)
-    values = model.forward(x)
+    stages = network_stages(as_network(model), x)
     fingerprint(x)
-    maps, active, pooled = (values[k][0] for k in ("feature_maps", "activations", "pooled"))
-    k = 0
-    figures = [network_heatmap(x, kind="ink", decimals=1, title="input"),
-               probability_bars(values["probabilities"][0]),
-               mosaic(model.params["kernels"], kind="signed"), mosaic(maps, kind="signed"),
-               mosaic(active, kind="positive"), mosaic(pooled, kind="positive"),
-               network_heatmap(model.params["kernels"][k]), network_heatmap(maps[k]),
-               network_heatmap(active[k]),
-               network_heatmap(pooled[k]), network_heatmap(pooled.reshape(len(pooled), -1))]
-    for figure in figures:  # what st.plotly_chart does with a Figure
-        plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(figure, True),
-                          validate=False)
+    by_key = {stage.key: stage for stage in stages}
+    last = [stage for stage in stages if stage.block][-1]
+    groups = [Map(x, title="Input", kind="ink", decimals=1),
+              *(stage_map(stage) for stage in stages if stage.block),
+              Map(last.values.reshape(len(last.values), -1), title="Flattened", kind="positive")]
+    for group in groups:  # one map_view each: its payload as the component sends it
+        json.dumps(build_payload(group))
+    probabilities, logits = by_key["softmax"].values, by_key["dense"].values
+    figure = probability_bars(probabilities, highlight=int(np.argmax(probabilities)))
+    plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(figure, True),
+                      validate=False)  # what st.plotly_chart does with a Figure
     dataframe_util.convert_anything_to_arrow_bytes(  # what st.dataframe does with the table
-        output_table(values["logits"][0], values["probabilities"][0]))
+        output_table(logits, probabilities))
 
 
 def page(path: str) -> AppTest:
