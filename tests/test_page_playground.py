@@ -552,3 +552,82 @@ def test_a_kernel_just_inside_the_maps_range_is_drawn_with_its_numbers(custom_pa
     kernel = found_map(at, "Kernel g")  # written from its float32, as hover and colour read it
     assert kernel.numbers[4] == number(float(np.float32(1e30)), decimals=2)
     assert kernel.values[0, 1, 1] == np.float32(1e30)
+
+
+# ---- the sliding window, animated ------------------------------------------------------------
+
+SLIDE_STEP = f"{P}slide_step"
+
+
+def slide_frame(at: AppTest) -> tuple[SentMap, SentMap, str]:
+    """The sliding window's input map, its map so far and the sum written under them."""
+    maps = page_maps(at)
+    return maps["slide_input"], maps["slide_output"], sums(at)[-1]
+
+
+@pytest.mark.parametrize(("padding", "stride"), [(0, 1), (1, 2), (2, 3)])
+def test_each_window_position_fills_conv2ds_first_cells_and_writes_the_current_sum(padding,
+                                                                                   stride):
+    drawing = np.random.default_rng(padding + 7 * stride).random((8, 8)).round(2)
+    at = page(drawing, **{state.KERNEL_CHOICE: "sobel_horizontal", f"{P}slide": True})
+    at.segmented_control(key=f"{P}padding").set_value(padding)
+    at.segmented_control(key=f"{P}stride").set_value(stride).run()
+    feature = conv2d(drawing, KERNELS["sobel_horizontal"], padding=padding, stride=stride)
+    for step in range(feature.size):
+        assert_clean(at)
+        assert at.session_state[SLIDE_STEP] == step
+        seen, so_far, written = slide_frame(at)
+        flat = so_far.values[0].ravel()
+        np.testing.assert_array_equal(flat[:step + 1],
+                                      feature.ravel()[:step + 1].astype(np.float32))
+        assert np.isnan(flat[step + 1:]).all()
+        row, col = divmod(step, feature.shape[1])
+        assert so_far.entry["boxes"] == [[row, col, 1, 1]]
+        assert seen.entry["boxes"] == [[row * stride, col * stride, 3, 3]]
+        assert written == written_sum(conv2d_cell(drawing, KERNELS["sobel_horizontal"], row,
+                                                  col, padding=padding, stride=stride))
+        total = parse_number(written.rsplit(" ", 1)[1])
+        assert total == pytest.approx(feature[row, col], abs=5e-3)
+        at.button(key=f"{P}slide_forward").click().run()
+    assert at.session_state[SLIDE_STEP] == feature.size - 1  # the last step stays put
+    at.button(key=f"{P}slide_back").click().run()
+    assert at.session_state[SLIDE_STEP] == feature.size - 2
+    assert np.isnan(slide_frame(at)[1].values[0, -1, -1])
+
+
+def test_the_map_so_far_keeps_the_whole_maps_colour_scale():
+    at = page(NOTES_EIGHT, **{state.KERNEL_CHOICE: "laplacian_4", f"{P}slide": True})
+    feature = conv2d(NOTES_EIGHT, KERNELS["laplacian_4"])
+    biggest = np.abs(feature).max()
+    so_far = slide_frame(at)[1].entry
+    assert (so_far["kind"], so_far["lo"], so_far["hi"]) == ("signed", -biggest, biggest)
+
+
+def test_play_advances_one_window_a_tick_and_stops_at_the_end(notes_page: AppTest):
+    notes_page.toggle(key=f"{P}slide").set_value(True).run()
+    assert notes_page.session_state[SLIDE_STEP] == 0
+    notes_page.button(key=f"{P}slide_play").click().run()
+    assert_clean(notes_page)
+    assert notes_page.session_state[SLIDE_STEP] == 1  # the run that starts the timer steps
+    assert notes_page.button(key=f"{P}slide_play").label == "⏸ Pause"
+    for step in range(2, 9):
+        notes_page.run()  # one tick of run_every
+        assert notes_page.session_state[SLIDE_STEP] == step
+    assert notes_page.session_state[f"{P}slide_playing"] is False  # stopped at C(2,2)
+    assert notes_page.button(key=f"{P}slide_play").label == "▶ Play"
+    notes_page.run()
+    assert notes_page.session_state[SLIDE_STEP] == 8
+    notes_page.button(key=f"{P}slide_play").click().run()  # play again from the start
+    assert notes_page.session_state[SLIDE_STEP] == 1
+    notes_page.button(key=f"{P}slide_play").click().run()  # pause
+    notes_page.run()
+    assert notes_page.session_state[SLIDE_STEP] == 1
+
+
+def test_the_window_position_stays_inside_a_map_that_shrinks(notes_page: AppTest):
+    notes_page.toggle(key=f"{P}slide").set_value(True).run()
+    notes_page.slider(key=SLIDE_STEP).set_value(8).run()
+    notes_page.segmented_control(key=f"{P}stride").set_value(2).run()
+    assert_clean(notes_page)
+    assert notes_page.session_state[SLIDE_STEP] == 3  # C is 2x2 now
+    assert slide_frame(notes_page)[2].startswith("C(1,1) = ")
