@@ -13,8 +13,8 @@ from cnn_core.number_text import number
 from cnn_core.shapes import span_output_size
 from ui.codecs.url import int_field, number_list_field
 from ui.figures.lessons import signal_strip, strip_table
-from ui.session.share import Binding, restore_from_url, write_url
-from ui.session.state import PRESENTER, ensure_defaults
+from ui.session.page import start_page
+from ui.session.share import Binding
 from ui.text.lessons import (
     big_line,
     format_list,
@@ -28,10 +28,8 @@ from ui.text.lessons import (
 )
 from ui.text.safe import plain
 from ui.widgets.charts import show_chart
-from ui.widgets.share_link import share_link_box
 from ui.widgets.stepper import stepper
 
-ensure_defaults()
 PREFIX = "lesson1d"
 LAST_GOOD = f"{PREFIX}_last_good"
 CONVENTIONS = {  # label -> (engine mode, LaTeX)
@@ -55,14 +53,12 @@ SHARED = [
     (int_field("s", 1, 0, 6), f"{PREFIX}_stride"),
     (int_field("i", 0, 0, 999), f"{PREFIX}_step"),
 ]
-restore_from_url("lesson_1d", SHARED, drawing=False)
-presenter = bool(st.session_state[PRESENTER])
+page = start_page("lesson_1d", "1D convolution: slide g along f", SHARED, drawing=False,
+                  caption="Type two short lists, pick how the index runs, then step through "
+                          "the sum one output at a time. Every number comes from the tested "
+                          "cnn_core engine.")
+presenter = page.presenter
 st.markdown(style(presenter), unsafe_allow_html=True)
-
-st.title("1D convolution: slide g along f")
-share_link_box()
-st.caption("Type two short lists, pick how the index runs, then step through the sum one "
-           "output at a time. Every number comes from the tested cnn_core engine.")
 
 left, right = st.columns(2)
 f_text = left.text_input("f (the input)", value="1, 2, 3, 4, 5", key=f"{PREFIX}_f",
@@ -127,7 +123,7 @@ def render(step: int) -> None:
                config={"displayModeBar": False}, key=f"{PREFIX}_strip")
     text = written_sum_swapped(cell) if swapped else written_sum_1d(cell, lesson["mode"])
     st.markdown(big_line(text), unsafe_allow_html=True)
-    write_url(SHARED, drawing=False)  # here: stepping reruns only the stepper's fragment
+    page.keep_url()  # here: stepping reruns only the stepper's fragment
 
 
 st.subheader("Step through the outputs")

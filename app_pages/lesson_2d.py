@@ -9,8 +9,7 @@ from streamlit.errors import StreamlitAPIException
 from cnn_core import conv2d, output_size
 from cnn_core.explain import conv2d_cell, written_sum
 from ui.codecs.url import int_field, matrix_field
-from ui.figures.lessons import figure_height, padded, padded_input_heatmap, readable_ticks
-from ui.figures.matrix_heatmap import matrix_heatmap
+from ui.figures.lessons import padded
 from ui.lessons.matrices import (
     NOTES_IMAGE,
     NOTES_KERNEL,
@@ -20,15 +19,13 @@ from ui.lessons.matrices import (
     reset_to_notes,
     sizes_strip,
 )
-from ui.session.share import restore_from_url, write_url
-from ui.session.state import PRESENTER, ensure_defaults
+from ui.session.page import start_page
 from ui.text.lessons import big_line, size_latex, style
 from ui.text.safe import plain
-from ui.widgets.charts import Matrix, show_chart
-from ui.widgets.share_link import share_link_box
+from ui.widgets.charts import Matrix
+from ui.widgets.map import Map, map_view
 from ui.widgets.stepper import stepper
 
-ensure_defaults()
 PREFIX = "lesson2d"
 LAST_GOOD = f"{PREFIX}_last_good"
 SHARED = [
@@ -40,12 +37,10 @@ SHARED = [
     (int_field("sc", 1, 0, 4), f"{PREFIX}_stride_cols"),
     (int_field("i", 0, 0, 999), f"{PREFIX}_step"),
 ]
-restore_from_url("lesson_2d", SHARED, drawing=False)
-presenter = bool(st.session_state[PRESENTER])
+page = start_page("lesson_2d", "2D convolution: slide a window over a grid", SHARED,
+                  drawing=False)
+presenter = page.presenter
 st.markdown(style(presenter), unsafe_allow_html=True)
-
-st.title("2D convolution: slide a window over a grid")
-share_link_box()
 st.latex(r"C(i, j) = \sum_m \sum_n f(i \cdot S + m,\; j \cdot S + n)\, g(m, n)")
 st.info("Positions are **[row, col]**: C(0,1) is row 0, column 1 (top row, second cell). "
         "The notes name their 2D outputs in (x, y) order, so the top-right output of their "
@@ -99,34 +94,35 @@ except ValueError as error:
 out = lesson["out"]
 
 
+def step_maps(step: int) -> list[Map]:
+    """One output cell's three maps: the padded input with its window (ticks count from the
+    padding's −1), the kernel, and the output with that cell outlined."""
+    cell = lesson["cells"][step]
+    name = "C({},{})".format(*cell.output_index)
+    (pad_h, pad_w), (h, w) = lesson["pads"], lesson["image"].shape
+    image = padded(lesson["image"], lesson["pads"])
+    window = (*cell.window_start, *lesson["kernel"].shape)
+    return [Map(image, title="input f (padded)" if pad_h or pad_w else "input f", id="input",
+                boxes=[window], inner=(pad_h, pad_w, h, w) if pad_h or pad_w else None,
+                start=(-pad_h, -pad_w), table=Matrix(image, start=(-pad_h, -pad_w)),
+                label=f"input f, the window of {name} outlined"),
+            Map(lesson["kernel"], title="kernel g", id="kernel"),
+            Map(out, title="output C", id="output", boxes=[(*cell.output_index, 1, 1)],
+                label=f"output C, {name} outlined")]
+
+
 def render(step: int) -> None:
     """One output cell: its window on the input, the kernel, the output, the sum."""
-    cell = lesson["cells"][step]
-    k_h, k_w = lesson["kernel"].shape
-    (pad_h, pad_w), hidden_bar = lesson["pads"], {"displayModeBar": False}
-    image = padded(lesson["image"], lesson["pads"])
-    left, right = st.columns([5, 3])
-    show_chart(padded_input_heatmap(lesson["image"], padding=lesson["pads"],
-                                    window=(*cell.window_start, k_h, k_w), presenter=presenter,
-                                    height=figure_height(image.shape[0], presenter)),
-               Matrix(image, start=(-pad_h, -pad_w)), where=left, config=hidden_bar,
-               key=f"{PREFIX}_in")
-    kernel_figure = matrix_heatmap(lesson["kernel"], title="kernel g", presenter=presenter,
-                                   height=figure_height(k_h, presenter, small=True))
-    output_figure = matrix_heatmap(out, title="output C", outline=(*cell.output_index, 1, 1),
-                                   presenter=presenter,
-                                   height=figure_height(out.shape[0], presenter, small=True))
-    show_chart(readable_ticks(kernel_figure, presenter), lesson["kernel"], where=right,
-               config=hidden_bar, key=f"{PREFIX}_g")
-    show_chart(readable_ticks(output_figure, presenter), out, where=right, config=hidden_bar,
-               key=f"{PREFIX}_out")
-    st.markdown(big_line(written_sum(cell)), unsafe_allow_html=True)
-    write_url(SHARED, drawing=False)  # here: stepping reruns only the stepper's fragment
+    map_view(step_maps(step), key=f"{PREFIX}_maps", columns=3, presenter=presenter,
+             cell_px=84 if presenter else 64)
+    st.markdown(big_line(written_sum(lesson["cells"][step])), unsafe_allow_html=True)
+    page.keep_url()  # here: stepping reruns only the stepper's fragment
 
 
 st.subheader("Step through the outputs")
-st.caption("Thick outline: the window read for the current output and that output. Hatched "
-           "cells outside the dashed box are padding zeros; axes show [row, col] indices.")
+st.caption("Thick outline: the window read for the current output and that output. Cells "
+           "outside the dashed box are padding zeros (their row or col is −1, or past the "
+           "image's last one); the axes show [row, col] indices.")
 stepper(PREFIX, len(lesson["cells"]), render,
         label=lambda i: f"C({i // out.shape[1]},{i % out.shape[1]})")
 

@@ -188,13 +188,6 @@ def test_the_epoch_axis_ticks_whole_epochs_only(epochs, step):
     assert (axis["tickmode"], axis["tick0"], axis["dtick"]) == ("linear", 1, step)
 
 
-def test_lesson_tick_labels_keep_the_theme_colour():
-    from ui.figures.lessons import readable_ticks
-
-    figure = readable_ticks(network_heatmap(np.eye(3)), presenter=False)
-    assert all("color" not in axis.get("tickfont", {}) for axis in axes(figure))
-
-
 # ---- presenter mode: labels big enough for the back row ---------------------------------------
 
 def axes(figure) -> list[dict]:

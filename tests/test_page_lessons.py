@@ -24,7 +24,7 @@ from cnn_core.explain import (
     written_sum_1d,
 )
 from cnn_core.number_text import MINUS
-from tests.support.arrays import plotly_array
+from tests.support.arrays import page_maps
 from ui.session.state import PRESENTER
 from ui.text.lessons import never_read, parse_numbers, written_sum_swapped
 
@@ -57,9 +57,9 @@ def charts(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
-def z_of(figure: dict) -> list[list[float]]:
-    """The first trace's z, decoded from plotly's typed-array JSON when it is one."""
-    return plotly_array(figure["data"][0]["z"]).tolist()
+def map_of(at: AppTest, name: str) -> list[list[float]]:
+    """One of the 2D lesson's maps ("input", "kernel", "output") as the browser gets it."""
+    return page_maps(at)[name].values[0].astype(float).tolist()
 
 
 def row_text(values) -> str:
@@ -283,12 +283,14 @@ def test_2d_default_is_the_notes_example_all_minus_four_stepped_cell_by_cell():
         at.select_slider(key="lesson2d_step").set_value(step).run()
         expected = written_sum(conv2d_cell(IMAGE, KERNEL, row, col))
         assert big_lines(at) == [expected] and expected.endswith("= −4")
-        padded, _, output = charts(at)
-        assert z_of(output) == [[-4.0, -4.0], [-4.0, -4.0]]
-        outline = output["layout"]["shapes"][-1]
-        assert (outline["x0"], outline["y0"]) == (col - 0.5, row - 0.5)
-        window = padded["layout"]["shapes"][-1]
-        assert (window["x0"], window["y0"], window["x1"]) == (col - 0.5, row - 0.5, col + 1.5)
+        maps = page_maps(at)
+        assert list(maps) == ["input", "kernel", "output"]  # one element, three maps
+        assert map_of(at, "output") == [[-4.0, -4.0], [-4.0, -4.0]]
+        assert maps["output"].entry["boxes"] == [[row, col, 1, 1]]
+        assert maps["input"].entry["boxes"] == [[row, col, 2, 2]]  # the 2x2 window read
+        assert map_of(at, "input") == IMAGE and map_of(at, "kernel") == KERNEL
+        assert maps["output"].numbers == ["−4"] * 4
+        assert "start" not in maps["input"].entry and "inner" not in maps["input"].entry
     np.testing.assert_array_equal(conv2d(IMAGE, KERNEL), [[-4, -4], [-4, -4]])
 
 
@@ -311,21 +313,24 @@ def test_2d_padding_and_stride_per_axis_match_the_engine():
         at.select_slider(key="lesson2d_step").set_value(step).run()
         cell = conv2d_cell(IMAGE, KERNEL, step, 0, padding=(1, 0), stride=(1, 2))
         assert big_lines(at) == [written_sum(cell)]
-        assert z_of(charts(at)[2]) == expected.tolist()
+        assert map_of(at, "output") == expected.tolist()
+        assert page_maps(at)["input"].entry["boxes"] == [[step, 0, 2, 2]]
     rows, cols = (latex.value for latex in at.latex[1:3])
     assert r"\frac{3 - 2 + 2\cdot 1}{1}" in rows and rows.rstrip("$\n ").endswith(
         "= 4\\end{aligned}")
     assert r"\left\lfloor 0.5 \right\rfloor" in cols and cols.rstrip("$\n ").endswith(
         "= 1\\end{aligned}")
-    ticks = charts(at)[0]["layout"]["yaxis"]["ticktext"]
-    assert ticks == ["−1", "0", "1", "2", "3"]
+    padded = page_maps(at)["input"]
+    assert padded.entry["start"] == [-1, 0]  # its rows are ticked −1, 0, 1, 2, 3
+    assert padded.entry["inner"] == [1, 0, 3, 3]  # the image inside the padding, dashed
+    assert map_of(at, "input") == [[0, 0, 0], *IMAGE, [0, 0, 0]]
 
 
 def test_2d_resizing_the_image_keeps_values_and_adds_zeros():
     at = open_page("lesson_2d")
     at.number_input(key="lesson2d_image_rows").set_value(4).run()
     grown = np.array([*IMAGE, [0, 0, 0]], dtype=float)
-    assert z_of(charts(at)[2]) == conv2d(grown, KERNEL).tolist()
+    assert map_of(at, "output") == conv2d(grown, KERNEL).tolist()
 
 
 @pytest.mark.parametrize("state, message", [
@@ -344,7 +349,7 @@ def test_2d_bad_input_shows_an_error_and_keeps_the_last_good_result(state, messa
     assert not at.exception
     assert message in error_text(at)
     assert big_lines(at) == [written_sum(conv2d_cell(IMAGE, KERNEL, 1, 1))]
-    assert z_of(charts(at)[2]) == [[-4.0, -4.0], [-4.0, -4.0]]
+    assert map_of(at, "output") == [[-4.0, -4.0], [-4.0, -4.0]]
 
 
 def test_2d_why_it_matters_strip_and_playground_link():
@@ -382,3 +387,20 @@ def test_1d_sliding_with_left_padding_starts_at_a_negative_i():
     # C(i) = Σj f(i+j) g(j) reads f[−1], f[0], f[1] first: that is C(−1)
     assert big_lines(at)[0].startswith("C[−1] = f[−1+0]g[0] + f[−1+1]g[1] + f[−1+2]g[2] = ")
     assert big_lines(at, "output") == ["C[−1..2] = [−2, −2, −2, −2]"]
+
+
+def test_2d_maps_grow_in_presenter_mode_and_give_their_numbers_as_tables():
+    from ui.session.state import NUMBERS_AS_TABLES
+
+    normal = open_page("lesson_2d")
+    big = open_page("lesson_2d", **{PRESENTER: True, NUMBERS_AS_TABLES: True,
+                                    "lesson2d_pad_cols": 1})
+    payloads = [json.loads(next(e for e in at.get("bidi_component")
+                                if e.proto.component_name.endswith(".map")).proto.json)
+                for at in (normal, big)]
+    assert payloads[1]["presenter"] and payloads[1]["cell"] > payloads[0]["cell"] >= 46
+    tables = [t.value for t in big.table]
+    assert len(tables) == 3  # input, kernel, output
+    padded = tables[0]
+    assert list(padded.columns) == ["col −1", "col 0", "col 1", "col 2", "col 3"]
+    assert padded.iloc[0].tolist() == [0, 1, 2, 3, 0]  # row 0 of f between two pad zeros

@@ -1,8 +1,9 @@
-"""Figures of the convolution lessons: the 1D strip and the 2D padded-input heatmap.
+"""Figures of the convolution lessons: the 1D strip, and the 2D lesson's padded input.
 
-Padding cells are hatched and labelled "pad" (never marked by colour alone); the window
-being read has a thick black border; numbers are large monospace with a real minus sign.
-``strip_table`` is the strip's text alternative (ui.widgets.charts shows it under the strip).
+Padding cells of the strip are hatched and labelled "pad" (never marked by colour alone);
+the window being read has a thick black border; numbers are large monospace with a real
+minus sign. ``strip_table`` is the strip's text alternative (ui.widgets.charts shows it
+under the strip). The 2D lesson's maps are drawn by the map component (ui.widgets.map).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import plotly.graph_objects as go
 
 from cnn_core.explain import CellExplanation
 from cnn_core.number_text import number
-from ui.figures.matrix_heatmap import matrix_heatmap
 
 WINDOW_FILL = "#ffd966"  # amber: the cells being multiplied (also outlined, so not colour alone)
 HATCH = dict(shape="/", fgcolor="#8a8a8a", bgcolor="rgba(255,255,255,0)", size=8, solidity=0.15)
@@ -138,50 +138,7 @@ def strip_table(signal: np.ndarray, *, padding: tuple[int, int], cell: CellExpla
                          "C (window starts here)": [c_at.get(p, "") for p in range(size)]})
 
 
-def readable_ticks(figure: go.Figure, presenter: bool) -> go.Figure:
-    """Index labels big enough to read from the back of a classroom (in place; returned).
-
-    Their colour stays the theme's, so they remain readable in the dark theme too.
-    """
-    size = 18 if presenter else 13
-    figure.update_xaxes(tickfont=dict(size=size))
-    figure.update_yaxes(tickfont=dict(size=size))
-    return figure
-
-
-def figure_height(rows: int, presenter: bool, *, small: bool = False) -> int:
-    """Pixel height of a heatmap of ``rows`` rows: big cells, capped so a page still fits."""
-    per_row = (56 if small else 76) + (18 if presenter else 0)
-    cap = (380 if small else 560) + (120 if presenter else 0)
-    return int(min(cap, max(170, per_row * rows + 70)))
-
-
 def padded(image: np.ndarray, padding: tuple[int, int]) -> np.ndarray:
     """image (H, W) with P_rows zero rows above and below, P_cols zero columns each side."""
     pad_h, pad_w = padding
     return np.pad(np.asarray(image, dtype=np.float64), ((pad_h, pad_h), (pad_w, pad_w)))
-
-
-def padded_input_heatmap(image: np.ndarray, *, padding: tuple[int, int],
-                         window: tuple[int, int, int, int], presenter: bool = False,
-                         height: int | None = None) -> go.Figure:
-    """The image zero-padded by (P_rows, P_cols), the window outlined, pad cells hatched.
-
-    image (H, W); window (top, left, k_h, k_w) in padded coordinates. Ticks show the
-    original [row, col] indices, so padding rows read −1, H, ...
-    """
-    pad_h, pad_w = padding
-    values = padded(image, padding)
-    rows, cols = values.shape
-    figure = matrix_heatmap(values, title="input f (padded)", outline=window,
-                            inner=(pad_h, pad_w, image.shape[0], image.shape[1])
-                            if pad_h or pad_w else None, presenter=presenter, height=height)
-    pads = [(c, r) for r in range(rows) for c in range(cols)
-            if not (pad_h <= r < pad_h + image.shape[0] and pad_w <= c < pad_w + image.shape[1])]
-    if pads:
-        figure.add_trace(hatch_trace(pads))
-    figure.update_xaxes(tickmode="array", tickvals=list(range(cols)),
-                        ticktext=[number(c - pad_w) for c in range(cols)], title="col")
-    figure.update_yaxes(tickmode="array", tickvals=list(range(rows)),
-                        ticktext=[number(r - pad_h) for r in range(rows)], title="row")
-    return readable_ticks(figure, presenter)

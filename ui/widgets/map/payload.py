@@ -15,7 +15,8 @@ Payload (map.js reads it; ui/widgets/map/component.py sends it)::
      "maps": [{"id": "m0", "title": "...", "label": "...", "kind": "signed",
                "shape": [K, h, w], "z": "<base64 float32>", "lo": -1.5, "hi": 1.5,
                "text": "0.5,-1.25,,3" (optional), "tiles": {"cols": 4, "labels": [...]},
-               "boxes": [[r, c, h, w], ...], "inner": [r, c, h, w], "pick": true}]}
+               "boxes": [[r, c, h, w], ...], "inner": [r, c, h, w], "pick": true,
+               "start": [-1, -1] (optional)}]}
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ class Map:
     (None: for single maps at most 16 cells wide); they are shown only where they fit.
     boxes: three-tone outlines (row, col, height, width), e.g. picked cells or windows;
     inner: a dashed box (the image inside its padding). pick: clicks and Enter select a
-    cell. value_range: (low, high) to share a scale between maps. table: what "Numbers as
+    cell. value_range: (low, high) to share a scale between maps. start: the [row, col]
+    that ticks and hover text give the first cell (a padded input's ticks read −1, 0...;
+    picks stay array indices). table: what "Numbers as
     tables" shows for this map (a ui.widgets.charts Numbers: a Matrix with named axes...), by
     default its values; it is not sent to the browser.
     """
@@ -64,6 +67,7 @@ class Map:
     pick: bool = False
     label: str = ""
     value_range: tuple[float, float] | None = None
+    start: tuple[int, int] = (0, 0)
     table: object = None
 
 
@@ -176,6 +180,9 @@ def map_entry(spec: Map, index: int) -> dict:
         entry["inner"] = _box(spec.inner, stack.shape[1:], name, "inner")
     if spec.pick:
         entry["pick"] = True
+    start = [int(v) for v in spec.start]
+    if start != [0, 0]:
+        entry["start"] = start
     return entry
 
 

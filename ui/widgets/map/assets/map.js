@@ -53,6 +53,12 @@ export function hoverNumber(v, digits = 4) {
   return (v < 0 ? MINUS : "") + text.replaceAll("-", MINUS);
 }
 
+// A tick or hover index counted from the map's "start" (a padded input's first row is −1).
+function indexText(i, start = 0) {
+  const n = i + start;
+  return n < 0 ? `${MINUS}${-n}` : String(n);
+}
+
 function trimZeros(text) {
   return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
 }
@@ -140,8 +146,11 @@ function layoutOf(m, width, data, theme, measure) {
   const tickFont = presenter ? 18 : 12;
   const labelFont = presenter ? 18 : 13;
   const ticks = !tiles;
-  const rowLabel = ticks ? measure(String(h - 1), `${tickFont}px ${theme.font}`) : 0;
-  const colLabel = ticks ? measure(String(w - 1), `${tickFont}px ${theme.font}`) : 0;
+  const [r0, c0] = m.start ?? [0, 0];
+  const widest = (n, s) => Math.max(...[0, n - 1].map((i) =>
+    measure(indexText(i, s), `${tickFont}px ${theme.font}`)));
+  const rowLabel = ticks ? widest(h, r0) : 0;
+  const colLabel = ticks ? widest(w, c0) : 0;
   const left = ticks ? Math.ceil(rowLabel) + 8 : PAD;
   const top = ticks ? tickFont + 8 : PAD;
   // Small multiples sit on one grid of cells: the gaps between tiles and the label rows
@@ -272,10 +281,15 @@ function paintLabels(ctx, m, L, theme) {
     const [x, y] = L.origin(0);
     ctx.textAlign = "center";
     ctx.textBaseline = "alphabetic";
-    for (let c = 0; c < L.w; c += L.step) ctx.fillText(String(c), x + (c + 0.5) * L.cell, y - 6);
+    const [r0, c0] = m.start ?? [0, 0];
+    for (let c = 0; c < L.w; c += L.step) {
+      ctx.fillText(indexText(c, c0), x + (c + 0.5) * L.cell, y - 6);
+    }
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    for (let r = 0; r < L.h; r += L.step) ctx.fillText(String(r), x - 6, y + (r + 0.5) * L.cell);
+    for (let r = 0; r < L.h; r += L.step) {
+      ctx.fillText(indexText(r, r0), x - 6, y + (r + 0.5) * L.cell);
+    }
   }
   if (m.tiles) {
     ctx.font = `${L.labelFont}px ${theme.font}`;
@@ -408,7 +422,7 @@ function drawPanel(view, panel, cells) {
   const cursor = panel.cursor && focused(view, panel) ? panel.cursor : null;
   const overlayKey = [layoutKey, JSON.stringify(theme), L.font, L.step,
     m.texts ? `${m.z}|${m.text}|${m.lo}|${m.hi}|${m.kind}` : "", JSON.stringify(m.boxes),
-    JSON.stringify(m.inner), JSON.stringify(m.tiles), cursor ? Object.values(cursor) : ""].join("|");
+    JSON.stringify(m.inner), JSON.stringify(m.tiles), JSON.stringify(m.start), cursor ? Object.values(cursor) : ""].join("|");
   if (overlayKey !== panel.overlayKey || moved) {
     panel.overlayKey = overlayKey;
     const ctx = canvas.getContext("2d");
@@ -446,7 +460,9 @@ function cellAt(L, x, y) {
 function describe(m, { k, r, c }) {
   const [, h, w] = m.shape;
   const v = m.values[k * h * w + r * w + c];
-  const where = `${m.tiles ? `${m.tiles.labels[k]}, ` : ""}row ${r}, col ${c}`;
+  const [r0, c0] = m.start ?? [0, 0];
+  const where = `${m.tiles ? `${m.tiles.labels[k]}, ` : ""}row ${indexText(r, r0)}, ` +
+    `col ${indexText(c, c0)}`;
   return v === v ? `${where}: ${hoverNumber(v)}` : null;
 }
 
