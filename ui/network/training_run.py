@@ -15,11 +15,10 @@ from typing import NamedTuple
 import numpy as np
 import streamlit as st
 
-from cnn_core import TinyCNN
 from cnn_core.data import Dataset, handwritten_digits, toy_digits
 from cnn_core.mnist import mnist_digits
-from cnn_core.results import at_chance, guessing_loss, loss_too_high
 from cnn_core.train import TrainConfig, Trainer, TrainingDiverged
+from ui.network.architecture import Blocks, blocks_from_state, build_model, kernels_of
 from ui.session.models import Origin, copy_model, use_model
 
 RUN = "training_run"  # this session's TrainingRun, or absent
@@ -35,7 +34,8 @@ ORIGINS = {"toy": Origin("trained here on the notes' toy set", "fill"),
            "mnist": Origin("trained here on MNIST's handwritten digits at 28x28", "mnist"),
            "mnist16": Origin("trained here on MNIST's handwritten digits at 16x16", "mnist")}
 RECIPES = {  # what each dataset starts with; the student can change all of it
-    "toy": dict(n_kernels=1, kernel_size=3, learning_rate=0.05, epochs=30, batch_size=1,
+    "toy": dict(blocks=1, n_kernels=1, kernel_size=3, b1_padding=0, b1_stride=1,
+                b1_pool="max", b1_pool_size=2, learning_rate=0.05, epochs=30, batch_size=1,
                 optimizer="adam"),
     "digits": dict(n_kernels=8, kernel_size=3, learning_rate=0.01, epochs=10, batch_size=32,
                    optimizer="adam"),
@@ -51,8 +51,7 @@ class Settings(NamedTuple):
     """Everything that fixes a run's starting point and its updates (not its length)."""
 
     dataset: str  # a DATASETS key
-    n_kernels: int
-    kernel_size: int
+    blocks: Blocks  # (channels, kernel size, padding, stride, pool, pool size) per block
     kernel_init: str | tuple[str, ...]  # "random" or names of KERNELS
     freeze_kernels: bool
     learning_rate: float
@@ -69,7 +68,8 @@ class TrainingRun:
     trainer: Trainer
     running: bool = False
     diverged: str | None = None  # the message, once training diverged
-    snapshots: list[np.ndarray] = field(default_factory=list)  # kernels after epoch 0, 1...
+    # every block's kernels (C_out, C_in, k, k) after epoch 0, 1, ...
+    snapshots: list[tuple[np.ndarray, ...]] = field(default_factory=list)
 
     @property
     def epoch(self) -> int:
@@ -96,18 +96,18 @@ def dataset(name: str) -> Dataset:
 def build_run(settings: Settings) -> TrainingRun:
     """A fresh run at epoch 0: same settings (and seed), same initial weights.
 
-    Raises ValueError for impossible settings (named kernels need a size of at least 3).
+    Raises ValueError for impossible settings (blocks that do not fit the images, named
+    kernels smaller than 3x3).
     """
     data = dataset(settings.dataset)
-    height, width = data.train_images.shape[1:]
-    model = TinyCNN(settings.n_kernels, settings.kernel_size, (height, width), 2,
-                    data.n_classes, seed=settings.seed, kernel_init=settings.kernel_init)
+    model = build_model(settings.blocks, data.train_images.shape[1:], data.n_classes,
+                        settings.seed, settings.kernel_init)
     config = TrainConfig(learning_rate=settings.learning_rate, batch_size=settings.batch_size,
                          optimizer=settings.optimizer, seed=settings.seed,
                          freeze_kernels=settings.freeze_kernels)
     trainer = Trainer(model, data.train_images, data.train_labels, data.test_images,
                       data.test_labels, config)
-    return TrainingRun(settings, trainer, snapshots=[model.params["kernels"].copy()])
+    return TrainingRun(settings, trainer, snapshots=[kernels_of(model)])
 
 
 def advance(run: TrainingRun, *, whole_epoch: bool = False) -> None:
@@ -127,7 +127,7 @@ def advance(run: TrainingRun, *, whole_epoch: bool = False) -> None:
         return
     if report is None:
         return
-    run.snapshots.append(trainer.model.params["kernels"].copy())
+    run.snapshots.append(kernels_of(trainer.model))
     use_model(copy_model(trainer.model), ORIGINS[run.settings.dataset])
 
 
@@ -138,8 +138,7 @@ def apply_recipe() -> None:
         st.session_state[f"training_{name}"] = value
 
 
-SETTING_NAMES = {"training_dataset": "Dataset", "training_n_kernels": "Kernels",
-                 "training_kernel_size": "Kernel size", "training_init": "Kernel start",
+SETTING_NAMES = {"training_dataset": "Dataset", "training_init": "Kernel start",
                  "training_learning_rate": "Learning rate", "training_epochs": "Epochs",
                  "training_batch_size": "Batch size", "training_optimizer": "Optimizer",
                  "training_seed": "Seed"}
@@ -167,8 +166,8 @@ def settings_from_state() -> Settings:
     """
     names = tuple(st.session_state.get("training_names") or ())
     named = st.session_state.get("training_init") == "named" and names
-    return Settings(setting("training_dataset", str), setting("training_n_kernels"),
-                    setting("training_kernel_size"), names if named else "random",
+    return Settings(setting("training_dataset", str), blocks_from_state(),
+                    names if named else "random",
                     bool(st.session_state.get("training_freeze")),
                     setting("training_learning_rate", float), setting("training_batch_size"),
                     setting("training_optimizer", str), setting("training_seed"))
@@ -217,9 +216,9 @@ def _at_the_end(run: TrainingRun) -> bool:
     """Whether the run has all its epochs; if so, NOTICE says how to go on."""
     target = target_epochs()
     done = run.epoch >= target
-    st.session_state[NOTICE] = (f"Epoch {run.epoch} of {target}: the run has all the epochs "
-                                "you chose. Raise Epochs to go on, or Reset to start again."
-                                if done else None)
+    st.session_state[NOTICE] = (f"{run_length_text(run.epoch, target)}: the run has all the "
+                                "epochs you chose. Raise Epochs to go on, or Reset to start "
+                                "again." if done else None)
     return done
 
 
@@ -264,24 +263,10 @@ def on_reset() -> None:
     run_for_settings(fresh=True)
 
 
-def chance_warning(run: TrainingRun) -> str | None:
-    """A warning when the train accuracy sits at chance (cnn_core.results.at_chance): the
-    network answers one digit for everything."""
-    chance = at_chance(run.trainer.history, run.trainer.train_labels)
-    if chance is None:
-        return None
-    accuracy = run.trainer.history[-1].train_accuracy
-    return (f"Train accuracy {accuracy:.0%} is chance level ({chance:.0%} comes from calling "
-            "every image the most common digit): the network answers one digit for "
-            "everything, whatever the loss says. The learning rate is probably too high: "
-            "try a smaller one and Reset.")
-
-
-def loss_warning(run: TrainingRun) -> str | None:
-    """A warning when the loss is far above guessing or rising (cnn_core.results)."""
-    history, classes = run.trainer.history, run.trainer.model.arch.n_classes
-    if not loss_too_high(history, classes):
-        return None
-    return (f"The loss is {history[-1].train_loss:.3g}, far above {guessing_loss(classes):.2f} "
-            "(the loss of guessing every digit equally) or rising: the learning rate is "
-            "probably too high.")
+def run_length_text(epoch: int, target: int) -> str:
+    """Where a run stands against the Epochs setting: "Epoch 3 of 30", and once the setting
+    was moved below the epochs already trained, "Epoch 9 (Epochs is set to 1)": the run
+    stops where it is (it never undoes epochs), and never reads "Epoch 9 of 1"."""
+    if epoch > target:
+        return f"Epoch {epoch} (Epochs is set to {target})"
+    return f"Epoch {epoch} of {target}"
