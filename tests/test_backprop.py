@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from cnn_core import TinyCNN
-from cnn_core.backprop import backprop_trace, sgd_step
+from cnn_core.backprop import backprop_trace, pool_routing, sgd_step
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.gradcheck import numerical_gradient, relative_error
 from cnn_core.kernel_gradient import (
@@ -19,6 +19,8 @@ from cnn_core.kernel_gradient import (
     kernel_gradient_cell,
     written_kernel_gradient,
 )
+from cnn_core.network import ConvNet
+from cnn_core.network_spec import BlockSpec, NetworkSpec
 from cnn_core.number_text import MINUS
 
 NOTES_KERNEL = [[[0.0, 0, 0], [0, 0, 0], [1, 0, 1]]]
@@ -201,3 +203,78 @@ def test_a_written_gradient_says_equals_only_when_its_terms_add_up_to_the_total(
     added = written_products_sum(text)
     digits = f"{float(added) + 0.0:.4g}".replace("-", MINUS)
     assert (sign == "=") == (digits == total), (text, added)
+
+
+def routing_by_loops(activations: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The plain-loop twin of pool_routing: per window (cut-off edge windows kept), the
+    first cell in reading order holding the maximum wins; a window ties when two do."""
+    h, w = activations.shape
+    ph, pw = -(-h // size), -(-w // size)
+    winners, tied = np.zeros((h, w), dtype=bool), np.zeros((ph, pw), dtype=bool)
+    for r in range(ph):
+        for c in range(pw):
+            cells = [(i, j) for i in range(r * size, min(h, (r + 1) * size))
+                     for j in range(c * size, min(w, (c + 1) * size))]
+            top = max(activations[i, j] for i, j in cells)
+            holders = [cell for cell in cells if activations[cell] == top]
+            winners[holders[0]] = True
+            tied[r, c] = len(holders) > 1
+    return winners, tied
+
+
+@pytest.mark.parametrize("size, shape", [(2, (6, 6)), (2, (7, 5)), (3, (8, 8)), (1, (3, 4))])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_pool_routing_equals_its_loop_twin_with_ties_and_cut_off_windows(size, shape, seed):
+    rng = np.random.default_rng(seed)
+    activations = np.maximum(rng.integers(-2, 3, size=(3, *shape)).astype(float), 0.0)
+    winners, tied = pool_routing(activations, size)
+    assert tied.any() or size == 1  # small integers: ties are common
+    for k in range(3):
+        loop_winners, loop_tied = routing_by_loops(activations[k], size)
+        np.testing.assert_array_equal(winners[k], loop_winners)
+        np.testing.assert_array_equal(tied[k], loop_tied)
+
+
+def test_pool_routing_gives_the_tinycnn_traces_winners_and_ties():
+    trace = backprop_trace(notes_model(), NOTES_EIGHT, 8)
+    winners, tied = pool_routing(trace.activations, 2)
+    np.testing.assert_array_equal(winners, trace.winners)
+    np.testing.assert_array_equal(tied, trace.tied_windows)
+
+
+def small_convnet(seed: int) -> tuple[ConvNet, np.ndarray]:
+    spec = NetworkSpec((9, 9), (BlockSpec(3, 3, 1, 1, "max", 2),
+                                BlockSpec(4, 2, 0, 2, "avg", 2)), 10)
+    rng = np.random.default_rng(seed)
+    return ConvNet(spec, seed=seed), rng.uniform(0.05, 1.0, size=(9, 9))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_convnet_sgd_step_moves_every_parameter_against_its_finite_difference(seed):
+    model, x = small_convnet(seed)
+    before = {name: value.copy() for name, value in model.params.items()}
+    stepped = sgd_step(model, x, 4, 0.5)
+    assert isinstance(stepped, ConvNet) and stepped.spec == model.spec
+    rng = np.random.default_rng(seed)
+    for name, value in before.items():
+        np.testing.assert_array_equal(model.params[name], value)  # the given model stays
+        probe = ConvNet.from_params(model.spec, before)
+        for cell in {tuple(int(rng.integers(s)) for s in value.shape) for _ in range(3)}:
+
+            def loss(v: np.ndarray, name=name, cell=cell, probe=probe) -> float:
+                probe.params[name][cell] = v[0]
+                return probe.loss_and_gradients(x, np.array([4]))[0]
+
+            slope = numerical_gradient(loss, np.array([value[cell]]))[0]
+            assert stepped.params[name][cell] == pytest.approx(value[cell] - 0.5 * slope,
+                                                               rel=1e-6, abs=1e-9)
+    loss_before = model.loss_and_gradients(x, np.array([4]))[0]
+    assert stepped.loss_and_gradients(x, np.array([4]))[0] < loss_before
+
+
+def test_a_convnet_sgd_step_refuses_a_bad_rate_and_a_wrong_image():
+    model, x = small_convnet(0)
+    with pytest.raises(ValueError, match="learning rate"):
+        sgd_step(model, x, 1, -0.1)
+    with pytest.raises(ValueError, match="9x9"):
+        sgd_step(model, x[:5], 1, 0.1)

@@ -2,8 +2,9 @@
 
 Gradients are often tiny (dL/dW of a confident network is 10⁻³ and less), so each map's
 numbers get as many decimals as its largest value needs for three significant digits
-(``fitted_decimals``): a cell coloured by its value is never written "0" (a cell that still
-rounds to 0 is under 0.05 % of the largest, too pale to see).
+(``fitted_decimals``), one decimal point for the whole map so that cells compare at a
+glance: a cell coloured by its value is never written "0" (a cell that still rounds to 0
+is under 0.5 % of the largest, too pale to see).
 Map ids (what a click reports, and what tests read): "input", "dW", "dpool", "dout{b}",
 "relu", "drelu", "fmap", "delta", "window", "times_delta", "dkernel", "kernel", "dkernels".
 """
@@ -19,14 +20,14 @@ from ui.widgets.charts import Matrix, Tiles
 from ui.widgets.map import Map, outlined_boxes
 
 SIGNIFICANT = 3
-MOST_DECIMALS = 6
+MOST_DECIMALS = 8  # a confident network's dL/dW is 10⁻⁴ and less
 PICKED_KERNEL_MAPS = ("dkernel", "kernel")  # a click there picks the kernel cell
 PICKED_TILES = "dkernels"  # a click there picks the output channel and the cell
 
 
 def fitted_decimals(values: np.ndarray, least: int = 1) -> int:
     """Decimals that write the largest |value| with SIGNIFICANT significant digits:
-    0.0123 -> 4 ("0.0123"), 2.5 -> 2, 150 -> 0 (at least ``least``, at most 6)."""
+    0.0123 -> 4 ("0.0123"), 2.5 -> 2, 150 -> 0 (at least ``least``, at most 8)."""
     finite = np.abs(np.asarray(values, dtype=np.float64))
     finite = finite[np.isfinite(finite)]
     largest = float(finite.max()) if finite.size else 0.0
