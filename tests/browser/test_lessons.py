@@ -10,7 +10,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from cnn_core import conv2d
 from cnn_core.explain import conv1d_cell, conv2d_cell, written_sum, written_sum_1d
+from cnn_core.number_text import number
+from tests.support.locators import map_drawn, map_numbers, map_panel
 from tests.support.streamlit_server import start_streamlit, stop_streamlit
 
 pytestmark = pytest.mark.browser
@@ -107,3 +110,25 @@ def test_a_lesson_link_with_present_1_opens_the_lesson_in_presenter_mode(page: P
     expect(page).to_have_url(re.compile(r"lesson=edge-detection"), timeout=15_000)
     expect(page).to_have_url(re.compile(r"present=1"), timeout=15_000)
     expect_presenter_fonts(page)
+
+
+def test_the_2d_lessons_padded_input_is_ticked_and_hovered_from_minus_one(page: Page,
+                                                                        streamlit_app):
+    image, kernel = [[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 0], [0, -1]]
+    cell = conv2d_cell(image, kernel, 0, 0, padding=(1, 1))
+    open_lesson(page, streamlit_app("app.py"), "/lesson_2d?pr=1&pc=1", written_sum(cell))
+    for map_id in ("input", "kernel", "output"):
+        expect(map_panel(page, map_id)).to_have_attribute("data-revision", re.compile(r"\d"),
+                                                          timeout=20_000)
+    expected = conv2d(image, kernel, padding=1)
+    assert map_numbers(page, "output") == [number(v, decimals=2) for v in expected.ravel()]
+    assert map_numbers(page, "input")[:6] == ["0", "0", "0", "0", "0", "0"]  # the pad row
+    canvas = map_panel(page, "input").locator("canvas.cnn-map-overlay")
+    canvas.scroll_into_view_if_needed()
+    box, drawn = canvas.bounding_box(), map_drawn(page, "input")
+    x, y = drawn["origins"][0]
+    for (row, col), text in (((0, 0), "row −1, col −1: 0"), ((2, 3), "row 1, col 2: 6")):
+        page.mouse.move(box["x"] + x + (col + 0.5) * drawn["cell"],
+                        box["y"] + y + (row + 0.5) * drawn["cell"])
+        expect(page.locator(".cnn-map-tip").filter(visible=True)).to_have_text(text)
+    assert page.get_by_test_id("stException").count() == 0
