@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from ui.overview.scroll import scroll_to, take_stage_request
 from ui.session import state
 from ui.session.drawing import checked_drawing
 from ui.session.lesson_links import LESSONS, apply_lesson
@@ -93,4 +94,7 @@ if requested and st.session_state.get("_lesson_requested") != requested:
         st.caption(f"Unknown lesson link; the known ones are: {', '.join(LESSONS)}.")
     else:
         st.switch_page(lesson.page, query_params={"lesson": requested, **modes})
+stage = take_stage_request()  # ?stage=<anchor>: a link to one stage of the Forward pass
 page.run()
+if stage:
+    scroll_to(stage)  # after the page's headings, so that the browser finds the anchor

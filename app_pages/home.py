@@ -1,17 +1,43 @@
-"""Home: what each page teaches, with links."""
+"""Home: the whole network live as you draw, then what each page teaches, with links."""
 
 import streamlit as st
 
+from ui.overview.view import show_overview, stage_links
 from ui.session.lesson_links import LESSONS as LESSON_LINKS
-from ui.session.state import ensure_defaults
+from ui.session.models import Model, current_model, describe
+from ui.session.page import Page, start_page
+from ui.widgets.drawing_panel import drawing_canvas, drawing_controls
 
-ensure_defaults()
-st.title("CNN Playground")
-st.markdown(
-    "Draw a digit, pick a kernel, and watch a convolutional neural network see it: "
-    "convolution, ReLU, pooling, dense + softmax and training, every number traceable to "
-    "its arithmetic. Every number on every page comes from the tested `cnn_core` engine."
-)
+P = "home_"
+SHARED = []  # the drawing only (a trained network is not in a link)
+
+page = start_page(
+    "home", "CNN Playground", SHARED,
+    intro="Draw a digit and watch a convolutional neural network see it: every layer below "
+          "follows your pen, from the input through convolution, ReLU and pooling to the "
+          "probability of each digit. Every number comes from the tested `cnn_core` engine.",
+    note="A network you trained is not in the link: it opens with the default network.")
+
+
+@st.fragment
+def live(page: Page, model: Model) -> None:
+    """A stroke reruns only this: the grid, the overview's maps and the URL."""
+    left, right = st.columns([2, 5], gap="medium")
+    with left:
+        grid = drawing_canvas(P)
+    with right:
+        show_overview(grid, model, page.presenter)
+    page.keep_url()
+
+
+model = current_model()
+drawing_controls(P)
+st.caption(describe(model) + " Every stage below follows your pen; click one to open it on "
+           "the Forward pass.")
+live(page, model)
+stage_links(model)
+
+st.subheader("What each page teaches")
 LESSONS = [
     ("app_pages/lesson_1d.py", "1D convolution",
      "Slide a kernel along a list of numbers: the index conventions, padding and stride."),

@@ -14,7 +14,8 @@ Payload (map.js reads it; ui/widgets/map/component.py sends it)::
      "scales": {"signed": [[0, "#2d004b"], ...]},
      "maps": [{"id": "m0", "title": "...", "label": "...", "kind": "signed",
                "shape": [K, h, w], "z": "<base64 float32>", "lo": -1.5, "hi": 1.5,
-               "text": "0.5,-1.25,,3" (optional), "tiles": {"cols": 4, "labels": [...]},
+               "text": "0.5,-1.25,,3" (optional),
+               "tiles": {"cols": 4, "labels": [...], "compact": true (optional)},
                "boxes": [[r, c, h, w], ...], "inner": [r, c, h, w], "pick": true,
                "start": [-1, -1] (optional)}]}
 """
@@ -49,9 +50,10 @@ class Map:
     inner: a dashed box (the image inside its padding). pick: clicks and Enter select a
     cell. value_range: (low, high) to share a scale between maps. start: the [row, col]
     that ticks and hover text give the first cell (a padded input's ticks read −1, 0...;
-    picks stay array indices). table: what "Numbers as
-    tables" shows for this map (a ui.widgets.charts Numbers: a Matrix with named axes...), by
-    default its values; it is not sent to the browser.
+    picks stay array indices). compact: small multiples packed one cell apart, their labels
+    in the hover only (an overview of many channels). table: what "Numbers as tables" shows
+    for this map (a ui.widgets.charts Numbers: a Matrix with named axes...), by default its
+    values; it is not sent to the browser.
     """
 
     values: np.ndarray
@@ -64,6 +66,7 @@ class Map:
     inner: Box | None = None
     labels: Sequence[str] | None = None
     tile_columns: int = 4
+    compact: bool = False
     pick: bool = False
     label: str = ""
     value_range: tuple[float, float] | None = None
@@ -174,6 +177,8 @@ def map_entry(spec: Map, index: int) -> dict:
             raise ValueError(f"map {name}: {count} tiles but {len(labels)} labels")
         entry["tiles"] = {"cols": max(1, min(int(spec.tile_columns), count)),
                           "labels": labels}
+        if spec.compact:
+            entry["tiles"]["compact"] = True
     if spec.boxes:
         entry["boxes"] = [_box(box, stack.shape[1:], name, "box") for box in spec.boxes]
     if spec.inner is not None:

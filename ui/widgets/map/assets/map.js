@@ -155,8 +155,10 @@ function layoutOf(m, width, data, theme, measure) {
   const top = ticks ? tickFont + 8 : PAD;
   // Small multiples sit on one grid of cells: the gaps between tiles and the label rows
   // above them are whole cells, so that one small canvas holds every tile's cells.
-  const labelPx = tiles ? labelFont + 6 : 0;
-  const gapPx = tiles ? (presenter ? 14 : 10) : 0;
+  // compact tiles (an overview of many channels): one cell apart, labels in the hover only
+  const compact = Boolean(tiles && tiles.compact);
+  const labelPx = tiles && !compact ? labelFont + 6 : 0;
+  const gapPx = tiles ? (compact ? 1 : presenter ? 14 : 10) : 0;
   const fits = (cell) => {
     const gx = tiles ? Math.ceil(gapPx / cell) : 0;
     const ly = tiles ? Math.ceil(labelPx / cell) : 0;
@@ -291,7 +293,7 @@ function paintLabels(ctx, m, L, theme) {
       ctx.fillText(indexText(r, r0), x - 6, y + (r + 0.5) * L.cell);
     }
   }
-  if (m.tiles) {
+  if (m.tiles && !m.tiles.compact) {
     ctx.font = `${L.labelFont}px ${theme.font}`;
     ctx.textAlign = "center";
     ctx.textBaseline = "alphabetic";
