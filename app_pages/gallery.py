@@ -100,34 +100,37 @@ def network_kernels(presenter: bool) -> None:
         return
     st.subheader("Your network's kernels")
     count, k = kernels.shape[0], kernels.shape[-1]
-    maps = [Map(kernels, title=f"Block 1: {count} kernels {k}×{k}, each reads your drawing",
-                id="block1_kernels", numbers=True, tile_columns=TILES_PER_ROW,
-                labels=[f"k{i}" for i in range(count)])]
+    map_view(Map(kernels, title=f"Block 1: {count} kernels {k}×{k}, each reads your drawing",
+                 id="block1_kernels", numbers=True, tile_columns=TILES_PER_ROW,
+                 labels=[f"k{i}" for i in range(count)]), key=f"{P}block1", presenter=presenter)
     model = current_model()
-    deeper = [name for name in model.params if isinstance(model, ConvNet)
-              and name.endswith(".kernels") and name != "block1.kernels"]
-    notes = []
-    columns = st.columns(len(deeper)) if deeper else []
-    for column, name in zip(columns, deeper, strict=True):
-        block = name.removeprefix("block").removesuffix(".kernels")
-        weights = model.params[name]  # (C_out, C_in, k, k)
-        c_out, c_in = weights.shape[:2]
-        key = f"{P}block{block}_{model_source()}"
-        if st.session_state.get(key) not in range(c_out):
-            st.session_state[key] = 0
-        out = column.selectbox(f"Block {block}: output channel", range(c_out), key=key)
-        out = out if out in range(c_out) else 0  # None when a message omits the value
-        maps.append(Map(weights[out], title=f"Block {block}, output channel {out}: {c_in} "
-                        f"kernels {weights.shape[-1]}×{weights.shape[-1]}, one per input "
-                        "channel", id=f"block{block}_out{out}", numbers=True,
-                        tile_columns=TILES_PER_ROW, labels=[f"in {i}" for i in range(c_in)]))
-        bias = model.params.get(f"block{block}.bias")
-        plus = f" + its bias {number(float(bias[out]), digits=3)}" if bias is not None else ""
-        notes.append(f"Block {block}'s output channel {out} = Σ over its {c_in} input channels "
-                     f"of (channel i ⋆ kernel “in i”){plus}.")
-    map_view(maps, key=f"{P}kernels", columns=1, presenter=presenter)
-    for note in notes:
-        st.caption(note)
+    if isinstance(model, ConvNet):
+        for block in range(2, len(model.spec.blocks) + 1):
+            deeper_kernels(model, block, presenter)
+
+
+def deeper_kernels(model: ConvNet, block: int, presenter: bool) -> None:
+    """Block ``block``'s kernel of one output channel (picked here): C_in maps k x k, one per
+    input channel, and what the output channel adds up."""
+    weights = model.params[f"block{block}.kernels"]  # (C_out, C_in, k, k)
+    c_out, c_in, k = weights.shape[0], weights.shape[1], weights.shape[-1]
+    key = f"{P}block{block}_{model_source()}"  # a new network starts at channel 0
+    if st.session_state.get(key) not in range(c_out):
+        st.session_state[key] = 0
+    out = st.selectbox(f"Block {block}: output channel", range(c_out), key=key, width=320,
+                       format_func=lambda o: f"output channel {o} of {c_out}")
+    out = out if out in range(c_out) else 0  # None when a message omits the value
+    map_view(Map(weights[out], title=f"Block {block}, output channel {out}: {c_in} kernels "
+                 f"{k}×{k}, one per input channel", id=f"block{block}_out{out}",
+                 numbers=True, tile_columns=TILES_PER_ROW,
+                 labels=[f"in {i}" for i in range(c_in)]),
+             key=f"{P}block{block}", presenter=presenter)
+    bias = model.params.get(f"block{block}.bias")
+    plus = f" + its bias {number(float(bias[out]), digits=3)}" if bias is not None else ""
+    spec = model.spec.blocks[block - 1]
+    then = "ReLU" if spec.pool == "none" else f"ReLU and {spec.pool} pooling"
+    st.caption(f"Block {block}'s output channel {out} = Σ over its {c_in} input channels of "
+               f"(channel i ⋆ kernel “in i”){plus}, then {then}.")
 
 
 drawing_controls(P)

@@ -141,7 +141,7 @@ def test_a_convnets_deeper_kernels_are_shown_per_input_channel():
     assert shown.entry["tiles"]["labels"] == ["in 0", "in 1", "in 2"]
     close(shown.values, weights[0])
     (box,) = [b for b in at.selectbox if b.label == "Block 2: output channel"]
-    assert box.options == ["0", "1", "2", "3"]
+    assert box.options == [f"output channel {o} of 4" for o in range(4)]
     box.select(2).run()
     shown = page_maps(at)["block2_out2"]
     close(shown.values, weights[2])
@@ -171,3 +171,19 @@ def test_gallery_says_the_identity_map_is_cropped_and_names_prewitts_signs_by_ed
     horizontal = conv2d(stroke.T, KERNELS["prewitt_horizontal"])
     assert horizontal[4, 5] > 0 and horizontal[8, 5] < 0
     assert "positive on a stroke's top edge (paper above, ink below)" in listed
+
+
+def test_every_deeper_block_of_a_three_block_net_has_its_own_picker_and_maps():
+    spec = NetworkSpec((12, 12), (BlockSpec(3, 3, 1, 1, "max", 2), BlockSpec(4, 3, 1, 1, "none"),
+                                  BlockSpec(2, 3, 0, 1, "avg", 2, bias=False)), 10)
+    model = ConvNet(spec, seed=5)
+    at = gallery(NOTES_EIGHT, **{state.TRAINED_MODEL: model})
+    sent = page_maps(at)
+    close(sent["block2_out0"].values, model.params["block2.kernels"][0])  # (3 in, 3, 3)
+    close(sent["block3_out0"].values, model.params["block3.kernels"][0])  # (4 in, 3, 3)
+    assert sent["block3_out0"].entry["tiles"]["labels"] == ["in 0", "in 1", "in 2", "in 3"]
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Block 2's output channel 0") and c.endswith("then ReLU.")
+               and "bias" in c for c in captions)
+    assert any(c.startswith("Block 3's output channel 0") and "bias" not in c
+               and c.endswith("then ReLU and avg pooling.") for c in captions)
