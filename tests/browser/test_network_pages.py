@@ -1,4 +1,5 @@
-"""The network pages in a real browser: live training, and a drawing changing the answer.
+"""The network pages in a real browser: live training, and the Forward pass (a stroke
+redraws its maps, a click on a tile opens it in the detail view, a stage's link scrolls to it).
 
 Every test opens the app's root first, as a student following the link does, then the
 page. Waits are on expected text or elements, never on sleeps.
@@ -13,11 +14,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cnn_core.data import NOTES_EIGHT
-from ui.session.models import default_model, model_input
+from cnn_core.number_text import number
+from tests.support.locators import cell, map_drawn, map_numbers, map_panel
+from ui.session.models import default_model, model_input, notes_example_model
+from ui.text.network import stage_anchor
+from ui.widgets.map.payload import hover_number
 
 pytestmark = pytest.mark.browser
 
 APP = "app.py"
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 def open_page(page: Page, base: str, path: str) -> Page:
@@ -50,59 +56,123 @@ def test_training_the_toy_set_shows_progress_and_a_falling_loss_curve(page: Page
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
-def test_drawing_a_digit_changes_the_probabilities(page: Page, streamlit_app):
+def painted(page: Page, map_id: str, timeout: float = 60_000) -> str:
+    """The map's data-revision once it has been painted at least once."""
+    panel = map_panel(page, map_id)
+    expect(panel).to_have_attribute("data-revision", re.compile(r"^[1-9]\d*$"),
+                                    timeout=timeout)
+    return panel.get_attribute("data-revision")
+
+
+def cell_point(page: Page, map_id: str, row: int, col: int, tile: int = 0) -> tuple[float, float]:
+    """Page coordinates of the centre of cell [row, col] of tile ``tile`` of a map."""
+    target = map_panel(page, map_id).locator("canvas.cnn-map-overlay")
+    target.scroll_into_view_if_needed()
+    box, info = target.bounding_box(), map_drawn(page, map_id)
+    x, y = info["origins"][tile]
+    return box["x"] + x + (col + 0.5) * info["cell"], box["y"] + y + (row + 0.5) * info["cell"]
+
+
+def test_a_stroke_changes_the_probabilities_and_redraws_every_stage(page: Page, streamlit_app):
     open_page(page, streamlit_app(APP), "forward_pass")
     model = default_model()
     eight = model.forward(model_input(NOTES_EIGHT, model))["probabilities"][0]
     expect(page.get_by_text(prediction_text(8, eight[8]))).to_be_visible(timeout=60_000)
-
+    stages = [stage_anchor(key) for key in ("input", "block1.conv", "block1.relu",
+                                            "block1.max pool", "flatten")]
+    before = {map_id: painted(page, map_id) for map_id in stages}
     page.get_by_role("button", name="Clear").click()
     expect(page.get_by_text("The drawing is blank")).to_be_visible(timeout=30_000)
     line = np.zeros((5, 5))
     for row in range(5):
-        cell = page.locator(f'.cnn-cell[data-row="{row}"][data-col="2"]')
-        cell.click()
-        expect(cell).to_have_attribute("data-ink", "1")
+        target = cell(page, row, 2)
+        target.click()
+        expect(target).to_have_attribute("data-ink", "1")
         line[row, 2] = 1.0
     p = model.forward(model_input(line, model))["probabilities"][0]
     expected = prediction_text(int(p.argmax()), float(p.max()))
     expect(page.get_by_text(expected)).to_be_visible(timeout=30_000)
     assert expected != prediction_text(8, eight[8])
+    page.locator(IDLE).wait_for(state="attached")
+    for map_id in stages:  # every stage's map painted again with the stroke's numbers
+        expect(map_panel(page, map_id)).not_to_have_attribute("data-revision", before[map_id])
+    x = model_input(line, model)
+    row, col = np.unravel_index(np.argmax(x), x.shape)  # hover an inked cell
+    page.mouse.move(*cell_point(page, stage_anchor("input"), int(row), int(col)))
+    expect(page.locator(".cnn-map-tip").filter(visible=True)).to_have_text(
+        f"row {row}, col {col}: {hover_number(x[row, col])}")
     bars = page.locator(".js-plotly-plot").filter(has=page.locator("text.ytitle",
                                                                    has_text="probability"))
     expect(bars).to_have_count(1)
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
-
-def hover_cell(page: Page, chart, row: int, col: int, shape: tuple[int, int]) -> None:
-    """Move the mouse over cell [row, col] of a heatmap of ``shape`` (row 0 on top: the
-    heatmap's image spans the cells exactly)."""
-    chart.scroll_into_view_if_needed()
-    area = chart.locator(".heatmaplayer image").first.bounding_box()
-    assert area is not None
-    page.mouse.move(area["x"] + (col + 0.5) / shape[1] * area["width"],
-                    area["y"] + (row + 0.5) / shape[0] * area["height"])
-
-
-def test_forward_page_charts_show_and_hover_the_engines_numbers(page: Page, streamlit_app):
+def test_a_click_on_a_tile_opens_that_map_in_the_detail_view(page: Page, streamlit_app):
     open_page(page, streamlit_app(APP), "forward_pass")
+    conv = stage_anchor("block1.conv")
+    painted(page, conv)
+    page.locator(IDLE).wait_for(state="attached")
+    output = map_panel(page, "detail-output")
+    before = output.get_attribute("data-revision")
+    page.mouse.click(*cell_point(page, conv, 4, 6, tile=5))
+    expect(page.get_by_role("combobox", name="Output map")).to_have_value("k5",
+                                                                       timeout=30_000)
+    expect(page.get_by_text("Cell (4,6) of map k5")).to_be_visible()
+    expect(output).not_to_have_attribute("data-revision", before)
     model = default_model()
-    values = model.forward(model_input(NOTES_EIGHT, model))
-    feature = values["feature_maps"][0]  # (16, 14, 14): too wide for numbers in the cells
-    up_close = page.locator(".js-plotly-plot").filter(has_text="Feature map = conv")
-    expect(up_close.locator(".heatmaplayer")).to_have_count(1, timeout=60_000)
-    expect(up_close.locator(".heatmaplayer text")).to_have_count(0)
-    hover_cell(page, up_close, 2, 3, feature[0].shape)
-    expect(page.locator(".hoverlayer .hovertext").first).to_have_text(
-        re.compile(rf"row 2, col 3: [-−]?{abs(feature[0, 2, 3]):.3f}$"))
+    x = model_input(NOTES_EIGHT, model)
+    kernel = model.params["kernels"][5]
+    assert map_numbers(page, "detail-kernels") == [number(v, decimals=2)
+                                                   for v in np.float32(kernel).ravel()]
+    # a click on a cell of the output map picks the cell whose sum is written
+    page.locator(IDLE).wait_for(state="attached")
+    page.mouse.click(*cell_point(page, "detail-output", 7, 2))
+    expect(page.get_by_text("Cell (7,2) of map k5")).to_be_visible(timeout=30_000)
+    value = model.forward(x)["feature_maps"][0, 5, 7, 2]
+    written = page.get_by_test_id("stCode").last
+    expect(written).to_contain_text("map k5(7,2) = ")
+    last = written.inner_text().strip().splitlines()[-1]
+    assert last.startswith("map k5(7,2) = ") and last.endswith(f" {number(value)}")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
 
-    # the mosaic: hovering a tile names its kernel and shows one of that kernel's values
-    mosaic = page.locator(".js-plotly-plot").filter(has_text="Feature maps (conv)")
-    h, w = feature[0].shape
-    hover_cell(page, mosaic, 2 + h // 2, w // 2, (4 * (h + 2), 4 * (w + 1) - 1))
-    hovered = page.locator(".hoverlayer .hovertext").first
-    expect(hovered).to_have_text(re.compile(r"kernel \d+: -?\d+\.\d{3}$"))
-    k, shown = hovered.text_content().removeprefix("kernel ").split(": ")
-    assert np.isclose(feature[int(k)], float(shown), atol=5e-4).any()
+
+@pytest.mark.parametrize("key", ["block1.max pool", "dense"])
+def test_a_stage_link_scrolls_to_its_heading(page: Page, streamlit_app, key):
+    base = streamlit_app(APP)
+    open_page(page, base, f"forward_pass#{stage_anchor(key)}")
+    heading = page.locator(f"#{stage_anchor(key)}")
+    expect(heading).to_be_attached(timeout=60_000)
+    for stage in ("input", "block1.conv", "block1.relu", "block1.max pool", "flatten"):
+        painted(page, stage_anchor(stage))  # every map above the heading has its size
+    page.locator(IDLE).wait_for(state="attached")
+    near_top = f"() => {{ const top = document.getElementById('{stage_anchor(key)}')" \
+               ".getBoundingClientRect().top; return top >= 0 && top < 450; }"
+    page.wait_for_function(near_top, timeout=30_000)
+
+
+def test_notes_mode_writes_every_dense_weight_apart(page: Page, streamlit_app):
+    open_page(page, streamlit_app(APP), "forward_pass?nx=1")
+    painted(page, "dense-weights")
+    weights = notes_example_model().params["weights"]
+    assert map_numbers(page, "dense-weights") == [number(w, decimals=3)
+                                                  for w in np.float32(weights).ravel()]
+    drawn = map_drawn(page, "dense-weights")
+    assert drawn["font"] >= 10  # written, not hidden for lack of room
+    widest = page.evaluate(
+        "([texts, font]) => { const c = document.createElement('canvas').getContext('2d');"
+        " c.font = font; return Math.max(...texts.map(t => c.measureText(t).width)); }",
+        [[t for *_, t in drawn["numbers"]], drawn["fontCss"]])
+    assert widest <= drawn["room"]  # each number inside its own cell: none run together
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_where_the_network_looks_opens_with_the_patch_of_the_link(page: Page, streamlit_app):
+    open_page(page, streamlit_app(APP), "forward_pass?fl=1&op=5")
+    painted(page, "looks-occlusion", timeout=90_000)
+    title = map_panel(page, "looks-occlusion").locator(".cnn-map-title")
+    expect(title).to_contain_text("patch 5×5")
+    expect(page.get_by_role("radiogroup").or_(page.get_by_test_id("stButtonGroup")).filter(
+        has_text="5×5").first).to_be_visible()
+    page.get_by_role("button", name="Clear").click()
+    expect(page.get_by_text("Draw something first")).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("stException")).to_have_count(0)
