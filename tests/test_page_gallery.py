@@ -187,3 +187,13 @@ def test_every_deeper_block_of_a_three_block_net_has_its_own_picker_and_maps():
                and "bias" in c for c in captions)
     assert any(c.startswith("Block 3's output channel 0") and "bias" not in c
                and c.endswith("then ReLU and avg pooling.") for c in captions)
+
+
+def test_numbers_as_tables_gives_every_named_map_its_table():
+    at = gallery(NOTES_EIGHT, **{state.NUMBERS_AS_TABLES: True})
+    tables = [t.value for t in at.table]
+    assert len(tables) == len(KERNELS)
+    laplacian = tables[list(KERNELS).index("laplacian_4")]
+    assert list(laplacian.columns) == ["col 0", "col 1", "col 2"]
+    np.testing.assert_allclose(laplacian.to_numpy(dtype=float),
+                               conv2d(NOTES_EIGHT, KERNELS["laplacian_4"]))
