@@ -7,6 +7,7 @@ graphical objects and for large or bold text, 4.5:1 for body text.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import plotly.colors
@@ -16,16 +17,21 @@ from tests.support.plotly_specs import as_sent
 from ui.figures.bars import probability_bars, signed_bars
 from ui.figures.cues import CORE, HALO, OUTLINE
 from ui.figures.curves import curves
-from ui.figures.fast_heatmap import fast_heatmap
-from ui.figures.matrix_heatmap import matrix_heatmap
-from ui.figures.network_heatmaps import mosaic, network_heatmap
 from ui.figures.spec import colour_scale
 
 KINDS = ("signed", "positive", "ink")
 # every scale a map can get: each kind, in the classroom default and in presenter mode
 SCALES = [pytest.param(colour_scale(kind, presenter), id=f"{kind}{'-presenter' * presenter}")
           for kind in KINDS for presenter in (False, True)]
-PLOTLY_DARK_TEXT = "#444444"  # plotly.js's Color.defaultLine: its dark automatic text colour
+DARK_TEXT = "#444444"  # the dark cell text of plotly.js (Color.defaultLine) and of map.js
+MAP_JS = Path(__file__).resolve().parents[1] / "ui/widgets/map/assets/map.js"
+
+
+def map_js_colour(name: str) -> str:
+    """A colour constant of the map component's script: const NAME = "#rrggbb";"""
+    (colour,) = re.findall(rf'^const {name} = "(#[0-9a-f]{{6}})";', MAP_JS.read_text(),
+                           flags=re.MULTILINE)
+    return colour
 
 
 def rgb(colour: str) -> tuple[float, float, float]:
@@ -70,43 +76,19 @@ def test_a_red_outline_alone_would_not_stand_out_on_every_cell():
     assert worst < 2
 
 
-def test_every_outline_is_the_same_box_three_times_widest_first():
-    figure = as_sent(matrix_heatmap(np.zeros((4, 4)), outline=(1, 2, 2, 1)))
-    shapes = figure["layout"]["shapes"]
-    assert [s["line"]["color"] for s in shapes] == [HALO, OUTLINE, CORE]
-    assert {(s["x0"], s["x1"], s["y0"], s["y1"]) for s in shapes} == {(1.5, 2.5, 0.5, 2.5)}
-    widths = [s["line"]["width"] for s in shapes]
-    assert widths[0] > widths[1] > widths[2] >= 1.5
+def test_the_map_component_draws_outlines_and_cell_text_in_these_tones():
+    # map.js keeps its own copies (it runs in the browser): they must be these
+    assert [map_js_colour(name) for name in ("HALO", "OUTLINE", "CORE", "DARK_TEXT")] == [
+        HALO, OUTLINE, CORE, DARK_TEXT]
 
 
 # ---- numbers in the cells ------------------------------------------------------------------
 
 @pytest.mark.parametrize("scale", SCALES)
-def test_plotlys_automatic_cell_text_colour_contrasts_3_to_1_on_every_cell(scale):
-    # plotly.js writes heatmap text white or #444, whichever contrasts more with the cell
+def test_the_automatic_cell_text_colour_contrasts_3_to_1_on_every_cell(scale):
+    # plotly.js and map.js write cell text white or #444, whichever contrasts more with it
     for cell in scale_colours(scale):
-        assert max(contrast(cell, "#ffffff"), contrast(cell, PLOTLY_DARK_TEXT)) >= 3.1, cell
-
-
-def cell_traces(presenter: bool) -> list[dict]:
-    values = np.array([[-1.0, 0.5], [2.0, 0.0]])
-    figures = [matrix_heatmap(values, presenter=presenter),
-               network_heatmap(values, presenter=presenter),
-               mosaic(np.stack([values, values]), numbers=True, presenter=presenter),
-               fast_heatmap(values, presenter=presenter)]
-    return [as_sent(figure)["data"][0] for figure in figures]
-
-
-@pytest.mark.parametrize("presenter", [False, True])
-def test_no_heatmap_fixes_its_text_colour_so_plotly_picks_it_per_cell(presenter):
-    for trace in cell_traces(presenter):
-        assert trace["texttemplate"] == "%{text}"
-        assert "color" not in trace["textfont"]
-
-
-def test_presenter_mode_writes_cell_numbers_bold_and_the_classroom_default_does_not():
-    assert all(t["textfont"]["weight"] == "bold" for t in cell_traces(presenter=True))
-    assert all("weight" not in t["textfont"] for t in cell_traces(presenter=False))
+        assert max(contrast(cell, "#ffffff"), contrast(cell, DARK_TEXT)) >= 3.1, cell
 
 
 @pytest.mark.parametrize("presenter", [False, True])
@@ -131,14 +113,6 @@ def test_presenter_scales_show_values_near_zero_that_a_projector_would_wash_out(
 def test_zero_stays_white_in_the_presenters_signed_scale():
     assert colour_scale("signed", presenter=True)[4] == [0.5, "rgb(247,247,247)"]
 
-
-@pytest.mark.parametrize("presenter", [False, True])
-def test_every_heatmap_builder_uses_the_modes_scale(presenter):
-    for trace in cell_traces(presenter):  # signed values: each builder's signed scale
-        assert trace["colorscale"] == colour_scale("signed", presenter)
-
-
-# ---- bars ----------------------------------------------------------------------------------
 
 def test_the_predicted_bar_is_hatched_and_named_under_it():
     p = np.array([0.1, 0.7, 0.2])
@@ -198,9 +172,8 @@ def axes(figure) -> list[dict]:
 @pytest.mark.parametrize("build", [
     lambda presenter: probability_bars([0.2, 0.8], highlight=1, presenter=presenter),
     lambda presenter: signed_bars(np.array([0.2, -0.2]), highlight=1, presenter=presenter),
-    lambda presenter: network_heatmap(np.eye(3), presenter=presenter),
     lambda presenter: curves({"train": [1.0]}, x=[1], y_title="loss", presenter=presenter),
-], ids=["probability-bars", "signed-bars", "heatmap", "curves"])
+], ids=["probability-bars", "signed-bars", "curves"])
 def test_presenter_mode_sets_axis_labels_at_18_px(build):
     assert all(axis["tickfont"]["size"] == 18 for axis in axes(build(True)))
     assert all(axis.get("title", {}).get("font", {}).get("size", 18) == 18
