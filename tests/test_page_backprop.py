@@ -99,6 +99,7 @@ def test_the_default_kernel_is_the_one_with_the_largest_gradient():
 def test_notes_example_shows_the_tie_and_its_gradients():
     at = open_page(backprop_notes=True)
     trace = backprop_trace(notes_example_model(), NOTES_EIGHT, 8)
+    np.testing.assert_allclose(page_maps(at)["dW"].values[0], trace.d_weights, rtol=1e-6)
     assert any(f"= **{trace.loss:.4f}**" in md.value for md in at.markdown)
     assert any("1 window here tie" in md.value for md in at.markdown)
     written = at.code[-1].value  # kernel cell (2, 0) by default
@@ -285,7 +286,9 @@ def test_the_maps_sent_are_the_engines_gradients_for_the_default_network():
     k = followed_kernel(at)
     maps = page_maps(at)
     rows = trace.dense_rows(k)
-    np.testing.assert_allclose(maps["dW"].values[0], trace.d_weights[rows], rtol=1e-6)
+    folded = trace.d_weights[rows].T.reshape(10, *trace.pooled.shape[1:])  # a tile a digit
+    np.testing.assert_allclose(maps["dW"].values, folded, rtol=1e-6, atol=1e-30)
+    assert maps["dW"].entry["tiles"]["labels"][4] == "digit 4"
     np.testing.assert_allclose(maps["dkernels"].values, trace.d_kernels, rtol=1e-6,
                                atol=1e-12)
     np.testing.assert_allclose(maps["dkernel"].values[0], trace.d_kernels[k], rtol=1e-6)
@@ -298,7 +301,8 @@ def test_the_maps_sent_are_the_engines_gradients_for_the_default_network():
 @pytest.mark.parametrize("notes", [False, True])
 def test_no_coloured_cell_of_a_gradient_map_is_written_zero(notes):
     at = open_page(a_four(), backprop_label=4, backprop_notes=notes)
-    for name in ("dW", "dpool", "drelu", "delta", "dkernel"):
+    # the notes' dL/dW is a 4x10 matrix with its numbers; the default's, tiles without
+    for name in ("dW", "dpool", "drelu", "delta", "dkernel")[0 if notes else 1:]:
         sent = page_maps(at)[name]
         values = sent.values[0].ravel().astype(np.float64)
         assert len(sent.numbers) == values.size, name

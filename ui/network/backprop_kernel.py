@@ -87,7 +87,8 @@ def kernel_section(chain: Chain, block: int, channel: int, in_channel: int,
     map_view(maps.kernel_maps(gradients, channel, in_channel, window,
                               window_title(chain, block, in_channel, m, n, window.shape),
                               (m, n)),
-             key="backprop_maps_kernel", columns=4, presenter=presenter, on_select=pick_cell)
+             key="backprop_maps_kernel", columns=4, presenter=presenter, on_select=pick_cell,
+             cell_px=96 if presenter else 72)  # room for a gradient's 3 significant digits
     if gradients.kernels.shape[0] > 1:
         map_view(maps.every_kernel_map(gradients, in_channel, channel),
                  key="backprop_maps_kernels", presenter=presenter, on_select=pick_cell)

@@ -21,6 +21,7 @@ from ui.widgets.map import Map, outlined_boxes
 
 SIGNIFICANT = 3
 MOST_DECIMALS = 8  # a confident network's dL/dW is 10⁻⁴ and less
+FOLDED_FROM = 16  # dL/dW with more rows than this is drawn as one tile per digit
 PICKED_KERNEL_MAPS = ("dkernel", "kernel")  # a click there picks the kernel cell
 PICKED_TILES = "dkernels"  # a click there picks the output channel and the cell
 
@@ -48,15 +49,26 @@ def input_map(x: np.ndarray, title: str) -> Map:
 
 
 def dense_maps(chain: Chain, channel: int) -> list[Map]:
-    """dL/dW's rows that read one channel of the last block's pooled maps, and the
-    gradient folded back into that pooled map."""
+    """dL/dW's rows that read one channel of the last block's pooled maps (P = ph pw rows,
+    one column per digit), and the gradient folded back into that pooled map.
+
+    Up to 16 rows (the notes' 2x2 pooled map) dL/dW is the (P, 10) matrix with its numbers;
+    more rows are folded back into the pooled map's shape, one tile per digit d:
+    pooled ⊗ (p_d − y_d), the same picture scaled by each digit's p − y.
+    """
     rows = chain.dense_rows(channel)
     last = chain.blocks[-1]
     d_weights = chain.d_weights[rows]
-    return [gradient_map(d_weights, f"dL/dW: k{channel}'s {d_weights.shape[0]} rows", "dW",
-                         table=Matrix(d_weights, rows="flat", cols="digit",
-                                      start=(rows.start, 0))),
-            gradient_map(last.d_pooled[channel], "dL/d(pooled map)", "dpool")]
+    table = Matrix(d_weights, rows="flat", cols="digit", start=(rows.start, 0))
+    title = f"dL/dW: k{channel}'s {d_weights.shape[0]} rows"
+    if d_weights.shape[0] <= FOLDED_FROM:
+        weights = gradient_map(d_weights, title, "dW", table=table)
+    else:
+        folded = d_weights.T.reshape(-1, *last.d_pooled.shape[1:])
+        weights = gradient_map(folded, f"{title}, one tile per digit", "dW", table=table,
+                               labels=[f"digit {d}" for d in range(len(folded))],
+                               tile_columns=5)
+    return [weights, gradient_map(last.d_pooled[channel], "dL/d(pooled map)", "dpool")]
 
 
 def passed_back_maps(chain: Chain, block: int) -> list[Map]:

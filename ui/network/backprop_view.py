@@ -93,7 +93,8 @@ def dense_section(chain: Chain, block: int, channel: int, presenter: bool) -> No
     if block != last:
         st.caption(f"k{shown} has the largest gradient of block {last}; the kernel you follow "
                    f"is in block {block}, below.")
-    map_view(maps.dense_maps(chain, shown), key="backprop_maps_dense", presenter=presenter)
+    map_view(maps.dense_maps(chain, shown), key="backprop_maps_dense", presenter=presenter,
+             cell_px=80 if presenter else 60)  # room for the gradients' digits
     if block != last:
         st.subheader(f"2b · Back through block {last}" + (f" to block {block + 1}"
                                                            if block + 1 < last else ""))
