@@ -626,7 +626,7 @@ def test_play_advances_one_window_a_tick_and_stops_at_the_end(notes_page: AppTes
 
 def test_the_window_position_stays_inside_a_map_that_shrinks(notes_page: AppTest):
     notes_page.toggle(key=f"{P}slide").set_value(True).run()
-    notes_page.slider(key=SLIDE_STEP).set_value(8).run()
+    notes_page.slider(key=f"{P}slide_slider").set_value(8).run()
     notes_page.segmented_control(key=f"{P}stride").set_value(2).run()
     assert_clean(notes_page)
     assert notes_page.session_state[SLIDE_STEP] == 3  # C is 2x2 now

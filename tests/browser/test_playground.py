@@ -1,9 +1,11 @@
-"""The playground in headless Chromium: strokes reach the maps, the drawing survives pages.
+"""The playground in headless Chromium: strokes reach the maps, the drawing survives pages,
+a click on a map inspects a cell, the sliding window plays.
 
 The drawing grid lives in an open shadow root (Playwright's CSS locators pierce it); the
-maps are plotly SVG, whose cell numbers are the heatmap layer's text nodes. Every wait is
-on expected text or data. Click-to-update times are measured inside the page, from the
-pointerdown to the first animation frame whose chart holds the new numbers, and printed
+maps are the map component's canvases, whose painted numbers each canvas keeps in
+``__drawn`` (tests/support/map_waits.py polls them). Every wait is on expected numbers,
+data or attributes. Click-to-update times are measured inside the page, from the
+pointerdown to the first animation frame whose map holds the new numbers, and printed
 (run with -s to see them).
 """
 
@@ -18,9 +20,15 @@ from playwright.sync_api import Locator, Page, expect
 from cnn_core import KERNELS, conv2d
 from cnn_core import drawing_edits as edits
 from cnn_core.data import NOTES_EIGHT
-from cnn_core.number_text import number
-from tests.support.locators import cell, texts_of
-from ui.figures.spec import typed_array
+from tests.support.locators import cell, map_drawn, map_panel, texts_of
+from tests.support.map_waits import (
+    FIND_PANEL,
+    HOLDS_DATA,
+    SHOWS_NUMBERS,
+    revision,
+    sent_z,
+    wait_for_numbers,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -28,14 +36,9 @@ KERNEL = KERNELS["notes_example"]  # the default kernel: C(i, j) = f(i+2, j) + f
 LOAD_TIMEOUT = 90_000
 
 
-def chart(page: Page, title: str) -> Locator:
-    return page.locator(".js-plotly-plot").filter(has_text=title)
-
-
-def expect_map(page: Page, title: str, values: np.ndarray) -> None:
-    """Wait until the chart titled ``title`` writes exactly these numbers in its cells."""
-    texts = [number(v, decimals=2) for v in np.asarray(values).ravel()]
-    expect(chart(page, title).locator(".heatmaplayer text")).to_have_text(texts)
+def expect_map(page: Page, map_id: str, values: np.ndarray) -> None:
+    """Wait until the map ``map_id`` writes exactly these numbers in its cells."""
+    wait_for_numbers(page, map_id, texts_of(values))
 
 
 def centre(locator: Locator) -> tuple[float, float]:
@@ -44,23 +47,15 @@ def centre(locator: Locator) -> tuple[float, float]:
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
-# In-page checks, polled every animation frame; each records when it first held.
-SHOWS_TEXT = """([title, texts]) => {
-    const plot = [...document.querySelectorAll('.js-plotly-plot')].find(
-        (gd) => String(gd.layout?.title?.text).includes(title));
-    const shown = plot ? [...plot.querySelectorAll('.heatmaplayer text')]
-        .map((t) => t.textContent) : [];
-    const done = shown.join('|') === texts.join('|');
-    if (done && window.__doneAt == null) window.__doneAt = performance.now();
-    return done;
-}"""
-HOLDS_DATA = """([title, bdata]) => {
-    const plot = [...document.querySelectorAll('.js-plotly-plot')].find(
-        (gd) => String(gd.layout?.title?.text).includes(title));
-    const done = Boolean(plot && plot.data[0].z && plot.data[0].z.bdata === bdata);
-    if (done && window.__doneAt == null) window.__doneAt = performance.now();
-    return done;
-}"""
+def map_cell(page: Page, map_id: str, row: int, col: int) -> tuple[float, float]:
+    """Page coordinates of the centre of cell [row, col] of a map."""
+    canvas = map_panel(page, map_id).locator("canvas.cnn-map-overlay")
+    canvas.scroll_into_view_if_needed()
+    box, drawn = canvas.bounding_box(), map_drawn(page, map_id)
+    x, y = drawn["origins"][0]
+    return box["x"] + x + (col + 0.5) * drawn["cell"], box["y"] + y + (row + 0.5) * drawn["cell"]
+
+
 ARM = """() => {
     window.__clickAt = null;
     window.__doneAt = null;
@@ -69,6 +64,7 @@ ARM = """() => {
 }"""
 
 
+SCRIPT_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 IDLE = "() => new Promise((done) => requestIdleCallback(() => done(true), {timeout: 10000}))"
 
 
@@ -97,7 +93,7 @@ def open_playground(page: Page, url: str) -> Page:
         timeout=LOAD_TIMEOUT)
     page.goto(f"{url}/playground")
     expect(cell(page, 4, 4)).to_be_visible(timeout=LOAD_TIMEOUT)
-    expect_map(page, "Feature map C", conv2d(NOTES_EIGHT, KERNEL))
+    expect_map(page, "feature", conv2d(NOTES_EIGHT, KERNEL))
     return page
 
 
@@ -111,14 +107,14 @@ def test_clicks_and_a_drag_paint_cells_and_the_feature_map_follows(playground: P
     page = playground
     page.get_by_role("button", name="Clear").click()
     drawing = np.zeros((5, 5))
-    expect_map(page, "Feature map C", np.zeros((3, 3)))
+    expect_map(page, "feature", np.zeros((3, 3)))
 
     timings = []
     for row, col in [(4, 0), (4, 2), (3, 1), (4, 4)]:
         drawing[row, col] = 1
-        timings.append(timed_click(page, cell(page, row, col), SHOWS_TEXT,
-                                   ["Feature map C", texts_of(conv2d(drawing, KERNEL))]))
-        expect_map(page, "Feature map C", conv2d(drawing, KERNEL))
+        timings.append(timed_click(page, cell(page, row, col), SHOWS_NUMBERS,
+                                   ["feature", texts_of(conv2d(drawing, KERNEL))]))
+        expect_map(page, "feature", conv2d(drawing, KERNEL))
     expect(cell(page, 3, 1)).to_have_attribute("data-ink", "1")
 
     page.mouse.move(*centre(cell(page, 2, 0)))
@@ -126,8 +122,8 @@ def test_clicks_and_a_drag_paint_cells_and_the_feature_map_follows(playground: P
     page.mouse.move(*centre(cell(page, 2, 4)), steps=4)
     page.mouse.up()
     drawing[2, :] = 1
-    expect_map(page, "Feature map C", conv2d(drawing, KERNEL))
-    expect_map(page, "Max pool", np.array([[2, 2], [2, 2]]))
+    expect_map(page, "feature", conv2d(drawing, KERNEL))
+    expect_map(page, "pooled", np.array([[2, 2], [2, 2]]))
     report("5x5 grid, default kernel, numbers in the cells", timings)
 
 
@@ -137,26 +133,25 @@ def test_click_to_update_time_on_a_32x32_grid(playground: Page):
     page.get_by_role("option", name="32×32 grid").click()
     expect(cell(page, 31, 31)).to_be_visible()
     drawing = edits.resize(NOTES_EIGHT, 32)
-    title = "Feature map C (30×30)"
-    page.wait_for_function(HOLDS_DATA, arg=[title, typed_array(conv2d(drawing, KERNEL))["bdata"]])
+    page.wait_for_function(HOLDS_DATA, arg=["feature", sent_z(conv2d(drawing, KERNEL))])
     timings = []
     drawing = np.round(drawing, 3)  # the grid holds (and sends back) 3 decimals of each cell
     for row, col in [(30, 2), (31, 20), (29, 9), (28, 30)]:
         drawing[row, col] = 0.0 if drawing[row, col] > 0 else 1.0  # a click toggles
-        expected = typed_array(conv2d(drawing, KERNEL))["bdata"]  # no numbers at 30x30
-        timings.append(timed_click(page, cell(page, row, col), HOLDS_DATA, [title, expected]))
+        expected = sent_z(conv2d(drawing, KERNEL))  # no numbers at 30x30
+        timings.append(timed_click(page, cell(page, row, col), HOLDS_DATA, ["feature", expected]))
     report("32x32 grid, default kernel, map data", timings)
 
 
 def test_drawing_survives_a_page_switch_and_back(playground: Page):
     page = playground
     page.get_by_role("button", name="Clear").click()
-    expect_map(page, "Feature map C", np.zeros((3, 3)))
+    expect_map(page, "feature", np.zeros((3, 3)))
     cell(page, 4, 0).click()
     cell(page, 4, 2).click()
     drawing = np.zeros((5, 5))
     drawing[4, [0, 2]] = 1
-    expect_map(page, "Feature map C", conv2d(drawing, KERNEL))
+    expect_map(page, "feature", conv2d(drawing, KERNEL))
 
     page.get_by_role("link", name="Kernel gallery").click()
     expect(page.get_by_role("heading", name="Kernel gallery")).to_be_visible()
@@ -165,7 +160,7 @@ def test_drawing_survives_a_page_switch_and_back(playground: Page):
 
     page.get_by_role("link", name="Playground").click()
     expect(page.get_by_role("heading", name="Convolution playground")).to_be_visible()
-    expect_map(page, "Feature map C", conv2d(drawing, KERNEL))
+    expect_map(page, "feature", conv2d(drawing, KERNEL))
     expect(page.locator('.cnn-cell[data-ink="1"]')).to_have_count(2)
     expect(cell(page, 4, 2)).to_have_attribute("data-ink", "1")
 
@@ -178,36 +173,41 @@ def test_touch_tap_toggles_a_cell(browser, streamlit_app):
         cell(page, 4, 0).tap()
         drawing[4, 0] = 1
         expect(cell(page, 4, 0)).to_have_attribute("data-ink", "1")
-        expect_map(page, "Feature map C", conv2d(drawing, KERNEL))
+        expect_map(page, "feature", conv2d(drawing, KERNEL))
         cell(page, 4, 0).tap()
-        expect_map(page, "Feature map C", conv2d(NOTES_EIGHT, KERNEL))
+        expect_map(page, "feature", conv2d(NOTES_EIGHT, KERNEL))
     finally:
         context.close()
 
 
 def test_clicking_a_feature_map_cell_writes_its_sum(playground: Page):
     page = playground
-    markers = chart(page, "Feature map C").locator(".scatterlayer .point")
-    expect(markers).to_have_count(9)
-    page.mouse.click(*centre(markers.nth(2 * 3 + 1)))  # row 2, col 1
+    before = revision(page, "feature")
+    page.mouse.click(*map_cell(page, "feature", 2, 1))
     expect(page.get_by_text("C(2,1) = ")).to_be_visible()
     expect(page.get_by_text("C(2,1) is row 2, column 1", exact=False)).to_be_visible()
     # the number pickers sit outside the stroke's fragment: a click reruns the page for them
     expect(page.get_by_label("C row")).to_have_value("2")
     expect(page.get_by_label("C col")).to_have_value("1")
+    expect(map_panel(page, "feature")).not_to_have_attribute("data-revision", str(before))
 
-    pooled = chart(page, "Max pool").locator(".scatterlayer .point")
-    page.mouse.click(*centre(pooled.nth(1)))  # row 0, col 1
+    page.mouse.click(*map_cell(page, "pooled", 0, 1))
     expect(page.get_by_text("P(0,1) = max(1, 0) = 1")).to_be_visible()  # a cut-off window
     expect(page.get_by_label("Pooled col")).to_have_value("1")
     page.get_by_label("C row").fill("0")  # and typing a number picks the cell too
     page.get_by_label("C row").press("Enter")
     expect(page.get_by_text("C(0,1) = ")).to_be_visible()
 
+    canvas = map_panel(page, "feature").locator("canvas.cnn-map-overlay")
+    canvas.focus()  # the keyboard: arrows move over the cells, Enter picks one
+    for key in ("ArrowDown", "ArrowDown", "ArrowRight", "Enter"):
+        canvas.press(key)
+    expect(page.get_by_label("C row")).to_have_value("2")
+    expect(page.get_by_text("C(2,", exact=False).first).to_be_visible()
+
 
 @pytest.mark.parametrize("path, first_map, most", [
     ("playground", "Feature map C", 150),
-    ("forward_pass", "What the network sees", 250),  # the fit toggle and model line between
     ("backprop", "What the network sees", 250)])  # the true label's radio between
 def test_on_a_phone_the_first_result_map_sits_right_under_the_grid(browser, streamlit_app,
                                                                   path, first_map, most):
@@ -217,8 +217,9 @@ def test_on_a_phone_the_first_result_map_sits_right_under_the_grid(browser, stre
         phone = context.new_page()
         phone.goto(f"{streamlit_app('app.py')}/{path}")
         last_cell = phone.locator(".cnn-cell").last
-        feature = phone.locator(".js-plotly-plot").filter(has_text=first_map).first
+        feature = phone.locator(".js-plotly-plot, .cnn-map").filter(has_text=first_map).first
         expect(feature).to_be_visible(timeout=60_000)
+        phone.locator(SCRIPT_IDLE).wait_for(state="attached")  # the layout has settled
         grid_box, map_box = last_cell.bounding_box(), feature.bounding_box()
         gap = map_box["y"] - (grid_box["y"] + grid_box["height"])
         assert 0 <= gap < most, gap  # playground: was ~500 px (input and kernel maps first)
@@ -233,12 +234,53 @@ def test_a_projectors_first_screen_in_presenter_mode_reaches_the_grid_and_maps(b
     try:
         screen = context.new_page()
         screen.goto(f"{streamlit_app('app.py')}/playground?present=1")
-        feature = screen.locator(".js-plotly-plot").filter(has_text="Feature map C").first
+        feature = map_panel(screen, "feature")
         expect(feature).to_be_visible(timeout=60_000)
         first_cell = screen.locator(".cnn-cell").first.bounding_box()
         assert first_cell["y"] + 3 * first_cell["height"] < 720  # was below the fold (777)
         assert feature.bounding_box()["y"] < 600
         expect(screen.get_by_text("Kernel and settings")).to_be_visible()  # one click away
         assert screen.get_by_test_id("stException").count() == 0
+    finally:
+        context.close()
+
+
+WATCH_REVISIONS = f"""(id) => {{
+  const panel = ({FIND_PANEL})(id);
+  window.__frames = [];
+  new MutationObserver(() => window.__frames.push(performance.now())).observe(
+      panel, {{attributes: true, attributeFilter: ['data-revision']}});
+}}"""
+
+
+def test_play_slides_the_window_and_only_its_maps_redraw(browser, streamlit_app):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = open_playground(context.new_page(), streamlit_app("app.py"))
+        page.get_by_text("Slide the window step by step").click()
+        expect(page.get_by_text("C so far: 1 of 9 cells")).to_be_visible()
+        page.get_by_role("radiogroup", name="Speed").get_by_role("radio", name="fast").click()
+        feature = revision(page, "feature")
+        first = revision(page, "slide_output")
+        cdp = context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        page.evaluate(WATCH_REVISIONS, "slide_output")
+        before = cdp.send("Performance.getMetrics")["metrics"]
+        page.get_by_role("button", name="▶ Play").click()
+        expect(page.get_by_text("C so far: 5 of 9 cells")).to_be_visible(timeout=30_000)
+        frames = page.evaluate("() => window.__frames")
+        after = cdp.send("Performance.getMetrics")["metrics"]
+        assert revision(page, "slide_output") > first + 2  # the map so far repainted a tick
+        assert revision(page, "feature") == feature  # the page's maps were not redrawn
+        expect(page.get_by_text("C(2,2) = ")).to_be_visible(timeout=30_000)  # plays to the end
+        expect(page.get_by_role("button", name="▶ Play")).to_be_visible()
+        wait_for_numbers(page, "slide_output", texts_of(conv2d(NOTES_EIGHT, KERNEL)))
+        gaps = np.diff(frames)
+        cpu = {m["name"]: m["value"] for m in after}["TaskDuration"] - {
+            m["name"]: m["value"] for m in before}["TaskDuration"]
+        print(f"\nsliding window, fast (0.4 s a step): {len(frames)} frames, "
+              f"{', '.join(f'{g:.0f}' for g in gaps)} ms apart; browser main-thread CPU "
+              f"{1000 * cpu / max(len(frames), 1):.0f} ms a frame (play click included)")
+        assert page.get_by_test_id("stException").count() == 0
     finally:
         context.close()

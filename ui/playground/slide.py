@@ -22,6 +22,7 @@ from ui.playground.pipeline import Pipeline, filled_so_far, slide_cell
 from ui.widgets.map import Map, map_view
 
 STEP, PLAYING, SPEED = f"{P}slide_step", f"{P}slide_playing", f"{P}slide_speed"
+SLIDER = f"{P}slide_slider"  # the slider's own key: STEP is plain state (see frames)
 SPEEDS = {"slow": 1.0, "fast": 0.4}  # seconds per step
 PLAY, PAUSE = "▶ Play", "⏸ Pause"
 
@@ -38,8 +39,9 @@ def _step(by: int, count: int) -> None:
     st.session_state[STEP] = min(max(int(st.session_state.get(STEP) or 0) + by, 0), count - 1)
 
 
-def _pause() -> None:
+def _jump() -> None:
     st.session_state[PLAYING] = False
+    st.session_state[STEP] = st.session_state[SLIDER]
 
 
 def scale_of(feature: np.ndarray) -> tuple[str, tuple[float, float]]:
@@ -100,9 +102,12 @@ def slide_section(run: Pipeline, presenter: bool) -> None:
                       disabled=count < 2)
             st.segmented_control("Speed", list(SPEEDS), default="slow", required=True,
                                  key=SPEED, width=160)
-            if count > 1:
-                st.slider("Window position (cells row by row)", 0, count - 1, key=STEP,
-                          on_change=_pause, width=280)
+            if count > 1 and not playing:
+                # only while paused: a tick's rerun can carry the slider's previous value
+                # back from the browser, which would move the window back and pause it
+                st.session_state[SLIDER] = st.session_state[STEP]
+                st.slider("Window position (cells row by row)", 0, count - 1, key=SLIDER,
+                          on_change=_jump, width=280)
         frame(run, st.session_state[STEP], presenter)
 
     frames()
