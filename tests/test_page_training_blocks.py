@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core import BlockSpec, ConvNet, NetworkSpec
 from cnn_core.model_io import load_model, save_model
+from cnn_core.number_text import number
 from cnn_core.results import confusion_counts
 from tests.support import apptest_pages
 from tests.support.arrays import page_maps
@@ -120,3 +121,13 @@ def test_epochs_moved_below_the_run_stops_it_there_and_says_so():
     at.button(key="training_step").click().run()
     assert at.session_state[RUN].epoch == 3 and not at.session_state[RUN].running
     assert not any("3 of 1" in i.value for i in at.info)
+
+
+def test_the_toy_sets_one_kernel_is_a_map_with_each_cells_own_number():
+    at = open_page()
+    at.button(key="training_step").click().run()
+    kernel = at.session_state[RUN].snapshots[1][0][0, 0]
+    sent = page_maps(at)["kernels_block1"]
+    np.testing.assert_allclose(sent.values[0], kernel, rtol=1e-6)
+    assert sent.numbers == [number(float(np.float32(v)), decimals=2) for v in kernel.ravel()]
+    assert "confusion" in page_maps(at)

@@ -93,7 +93,8 @@ def kernel_maps_of(kernels: tuple[np.ndarray, ...], epoch: int, presenter: bool)
         maps.append(Map(tiles, title=f"Block {number} after epoch {epoch}: {about}",
                         id=f"kernels_block{number}", kind="signed", labels=labels,
                         tile_columns=min(columns, len(labels)),
-                        numbers=presenter or len(labels) <= 4, table=Tiles(tiles, labels)))
+                        numbers=len(labels) <= (16 if presenter else 4),
+                        table=Tiles(tiles, labels)))
     return maps
 
 
@@ -104,8 +105,11 @@ def kernel_view(run: TrainingRun, presenter: bool) -> None:
         shown = st.slider("Kernels after epoch", 0, run.epoch, run.epoch,
                           key="training_snapshot")
     shown = min(max(int(shown), 0), len(run.snapshots) - 1)
-    map_view(kernel_maps_of(run.snapshots[shown], shown, presenter), key="training_kernels",
-             columns=1, presenter=presenter)
+    kernels = run.snapshots[shown]
+    many = sum(block.shape[0] * block.shape[1] for block in kernels) > 16
+    # a deeper block has C_out x C_in tiles: small cells keep 16 x 16 of them on a screen
+    map_view(kernel_maps_of(kernels, shown, presenter), key="training_kernels", columns=1,
+             presenter=presenter, cell_px=(22 if presenter else 16) if many else None)
 
 
 def results_view(run: TrainingRun, presenter: bool) -> None:
