@@ -26,7 +26,8 @@ from cnn_core.explain import (
     written_sum_1d,
 )
 from cnn_core.number_text import number
-from tests.support.locators import cell, map_texts, texts_of
+from tests.support.locators import cell, texts_of
+from tests.support.map_waits import wait_for_numbers
 from ui.network.training_run import RECIPES, Settings, build_run
 from ui.session.models import default_model, model_input
 
@@ -137,8 +138,7 @@ def _lesson_2d(page: Page) -> None:
 
 def _playground(page: Page) -> None:
     expect(cell(page, 4, 4)).to_be_visible()
-    expect(map_texts(page, "Feature map C")).to_have_text(
-        texts_of(conv2d(NOTES_EIGHT, KERNELS["notes_example"])))
+    wait_for_numbers(page, "feature", texts_of(conv2d(NOTES_EIGHT, KERNELS["notes_example"])))
 
 
 def _gallery(page: Page) -> None:
@@ -202,7 +202,7 @@ def test_playground_a_click_on_the_grid_changes_the_feature_map(app: App):
     expect(cell(page, 3, 2)).to_have_attribute("data-ink", "1")
     expected = conv2d(drawing, KERNELS["notes_example"])
     assert texts_of(expected) != texts_of(conv2d(NOTES_EIGHT, KERNELS["notes_example"]))
-    expect(map_texts(page, "Feature map C")).to_have_text(texts_of(expected))
+    wait_for_numbers(page, "feature", texts_of(expected))
     # the downloads sit outside the stroke's fragment: their files still hold this stroke
     with page.expect_download() as download:
         page.get_by_role("button", name="CSV", exact=True).click()
@@ -304,7 +304,7 @@ def test_share_link_opens_the_same_numbers_in_a_fresh_browser(app: App, browser)
     expect(cell(page, 3, 2)).to_have_attribute("data-ink", "1")
     page.get_by_role("radiogroup", name="Padding P").get_by_role("radio", name="1").click()
     expected = texts_of(conv2d(drawing, KERNELS["notes_example"], padding=1))
-    expect(map_texts(page, "Feature map C")).to_have_text(expected)
+    wait_for_numbers(page, "feature", expected)
     app.settle()
     page.get_by_role("button", name="Copy share link").click()
     link = page.get_by_role("textbox", name="Share link of this page")
@@ -315,7 +315,7 @@ def test_share_link_opens_the_same_numbers_in_a_fresh_browser(app: App, browser)
     try:
         fresh = context.new_page()
         fresh.goto(url)
-        expect(map_texts(fresh, "Feature map C")).to_have_text(expected, timeout=LOAD)
+        wait_for_numbers(fresh, "feature", expected, timeout=LOAD)
         expect(cell(fresh, 3, 2)).to_have_attribute("data-ink", "1")
     finally:
         context.close()

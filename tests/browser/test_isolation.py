@@ -19,7 +19,8 @@ import pytest
 from playwright.sync_api import Expect, Locator, Page
 
 from cnn_core import KERNEL_INFO, KERNELS, conv2d
-from tests.support.locators import cell, map_texts, texts_of
+from tests.support.locators import cell, texts_of
+from tests.support.map_waits import wait_for_numbers
 from ui.network.training_run import RECIPES
 
 pytestmark = pytest.mark.browser
@@ -141,14 +142,13 @@ def test_three_concurrent_sessions_keep_their_own_drawing_kernel_and_model(stude
         for row, col in s.cells:
             cell(s.page, row, col).click()
     for s in students:
-        expect(map_texts(s.page, "Input f")).to_have_text(texts_of(s.drawing))
+        wait_for_numbers(s.page, "input", texts_of(s.drawing))
 
     for s in students:
         choose_kernel(s.page, s.kernel_name)
     for s in students:
         expect(s.page.get_by_text(f"Kernel: {s.kernel_name}")).to_be_visible()
-        expect(map_texts(s.page, "Feature map C")).to_have_text(
-            texts_of(conv2d(s.drawing, KERNELS[s.kernel])))
+        wait_for_numbers(s.page, "feature", texts_of(conv2d(s.drawing, KERNELS[s.kernel])))
 
     # One student trains one epoch on the toy set while the others open the gallery.
     for s in students:
@@ -174,11 +174,10 @@ def test_three_concurrent_sessions_keep_their_own_drawing_kernel_and_model(stude
         expect(page.locator('.cnn-cell[data-ink="1"]')).to_have_count(len(s.cells))
         for row, col in s.cells:
             expect(cell(page, row, col)).to_have_attribute("data-ink", "1")
-        expect(map_texts(page, "Input f")).to_have_text(texts_of(s.drawing))
+        wait_for_numbers(page, "input", texts_of(s.drawing))
         expect(kernel_box(page).get_by_role("combobox")).to_have_value(s.kernel_name)
         expect(page.get_by_text(f"Kernel: {s.kernel_name}")).to_be_visible()
-        expect(map_texts(page, "Feature map C")).to_have_text(
-            texts_of(conv2d(s.drawing, KERNELS[s.kernel])))
+        wait_for_numbers(page, "feature", texts_of(conv2d(s.drawing, KERNELS[s.kernel])))
         n_learned = RECIPES["toy"]["n_kernels"]
         assert learned_options(page) == ((n_learned, 0) if s.trains else (0, 1))
         expect(page.get_by_test_id("stException")).to_have_count(0)
