@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 def open_gallery(page: Page, url: str, query: str = "") -> None:
     page.goto(f"{url}/gallery{query}")
-    expect(page.get_by_text("Kernel gallery", exact=True)).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Kernel gallery")).to_be_visible(timeout=30_000)
     for key in KERNELS:
         expect(map_panel(page, f"named_{key}")).to_have_attribute("data-revision", "1",
                                                                   timeout=30_000)
