@@ -135,17 +135,19 @@ def test_the_detail_views_parts_add_up_with_the_bias_to_the_output_map(block, ch
     stage = {s.key: s for s in network_stages(model, x)}[f"block{block}.conv"]
     np.testing.assert_allclose(output, stage.values[channel], rtol=1e-6, atol=1e-6)
     trace = network_trace(model, x, 0)  # the label plays no part in the forward
-    np.testing.assert_allclose(parts, channel_contributions(model, trace, block, channel),
-                               rtol=1e-6, atol=1e-6)
+    engine_parts = channel_contributions(model, trace, block, channel)
+    np.testing.assert_allclose(parts, engine_parts, rtol=1e-6, atol=1e-6)
     kernels = maps["detail-kernels"].values
     np.testing.assert_allclose(kernels, model.params[f"block{block}.kernels"][channel],
                                rtol=1e-6)
     assert kernels.shape[0] == (1 if block == 1 else 4)  # C_in kernels
-    written = at.code[-1].value.splitlines()
-    assert len(written) == kernels.shape[0] + 1  # one line per input channel, then the sum
-    total = written[-1].rsplit(" ", 1)[-1]
-    assert written[-1].startswith(f"map k{channel}(1,2) = ")
-    assert total == number(float(stage.values[channel, 1, 2]))
+    summed, parts_written = at.code[-2].value, at.code[-1].value.splitlines()
+    assert len(parts_written) == kernels.shape[0]  # one sum per input channel
+    for c, line in enumerate(parts_written):
+        assert line.startswith(f"part{c}(1,2) = ")
+        assert line.rsplit(" ", 1)[-1] == number(float(engine_parts[c, 1, 2]))
+    assert summed.startswith(f"map k{channel}(1,2) = ")
+    assert summed.rsplit(" ", 1)[-1] == number(float(stage.values[channel, 1, 2]))
 
 
 def test_notes_mode_shows_the_notes_numbers_and_the_dense_weights_as_a_map():

@@ -129,7 +129,7 @@ def test_a_click_on_a_tile_opens_that_map_in_the_detail_view(page: Page, streaml
     page.mouse.click(*cell_point(page, "detail-output", 7, 2))
     expect(page.get_by_text("Cell (7,2) of map k5")).to_be_visible(timeout=30_000)
     value = model.forward(x)["feature_maps"][0, 5, 7, 2]
-    written = page.get_by_test_id("stCode").last
+    written = page.get_by_test_id("stCode").filter(has_text="map k5(")
     expect(written).to_contain_text("map k5(7,2) = ")
     last = written.inner_text().strip().splitlines()[-1]
     assert last.startswith("map k5(7,2) = ") and last.endswith(f" {number(value)}")

@@ -104,20 +104,26 @@ def show_detail(network: ConvNet, image: np.ndarray, label: int, presenter: bool
                f"{spec.stride}.")
     small = seen.input.shape[-1] <= NUMBERED_UP_TO
     columns = tile_columns(c_in)
+    wide = c_in > 2  # many channels: each stack gets the page's width, kernels 4 to a row
     map_view([
         Map(seen.input, title=f"Input channels ({what})", id="detail-input",
             kind="ink" if block == 1 else "positive", labels=labels, tile_columns=columns,
             numbers=small, boxes=[window] if window else ()),
         Map(kernels, title=f"Kernels g[k{channel}, c]", id="detail-kernels", kind="signed",
-            labels=labels, tile_columns=columns, numbers=True),
+            labels=labels, tile_columns=min(c_in, 4), numbers=True),
         Map(parts, title="Each channel's part: x[c] ⋆ g[k, c]", id="detail-parts",
             kind="signed", labels=labels, tile_columns=columns,
             numbers=output.shape[-1] <= NUMBERED_UP_TO, boxes=[(row, col, 1, 1)]),
         Map(output, title=f"Sum + bias ({number(bias)}) = map k{channel}", id="detail-output",
             kind="signed", pick=True, boxes=[(row, col, 1, 1)]),
-    ], key="forward_detail_maps", columns=2, presenter=presenter, on_select=_pick_cell)
-    st.markdown(f"**Cell ({row},{col}) of map k{channel}**, channel by channel "
-                "(click another cell of the output map to change it):")
+    ], key="forward_detail_maps", columns=1 if wide else 2, presenter=presenter,
+        on_select=_pick_cell)
+    st.markdown(f"**Cell ({row},{col}) of map k{channel}**: its channels' parts plus the "
+                "bias (click another cell of the output map to change it):")
     lines = cell_lines(seen.input, kernels, parts, bias, row, col, spec.padding, spec.stride,
                        channel)
-    st.code("\n".join(lines), language=None, wrap_lines=True)
+    st.code(lines[-1], language=None, wrap_lines=True)
+    with st.expander(f"Each part: the window of each input channel times its kernel "
+                     f"({c_in} sum{'s' if c_in > 1 else ''} of {k * k} products)",
+                     expanded=c_in <= 2):
+        st.code("\n".join(lines[:-1]), language=None, wrap_lines=True)
