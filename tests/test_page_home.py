@@ -96,6 +96,8 @@ def test_the_overview_sends_every_stage_of_the_default_network():
     assert len(logits.numbers) == 10 and all(logits.numbers)
     probabilities = stages[-1].values
     best = int(np.argmax(probabilities))
+    # the answer is outlined on the probabilities, not told by colour alone
+    assert sent[stage_anchor("softmax")].entry["boxes"] == [[best, 0, 1, 1]]
     assert any(f"says **{best}**" in m.value for m in at.markdown)
 
 
@@ -123,7 +125,9 @@ def test_every_stage_links_to_its_anchor_on_the_forward_pass_with_its_shape():
     for link, stage in zip(links, stages, strict=True):
         assert shape_line(stage) in link.proto.label  # shape, and the formula if any
     conv2 = next(s for s in stages if s.key == "block2.conv")
-    assert "6 × 6 × 6" in shape_line(conv2) and "(8 − 3 + 2×0) // 1 + 1 = 6" in shape_line(conv2)
+    assert shape_line(conv2) == "6 × 6 × 6, side (8 − 3 + 2×0) // 1 + 1 = 6"
+    flatten = next(s for s in stages if s.key == "flatten")
+    assert shape_line(flatten) == "54 (6 × 3 × 3 = 54)"
     assert not any("present" in query for query in stage_link_queries(at).values())
 
 

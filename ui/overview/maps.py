@@ -4,8 +4,9 @@ Every stage with maps becomes one Map of one map component: the input as an ink 
 block's conv, ReLU and pooling as small multiples (one tile per channel, one colour scale
 per stage, no cell numbers: at 32 channels they would be unreadable and slow), the dense
 layer's logits and the softmax probabilities as one column of 10 cells each, numbers
-written. Flatten has no map (it is the last pooling's numbers in one row): its shape is
-told in words. A map's id is the stage's anchor on the Forward pass (ui.text.network).
+written, the most probable digit outlined. Flatten has no map (it is the last pooling's
+numbers in one row): its shape is told in words. A map's id is the stage's anchor on the
+Forward pass (ui.text.network).
 """
 
 from __future__ import annotations
@@ -32,18 +33,19 @@ def short_title(stage: Stage) -> str:
 
 def shape_line(stage: Stage) -> str:
     """The stage's shape, and the formula that computes it when there is one:
-    "32 × 14 × 14 = (16 − 3 + 2×0) // 1 + 1 = 14" reads as shape, then the side's sum."""
+    "32 × 14 × 14, side (16 − 3 + 2×0) // 1 + 1 = 14", "1568 (32 × 7 × 7 = 1568)"."""
     if stage.formula and stage.block:
         return f"{stage.shape_text}, side {stage.formula}"
-    return stage.shape_text + (f": {stage.formula}" if stage.formula else "")
+    return stage.shape_text + (f" ({stage.formula})" if stage.formula else "")
 
 
 def tile_columns(channels: int) -> int:
-    """Small multiples per row: 4 for up to 16 channels... so tiles stack into a column."""
+    """Small multiples per row: 4 (fewer for fewer channels), so that a stage's tiles stack
+    into a column a third of the overview wide (32 channels: 8 rows of 4)."""
     return max(1, min(4, channels))
 
 
-def stage_map(stage: Stage, *, presenter: bool = False) -> Map | None:
+def stage_map(stage: Stage) -> Map | None:
     """The stage as one Map (None for flatten); title: its short name and shape."""
     name = stage.key.split(".", 1)[-1]
     if name in MAP_LESS:
@@ -61,11 +63,12 @@ def stage_map(stage: Stage, *, presenter: bool = False) -> Map | None:
     column = values.reshape(-1, 1)  # one row per digit: the row ticks are the digits
     if name == "dense":
         return Map(column, kind="signed", numbers=True, decimals=1, **common)
+    best = int(np.argmax(column))  # the answer outlined: not by colour alone
     return Map(column, kind="positive", numbers=True, decimals=2, value_range=(0.0, 1.0),
-               **common)
+               boxes=[(best, 0, 1, 1)], **common)
 
 
-def overview_maps(stages: Sequence[Stage], *, presenter: bool = False) -> list[Map]:
+def overview_maps(stages: Sequence[Stage]) -> list[Map]:
     """Every stage that has a map, in the forward pass's order."""
-    maps = (stage_map(stage, presenter=presenter) for stage in stages)
+    maps = (stage_map(stage) for stage in stages)
     return [spec for spec in maps if spec is not None]

@@ -66,7 +66,7 @@ def show_overview(grid: np.ndarray, model: Model, presenter: bool) -> None:
     except ValueError as error:
         st.warning(f"This network cannot read the drawing: {error}")
         return
-    maps = overview_maps(stages, presenter=presenter)
+    maps = overview_maps(stages)
     picked = map_view(maps, key=MAP_KEY, columns=COLUMNS, presenter=presenter,
                       side_px=SIDE_PX[presenter])
     probabilities = stages[-1].values
