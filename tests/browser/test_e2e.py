@@ -142,12 +142,11 @@ def _playground(page: Page) -> None:
 
 
 def _gallery(page: Page) -> None:
-    expect(page.locator(".js-plotly-plot")).to_have_count(len(KERNELS))
+    expect(page.locator('.cnn-map[data-map-id^="named_"]')).to_have_count(len(KERNELS))
     # one map checked number by number: Sobel's has negatives (a real minus sign)
     sobel = conv2d(NOTES_EIGHT, KERNELS["sobel_vertical"])
     assert sobel.min() < 0
-    expect(page.locator(".st-key-gallery_map_sobel_vertical .heatmaplayer text")).to_have_text(
-        [number(v, decimals=1) for v in sobel.ravel()])
+    wait_for_numbers(page, "named_sobel_vertical", [number(v, decimals=1) for v in sobel.ravel()])
 
 
 def _forward(page: Page) -> None:
