@@ -631,3 +631,14 @@ def test_the_window_position_stays_inside_a_map_that_shrinks(notes_page: AppTest
     assert_clean(notes_page)
     assert notes_page.session_state[SLIDE_STEP] == 3  # C is 2x2 now
     assert slide_frame(notes_page)[2].startswith("C(1,1) = ")
+
+
+def test_numbers_as_tables_follow_every_map_with_its_numbers():
+    at = page(NOTES_EIGHT, **{state.NUMBERS_AS_TABLES: True})
+    assert_clean(at)
+    run = run_pipeline(NOTES_EIGHT, KERNELS["notes_example"], ConvSettings())
+    shown = [t.value.to_numpy(dtype=float) for t in at.table]
+    expected = [run.padded, run.kernel, run.feature, run.activated, run.pooled]
+    assert len(shown) == len(expected)  # input, kernel, feature map, ReLU, pooled
+    for table, values in zip(shown, expected, strict=True):
+        np.testing.assert_array_equal(table, values)
