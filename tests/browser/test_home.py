@@ -65,6 +65,7 @@ def test_a_stroke_repaints_the_whole_overview_with_the_engines_numbers(page, str
     assert all(revision(page, m) != before[m] for m in STAGES)  # one payload, every stage
     assert map_numbers(page, "stage-dense") == expected_logits(drawing)
     assert map_drawn(page, "stage-block1-conv")["numbers"] == []  # 32 tiles, no numbers
+    assert len(map_numbers(page, "stage-softmax")) == 10  # written, and they fit their cells
 
 
 def test_a_stage_link_opens_the_forward_pass_at_that_stage(page, streamlit_app):

@@ -16,8 +16,7 @@ from ui.widgets.map import map_view
 
 FORWARD_PAGE = "app_pages/forward_pass.py"
 MAP_KEY = "home_overview_maps"
-COLUMNS = 3  # stages to a row, read left to right: input, conv, ReLU / pool, logits...
-SIDE_PX = {False: 360, True: 480}  # the logits' column of 10 cells stays under a screen
+SIDE_PX = {False: 420, True: 480}  # the logits' column of 10 cells stays under a screen
 
 
 def kept_modes() -> dict[str, str]:
@@ -67,7 +66,9 @@ def show_overview(grid: np.ndarray, model: Model, presenter: bool) -> None:
         st.warning(f"This network cannot read the drawing: {error}")
         return
     maps = overview_maps(stages)
-    picked = map_view(maps, key=MAP_KEY, columns=COLUMNS, presenter=presenter,
+    # one column per stage: the component keeps as many side by side as fit (180 px each),
+    # read left to right, top to bottom; on a phone one under the other
+    picked = map_view(maps, key=MAP_KEY, columns=len(maps), presenter=presenter,
                       side_px=SIDE_PX[presenter])
     probabilities = stages[-1].values
     best = int(np.argmax(probabilities))
