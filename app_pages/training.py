@@ -28,6 +28,7 @@ from ui.network.architecture import (
 )
 from ui.network.architecture_view import architecture_editor
 from ui.network.model_files import UPLOAD_MESSAGE, on_upload
+from ui.network.training_buttons import on_pause, on_reset, on_step, on_train
 from ui.network.training_run import (
     DATASETS,
     ERROR,
@@ -38,10 +39,6 @@ from ui.network.training_run import (
     advance,
     apply_recipe,
     dataset,
-    on_pause,
-    on_reset,
-    on_step,
-    on_train,
     settings_now,
     target_epochs,
 )

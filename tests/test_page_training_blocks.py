@@ -11,7 +11,7 @@ from cnn_core.number_text import number
 from cnn_core.results import confusion_counts
 from tests.support import apptest_pages
 from tests.support.arrays import page_maps
-from ui.network.training_run import ERROR, RUN
+from ui.network.training_run import ERROR, RUN, build_run, recipe_settings
 from ui.session.state import TRAINED_MODEL
 
 PAGE = "app_pages/training.py"
@@ -131,3 +131,12 @@ def test_the_toy_sets_one_kernel_is_a_map_with_each_cells_own_number():
     np.testing.assert_allclose(sent.values[0], kernel, rtol=1e-6)
     assert sent.numbers == [number(float(np.float32(v)), decimals=2) for v in kernel.ravel()]
     assert "confusion" in page_maps(at)
+
+
+def test_recipe_settings_are_what_the_page_starts_a_run_with():
+    at = open_page()
+    at.button(key="training_step").click().run()
+    assert at.session_state[RUN].settings == recipe_settings("toy")
+    direct = build_run(recipe_settings("toy"))
+    direct.trainer.run_epoch()
+    assert direct.trainer.history == at.session_state[RUN].trainer.history

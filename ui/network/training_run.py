@@ -1,5 +1,6 @@
-"""The training page's run: its settings (checked), the buttons, one epoch at a time, and
-the warnings about how it goes (tallies and model upload: ui.network.model_files).
+"""The training page's run: its settings (checked), one epoch at a time, and how far it got
+(the buttons: ui.network.training_buttons; what the page shows: training_views; the
+network's blocks: architecture; model upload: model_files).
 
 A ``TrainingRun`` (the cnn_core Trainer plus the kernels after every epoch) lives in this
 session's state under RUN; the page's fragment calls ``advance`` once per rerun, so the
@@ -173,6 +174,17 @@ def settings_from_state() -> Settings:
                     setting("training_optimizer", str), setting("training_seed"))
 
 
+def recipe_settings(name: str, seed: int = 0) -> Settings:
+    """The settings a dataset's recipe starts with (random kernels, nothing frozen): what a
+    test compares the page with. Block 1 is the notes' one block, unless the recipe says."""
+    recipe = RECIPES[name]
+    block = (recipe["n_kernels"], recipe["kernel_size"], recipe.get("b1_padding", 0),
+             recipe.get("b1_stride", 1), recipe.get("b1_pool", "max"),
+             recipe.get("b1_pool_size", 2))
+    return Settings(name, (block,), "random", False, recipe["learning_rate"],
+                    recipe["batch_size"], recipe["optimizer"], seed)
+
+
 def settings_now() -> Settings | None:
     """The settings the widgets show, or None while one has no usable value."""
     try:
@@ -187,80 +199,6 @@ def target_epochs() -> int:
         return min(max(setting("training_epochs"), 1), MAX_EPOCHS)
     except ValueError:
         return MAX_EPOCHS
-
-
-def run_for_settings(fresh: bool = False) -> TrainingRun | None:
-    """The session's run if it matches the settings, else a new one (None if impossible)."""
-    run = st.session_state.get(RUN)
-    try:
-        wanted = settings_from_state()
-        epochs = setting("training_epochs")
-    except ValueError as error:
-        st.session_state[ERROR] = f"Cannot start: {error}."
-        return None
-    if not 1 <= epochs <= MAX_EPOCHS:
-        st.session_state[ERROR] = f"Cannot start: Epochs must be 1..{MAX_EPOCHS}, not {epochs}."
-        return None
-    if fresh or run is None or run.settings != wanted or run.diverged:
-        try:
-            run = build_run(wanted)
-        except ValueError as error:
-            st.session_state[ERROR] = f"These settings do not work: {error}"
-            return None
-        st.session_state[RUN] = run
-    st.session_state[ERROR] = None
-    return run
-
-
-def _at_the_end(run: TrainingRun) -> bool:
-    """Whether the run has all its epochs; if so, NOTICE says how to go on."""
-    target = target_epochs()
-    done = run.epoch >= target
-    st.session_state[NOTICE] = (f"{run_length_text(run.epoch, target)}: the run has all the "
-                                "epochs you chose. Raise Epochs to go on, or Reset to start "
-                                "again." if done else None)
-    return done
-
-
-def on_train() -> None:
-    """Train button: start (or go on with) the run until the chosen number of epochs."""
-    run = run_for_settings()
-    if run is not None:
-        run.running = not _at_the_end(run)
-
-
-def on_step() -> None:
-    """Step button: one epoch (the rest of one a pause cut short), then stop; none once the
-    run has all its epochs."""
-    run = run_for_settings()
-    if run is not None:
-        run.running = False
-        if not _at_the_end(run):
-            advance(run, whole_epoch=True)
-
-
-def on_pause() -> None:
-    """Pause button: stop after the batches in progress (the run keeps its state), and say
-    where: it may have gone on after the page last showed its progress."""
-    run = st.session_state.get(RUN)
-    if run is not None and run.running:
-        run.running = False
-        st.session_state[NOTICE] = f"Paused {progress_text(run)}: Train goes on from here."
-
-
-def progress_text(run: TrainingRun) -> str:
-    """Where a run stands: "after epoch 3" or "in epoch 4, after batch 40 of 125"."""
-    trainer = run.trainer
-    if trainer.batches_done == 0:
-        return f"after epoch {run.epoch}"
-    return (f"in epoch {run.epoch + 1}, after batch {trainer.batches_done} of "
-            f"{trainer.batches_per_epoch}")
-
-
-def on_reset() -> None:
-    """Reset button: back to epoch 0; the same seed gives the same initial weights."""
-    st.session_state[NOTICE] = None
-    run_for_settings(fresh=True)
 
 
 def run_length_text(epoch: int, target: int) -> str:
