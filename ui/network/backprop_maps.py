@@ -5,7 +5,7 @@ numbers get as many decimals as its largest value needs for three significant di
 (``fitted_decimals``), one decimal point for the whole map so that cells compare at a
 glance: a cell coloured by its value is never written "0" (a cell that still rounds to 0
 is under 0.5 % of the largest, too pale to see).
-Map ids (what a click reports, and what tests read): "input", "dW", "dpool", "dout{b}",
+Map ids (what a click reports, and what tests read): "p", "dz", "input", "dW", "dpool", "dout{b}",
 "relu", "drelu", "fmap", "delta", "window", "times_delta", "dkernel", "kernel", "dkernels".
 """
 
@@ -42,6 +42,19 @@ def gradient_map(values: np.ndarray, title: str, map_id: str, **options) -> Map:
     """A signed map whose numbers show the significant digits (see fitted_decimals)."""
     return Map(values, title=title, id=map_id, kind="signed",
                decimals=fitted_decimals(values), **options)
+
+
+def output_maps(chain: Chain) -> list[Map]:
+    """p and dL/dz = p − y as two rows of ten cells, the true label outlined (maps, not
+    plotly bars: two bar charts redrawn on every stroke were half the page's browser time)."""
+    digits = np.arange(chain.probabilities.size)
+    true = [(0, chain.label, 1, 1)]
+    return [Map(chain.probabilities[None], title="p: each digit's probability (true label "
+                "outlined)", id="p", kind="positive", boxes=true,
+                decimals=fitted_decimals(chain.probabilities),
+                table={"digit": digits, "probability": chain.probabilities}),
+            gradient_map(chain.d_logits[None], "dL/dz = p − y", "dz", boxes=true,
+                         table={"digit": digits, "dL/dz": chain.d_logits})]
 
 
 def input_map(x: np.ndarray, title: str) -> Map:

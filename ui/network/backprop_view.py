@@ -5,14 +5,11 @@ Numbers come from ui.network.backprop_chain; maps go through the map component."
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
-from ui.figures.bars import probability_bars, signed_bars
 from ui.network import backprop_maps as maps
 from ui.network.backprop_chain import BlockGradients, Chain
 from ui.session.share import forget_if_not_below
-from ui.widgets.charts import show_chart
 from ui.widgets.map import map_view
 
 LARGEST = -1  # "Follow kernel" choice: whichever kernel has the largest gradient now
@@ -20,19 +17,15 @@ BLOCK, KERNEL, IN_CHANNEL = "backprop_block", "backprop_kernel", "backprop_in"
 
 
 def loss_section(chain: Chain, presenter: bool) -> None:
-    """The loss, the probabilities, and dL/dz = p − y."""
+    """The loss, then p and dL/dz = p − y for every digit."""
     label, p = chain.label, chain.probabilities
     st.markdown(f"**Loss** L = −log p[{label}] = −log {p[label]:.4f} = **{chain.loss:.4f}**")
-    classes = np.arange(p.size)
-    show_chart(probability_bars(p, highlight=label, highlight_name="true label",
-                                presenter=presenter),
-               {"digit": classes, "probability": p}, label="Probability of each digit")
     st.subheader("1 · Softmax + cross-entropy: dL/dz = p − y")
     st.caption("y is the one-hot label: the true class gets p − 1 (negative: push it up), "
-               "every other class its own probability (push it down).")
-    show_chart(signed_bars(chain.d_logits, highlight=label, y_title="dL/dz",
-                           presenter=presenter),
-               {"digit": classes, "dL/dz": chain.d_logits}, label="dL/dz = p − y per digit")
+               "every other class its own probability (push it down). Columns are digits.")
+    map_view(maps.output_maps(chain), key="backprop_maps_output", columns=1,
+             presenter=presenter, cell_px=84 if presenter else 64,
+             side_px=900 if presenter else 660)
 
 
 def choose_kernel(chain: Chain) -> tuple[int, int, int]:
