@@ -424,3 +424,25 @@ def test_an_sgd_step_on_a_convnet_changes_the_working_copy_and_its_maps_only():
 def followed_kernel_of(at: AppTest) -> int:
     """The followed kernel as the dL/dkernel map's title names it ("= dL/dkernel k3[c0]")."""
     return int(re.search(r"k(\d+)", page_maps(at)["dkernel"].title).group(1))
+
+
+@pytest.mark.parametrize("block", [1, 2, 3])
+def test_three_blocks_with_and_without_pooling_each_show_a_checked_gradient(block):
+    spec = NetworkSpec((20, 20), (BlockSpec(3, 5, 2, 2, "none"), BlockSpec(5, 3, 1, 1, "max", 2),
+                                  BlockSpec(2, 2, 0, 1, "avg", 3)), 10)
+    model = ConvNet(spec, seed=4)
+    at = open_page(a_four(), backprop_label=1, **{TRAINED_MODEL: model,
+                                                  "backprop_block": block})
+    heading = {1: "3 · No pooling in this block", 2: "3 · Max pooling routes the gradient",
+               3: "3 · Average pooling shares the gradient"}[block]
+    assert any(h.value.startswith(heading) for h in at.subheader)
+    assert [f"dout{b}" in page_maps(at) for b in (1, 2)] == [block <= 1, block <= 2]
+    x = model_input(a_four(), model)
+    d_kernels = network_trace(model, x, 1).blocks[block - 1].d_kernels
+    k = followed_kernel_of(at)
+    m, n = at.selectbox(key="backprop_m").value, at.selectbox(key="backprop_n").value
+    assert (m, n) == (spec.blocks[block - 1].kernel_size - 1, 0)
+    page_fd, page_bp = checked_numbers(at)
+    assert page_bp == pytest.approx(d_kernels[k, 0, m, n], rel=1e-5, abs=1e-9)
+    assert page_fd == pytest.approx(page_bp, rel=1e-4, abs=1e-8)
+    assert assert_terms_add_up(at) == pytest.approx(page_bp, rel=1e-3, abs=1e-9)
