@@ -150,6 +150,18 @@ def test_a_stage_link_scrolls_to_its_heading(page: Page, streamlit_app, key):
     page.wait_for_function(near_top, timeout=30_000)
 
 
+def test_a_script_like_hash_is_never_run(page: Page, streamlit_app):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_page(page, streamlit_app(APP),
+              "forward_pass#stage-<img src=x onerror=alert(1)>%E0%A4%A")
+    painted(page, stage_anchor("block1.conv"))
+    page.locator(IDLE).wait_for(state="attached")
+    assert dialogs == []
+    expect(page.locator('img[src="x"]')).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
 def test_notes_mode_writes_every_dense_weight_apart(page: Page, streamlit_app):
     open_page(page, streamlit_app(APP), "forward_pass?nx=1")
     painted(page, "dense-weights")

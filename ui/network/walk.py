@@ -30,8 +30,9 @@ WHAT = {"conv": "signed: purple below 0, orange above",
 # until the student scrolls, clicks or types (static text: no value from the page goes in).
 KEEP_ANCHOR_IN_VIEW = """<script>
 (() => {
-  const hash = decodeURIComponent(location.hash.slice(1));
-  if (!hash.startsWith("stage-")) return;
+  let hash = "";
+  try { hash = decodeURIComponent(location.hash.slice(1)); } catch (error) { return; }
+  if (!/^stage-[a-z0-9-]+$/.test(hash)) return;  // only our anchors, looked up, never shown
   let stop = false, top = null;
   const halt = () => { stop = true; };
   for (const kind of ["wheel", "touchstart", "keydown", "pointerdown"]) {
