@@ -20,7 +20,7 @@ from cnn_core.network_trace import network_trace
 from tests.support import apptest_pages
 from tests.support.arrays import page_maps
 from ui.session.models import default_model, model_input, notes_example_model
-from ui.session.state import TRAINED_MODEL
+from ui.session.state import NUMBERS_AS_TABLES, TRAINED_MODEL
 
 PAGE = "app_pages/backprop.py"
 MINUS = "\u2212"
@@ -446,3 +446,18 @@ def test_three_blocks_with_and_without_pooling_each_show_a_checked_gradient(bloc
     assert page_bp == pytest.approx(d_kernels[k, 0, m, n], rel=1e-5, abs=1e-9)
     assert page_fd == pytest.approx(page_bp, rel=1e-4, abs=1e-8)
     assert assert_terms_add_up(at) == pytest.approx(page_bp, rel=1e-3, abs=1e-9)
+
+
+def test_numbers_as_tables_follow_the_maps_with_dl_dw_as_rows_and_digits():
+    at = open_page(a_four(), backprop_label=4, **{NUMBERS_AS_TABLES: True})
+    model = default_model()
+    trace = backprop_trace(model, model_input(a_four(), model), 4)
+    k = followed_kernel(at)
+    rows = trace.dense_rows(k)
+    tables = [t.value for t in at.table]
+    dense = next(t for t in tables if t.shape == (rows.stop - rows.start, 10))
+    assert str(dense.index[0]).endswith(str(rows.start))  # the flat index of its first row
+    # the table holds the numbers themselves (Styler or frame): the largest, written
+    assert np.abs(dense.to_numpy(dtype=float)).max() == pytest.approx(
+        np.abs(trace.d_weights[rows]).max(), rel=1e-6)
+    assert any("probability" in t.columns for t in tables)  # p, now a map, still tabled
