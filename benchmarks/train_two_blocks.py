@@ -9,6 +9,12 @@ The recipe was chosen with ``--validate`` (train: the first 350 digits of each c
 on the next 50), never on the 1,000 test digits. Seed fixed; one BLAS thread, as
 cnn_core.default_network pins it (the script restarts itself with the thread variables set).
 Times on a shared 2-core machine are noisy: run it with ``nice`` and read them as such.
+
+Measured 2026-12-02 (load average 12-15 on 2 cores, niced): "turned longer" reads 98.1 % of
+the test digits (97.9 % through the app's framing), trained in 193 s on the clock, 52 s of
+CPU; drawn digits 87.7 / 97.3 / 97.1 % on the 16 / 28 / 32 grids, where the shipped
+default network reads 93.6 / 97.3 / 97.3 %. Validation: "plain" 96.6 %, "drawn" 96.2 %,
+"wide" 96.4 %, "turned" 97.6 %, "wide padded" 97.0 %, "turned longer" 98.2 %.
 """
 
 from __future__ import annotations
@@ -39,16 +45,20 @@ RECIPES = {  # name -> (blocks, epochs, augmentation: "none", "turned" or "drawn
     "wide": ((BlockSpec(16, 3), BlockSpec(16, 3)), 24, "drawn", ADAM),
     "turned": (LENET_LIKE, 30, "turned", dict(ADAM, lr_decay=0.92)),
     "wide padded": (WIDE_PADDED, 24, "turned", dict(ADAM, lr_decay=0.9)),
+    "turned longer": (LENET_LIKE, 40, "turned", dict(ADAM, lr_decay=0.94)),
+    "wide turned": ((BlockSpec(16, 3), BlockSpec(16, 3)), 30, "turned",
+                    dict(ADAM, lr_decay=0.92)),
 }
-CHOSEN = "turned"
+CHOSEN = "turned longer"  # 98.2 % on validation; "turned" 97.6 %, "plain" 96.6 %
 AUGMENT = {"drawn_share": 0.5, "max_angle": 10.0, "max_scale_change": 0.1, "max_shift": 1.5}
 
 
-def train(recipe: str, data: Dataset, seed: int = SEED) -> tuple[ConvNet, float]:
-    """The recipe's net trained on data's training digits: (model, seconds)."""
+def train(recipe: str, data: Dataset, seed: int = SEED) -> tuple[ConvNet, float, float]:
+    """The recipe's net trained on data's training digits: (model, seconds on the clock,
+    CPU seconds of this process: about the clock time of an idle machine, one BLAS thread)."""
     blocks, epochs, augmentation, settings = RECIPES[recipe]
     model = ConvNet(NetworkSpec((28, 28), blocks, 10), seed=seed)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     trainer = Trainer(model, data.train_images, data.train_labels, data.train_images[:0],
                       data.train_labels[:0], TrainConfig(**settings, seed=seed,
                                                          dtype=np.float32))
@@ -60,7 +70,7 @@ def train(recipe: str, data: Dataset, seed: int = SEED) -> tuple[ConvNet, float]
         elif augmentation == "turned":  # only turned, scaled and shifted a little
             trainer.train_images = random_affine(data.train_images, rng, max_angle=10.0)
         trainer.run_epoch()
-    return model, time.perf_counter() - start
+    return model, time.perf_counter() - start, time.process_time() - cpu
 
 
 def drawn_figures(model, images: np.ndarray, labels: np.ndarray) -> list[float]:
@@ -76,16 +86,16 @@ def validate() -> None:
     (350 per class train, 50 per class scored)."""
     data = mnist_validation()
     for recipe in [name for name in sys.argv[1:] if name in RECIPES] or RECIPES:
-        model, seconds = train(recipe, data)
+        model, seconds, cpu = train(recipe, data)
         _, accuracy = evaluate(model, data.test_images, data.test_labels)
         print(f"{recipe:10s} validation accuracy {accuracy:.1%} ({len(data.test_labels)} "
-              f"digits), trained in {seconds:.0f} s", flush=True)
+              f"digits), trained in {seconds:.0f} s ({cpu:.0f} s of CPU)", flush=True)
 
 
 def main() -> None:
     """Train the chosen recipe on the 4,000 training digits; score the 1,000 test digits."""
     data = mnist_digits()
-    model, seconds = train(CHOSEN, data)
+    model, seconds, cpu = train(CHOSEN, data)
     _, scans = evaluate(model, data.test_images, data.test_labels)
     framed = np.stack([prepare_drawing(x, (28, 28)) for x in data.test_images])
     _, app_path = evaluate(model, framed, data.test_labels)
@@ -93,8 +103,9 @@ def main() -> None:
     print(f"two blocks ({', '.join(str(b.channels) for b in spec.blocks)} channels, "
           f"{spec.parameter_count:,} parameters), recipe {CHOSEN!r}, seed {SEED}")
     print(f"test accuracy {scans:.1%} on the {len(data.test_labels):,} MNIST test digits "
-          f"({app_path:.1%} through the app's framing); trained in {seconds:.0f} s "
-          "(target: >= 98 % in <= 120 s; a shared machine: noisy)")
+          f"({app_path:.1%} through the app's framing); trained in {seconds:.0f} s, "
+          f"{cpu:.0f} s of CPU (target: >= 98 % in <= 120 s; on a shared machine the clock "
+          "time is noisy, the CPU time less so)")
     default = load_default_network()
     for name, net in (("two blocks", model), ("default network", default)):
         figures = drawn_figures(net, data.test_images, data.test_labels)
