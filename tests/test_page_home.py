@@ -180,3 +180,15 @@ def test_compact_tiles_are_marked_in_the_payload_and_nowhere_else():
     compact, plain = build_payload([Map(stack, id="a", compact=True), Map(stack, id="b")])["maps"]
     assert compact["tiles"]["compact"] is True and "compact" not in plain["tiles"]
     assert compact["tiles"]["labels"] == ["k0", "k1"]  # still there, for the hover
+
+
+def test_numbers_as_tables_give_every_map_of_the_overview_its_table():
+    at = open_home(a_seven(), **{state.NUMBERS_AS_TABLES: True})
+    assert len(at.table) >= len(page_maps(at)) == 6
+
+
+def test_a_network_that_reads_oblong_images_says_so_instead_of_failing():
+    model = ConvNet(NetworkSpec((16, 12), (BlockSpec(2, 3, 0, 1, "max", 2),)), seed=1)
+    at = open_home(a_seven(), **{state.TRAINED_MODEL: model})
+    assert page_maps(at) == {}
+    assert any("cannot read the drawing" in w.value and "16x12" in w.value for w in at.warning)
