@@ -448,16 +448,47 @@ def test_three_blocks_with_and_without_pooling_each_show_a_checked_gradient(bloc
     assert assert_terms_add_up(at) == pytest.approx(page_bp, rel=1e-3, abs=1e-9)
 
 
-def test_numbers_as_tables_follow_the_maps_with_dl_dw_as_rows_and_digits():
-    at = open_page(a_four(), backprop_label=4, **{NUMBERS_AS_TABLES: True})
+def tables_by_map(at: AppTest) -> dict[str, object]:
+    """Each map's name -> the table that follows it ("The numbers of <name>")."""
+    shown = {}
+    for table in at.table:
+        name = table.proto.alt.removeprefix("The numbers of ")
+        assert name != table.proto.alt and name not in shown, table.proto.alt
+        shown[name] = table.value
+    return shown
+
+
+def test_numbers_as_tables_are_the_gradients_and_name_the_outlined_cells():
+    # (was tests/test_page_tables.py's, which read plotly charts; the maps say the same)
+    at = open_page(**{NUMBERS_AS_TABLES: True})
     model = default_model()
-    trace = backprop_trace(model, model_input(a_four(), model), 4)
-    k = followed_kernel(at)
+    trace = backprop_trace(model, model_input(NOTES_EIGHT, model), 8)
+    k = trace.strongest_kernel()
+    shown = tables_by_map(at)
+    assert len(shown) == len(page_maps(at))  # one table per map
+    np.testing.assert_array_equal(shown[next(n for n in shown if n.startswith("p:"))][
+        "probability"], trace.probabilities)
+    np.testing.assert_array_equal(shown["dL/dz = p − y"]["dL/dz"], trace.d_logits)
     rows = trace.dense_rows(k)
-    tables = [t.value for t in at.table]
-    dense = next(t for t in tables if t.shape == (rows.stop - rows.start, 10))
-    assert str(dense.index[0]).endswith(str(rows.start))  # the flat index of its first row
-    # the table holds the numbers themselves (Styler or frame): the largest, written
-    assert np.abs(dense.to_numpy(dtype=float)).max() == pytest.approx(
-        np.abs(trace.d_weights[rows]).max(), rel=1e-6)
-    assert any("probability" in t.columns for t in tables)  # p, now a map, still tabled
+    weights = shown[f"dL/dW: k{k}'s {rows.stop - rows.start} rows, one tile per digit"]
+    np.testing.assert_array_equal(weights.to_numpy(dtype=float), trace.d_weights[rows])
+    assert weights.index[0] == f"flat {rows.start}" and weights.columns[-1] == "digit 9"
+    for name, values in [("dL/d(pooled map)", trace.d_pooled[k]),
+                         ("ReLU output (winners outlined)", trace.activations[k]),
+                         ("dL/d(ReLU output)", trace.d_activations[k]),
+                         ("Feature map", trace.feature_maps[k]),
+                         ("δ = dL/d(feature map)", trace.d_feature_maps[k]),
+                         (f"= dL/dkernel k{k}", trace.d_kernels[k])]:
+        np.testing.assert_array_equal(shown[name].to_numpy(dtype=float), values, err_msg=name)
+    winners = ", ".join(f"[{r}, {c}]" for r, c in zip(*np.nonzero(trace.winners[k]),
+                                                      strict=True))
+    captions = [c.value for c in at.caption]
+    assert captions.count(f"Outlined cells [row, col]: {winners}.") == 2
+    assert captions.count("Outlined cells [row, col]: [2, 0].") == 2  # dL/dkernel, kernel
+    assert captions.count("Outlined cells [row, col]: [0, 8].") == 2  # the true label
+
+
+def test_with_the_toggle_off_no_table_follows_the_maps():
+    at = open_page(**{NUMBERS_AS_TABLES: False})
+    assert page_maps(at) and not at.table
+    assert not at.get("plotly_chart")  # every picture is a map now
