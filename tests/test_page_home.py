@@ -192,3 +192,15 @@ def test_a_network_that_reads_oblong_images_says_so_instead_of_failing():
     at = open_home(a_seven(), **{state.TRAINED_MODEL: model})
     assert page_maps(at) == {}
     assert any("cannot read the drawing" in w.value and "16x12" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("width", [3, 7, 14, 28, 32, 64])
+def test_a_stages_tiles_fit_the_narrowest_column_at_the_smallest_cells(width):
+    from ui.overview.maps import MARGIN_PX, NARROWEST_PX, SMALLEST_CELL_PX, tile_columns
+
+    room = NARROWEST_PX - MARGIN_PX
+    columns = tile_columns(32, width)
+    across = columns * width + (columns - 1)  # cells, one apart
+    assert columns == 1 or across * SMALLEST_CELL_PX <= room
+    assert columns == 4 or ((columns + 1) * width + columns) * SMALLEST_CELL_PX > room
+    assert tile_columns(2, width) <= 2

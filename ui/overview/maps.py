@@ -39,10 +39,17 @@ def shape_line(stage: Stage) -> str:
     return stage.shape_text + (f" ({stage.formula})" if stage.formula else "")
 
 
-def tile_columns(channels: int) -> int:
-    """Small multiples per row: 4 (fewer for fewer channels), so that a stage's tiles stack
-    into a column a third of the overview wide (32 channels: 8 rows of 4)."""
-    return max(1, min(4, channels))
+NARROWEST_PX = 180  # the map component's narrowest column
+MARGIN_PX = 10  # its room for outlines, left and right of a map
+SMALLEST_CELL_PX = 2  # its smallest cell
+
+
+def tile_columns(channels: int, width: int) -> int:
+    """Small multiples per row: 4, fewer for fewer channels or tiles too wide for 4 to fit
+    a column of the component at its smallest cells (2 px, one cell apart); so a stage's
+    tiles stack into one column of the overview (32 channels of 14 x 14: 8 rows of 4)."""
+    fit = (NARROWEST_PX - MARGIN_PX) // (SMALLEST_CELL_PX * (width + 1))
+    return max(1, min(4, channels, fit))
 
 
 def stage_map(stage: Stage) -> Map | None:
@@ -58,7 +65,8 @@ def stage_map(stage: Stage) -> Map | None:
         return Map(values[0], kind="ink", numbers=False, **common)
     if stage.block:
         kind = "signed" if name == "conv" else "positive"
-        return Map(values, kind=kind, numbers=False, tile_columns=tile_columns(len(values)),
+        channels, _, width = values.shape
+        return Map(values, kind=kind, numbers=False, tile_columns=tile_columns(channels, width),
                    compact=True, **common)
     column = values.reshape(-1, 1)  # one row per digit: the row ticks are the digits
     if name == "dense":
