@@ -492,3 +492,16 @@ def test_with_the_toggle_off_no_table_follows_the_maps():
     at = open_page(**{NUMBERS_AS_TABLES: False})
     assert page_maps(at) and not at.table
     assert not at.get("plotly_chart")  # every picture is a map now
+
+
+def test_a_link_made_for_a_deeper_network_falls_back_to_this_ones_blocks_and_channels():
+    at = AppTest.from_file(str(apptest_pages.ROOT / PAGE), default_timeout=60)
+    at.session_state[TRAINED_MODEL] = two_blocks(seed=0)
+    for name, value in {"bb": "3", "bc": "9", "bk": "40", "m": "5"}.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="backprop_block").value == 2  # no block 3: the last one
+    assert at.selectbox(key="backprop_in").value == 0
+    assert at.selectbox(key="backprop_kernel").value == -1  # the largest gradient
+    assert written_terms(at)[2] == "dL/dg(2,0)"

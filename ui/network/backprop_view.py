@@ -89,8 +89,9 @@ def dense_section(chain: Chain, block: int, channel: int, presenter: bool) -> No
     map_view(maps.dense_maps(chain, shown), key="backprop_maps_dense", presenter=presenter,
              cell_px=80 if presenter else 60)  # room for the gradients' digits
     if block != last:
-        st.subheader(f"2b · Back through block {last}" + (f" to block {block + 1}"
-                                                           if block + 1 < last else ""))
+        through = [str(b) for b in range(last, block, -1)]
+        st.subheader(f"2b · Back through block{'s' if len(through) > 1 else ''} "
+                     + " and ".join(through) + f" to block {block}")
         st.markdown("Each block hands back dL/d(its input): for input channel c, "
                     "Σ over its output channels o of δ[o] spread back through kernel "
                     "g[o, c] (a full correlation with the flipped kernel). That is the "
