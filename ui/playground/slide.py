@@ -2,11 +2,12 @@
 the (padded) input; the feature map fills in cell by cell and the current sum is written out
 term by term (cnn_core.explain), as the 1D lesson's stepper (ui.widgets.stepper) does.
 
-Playing reruns only this section (a fragment with run_every, nested in the per-stroke
-fragment): one step per tick, a few kB of map data, never the whole page. run_every is fixed
-when the fragment is defined, so play, pause and a change of speed force one full rerun that
-redefines it. The position is not in the share link: it is a moment of an animation, and the
-inspected cell (which is shared) already points the window at any one place.
+Playing reruns only the frame (a fragment with run_every, nested in the per-stroke fragment):
+one step per tick, two maps and a sum, a few kB; the controls are not resent. They sit
+outside the ticking fragment, so play, pause and a change of speed rerun the per-stroke
+fragment, which redefines the timer (run_every is fixed when a fragment is defined).
+The position is not in the share link: it is a moment of an animation, and the inspected
+cell (which is shared) already points the window at any one place.
 """
 
 from __future__ import annotations
@@ -82,32 +83,33 @@ def slide_section(run: Pipeline, presenter: bool) -> None:
     speed = st.session_state.get(SPEED) if st.session_state.get(SPEED) in SPEEDS else "slow"
     run_every = SPEEDS[speed] if st.session_state.get(PLAYING, False) else None
 
+    playing = st.session_state.get(PLAYING, False)
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+        st.button("⏮ Back", key=f"{P}slide_back", on_click=_step, args=(-1, count),
+                  disabled=count < 2)
+        st.button(PAUSE if playing else PLAY, key=f"{P}slide_play", on_click=_toggle,
+                  args=(count,), disabled=count < 2, help="Slide the window one cell a tick.")
+        st.button("Step ⏭", key=f"{P}slide_forward", on_click=_step, args=(1, count),
+                  disabled=count < 2)
+        st.segmented_control("Speed", list(SPEEDS), default="slow", required=True,
+                             key=SPEED, width=160)
+        if count > 1 and not playing:
+            # only while paused: a tick's rerun could carry the slider's previous value
+            # back from the browser, which would move the window back and pause it
+            st.session_state[SLIDER] = st.session_state[STEP]
+            st.slider("Window position (cells row by row)", 0, count - 1, key=SLIDER,
+                      on_change=_jump, width=280)
+
     @st.fragment(run_every=run_every)
     def frames() -> None:
-        playing = st.session_state.get(PLAYING, False)
-        wanted = SPEEDS.get(st.session_state.get(SPEED), SPEEDS["slow"]) if playing else None
-        if wanted != run_every:
-            st.rerun()  # play, pause or speed changed inside the fragment: redefine its timer
-        if playing:
+        """One tick: the next position (the controls above are not resent)."""
+        if st.session_state.get(PLAYING, False):
+            if run_every is None:
+                st.rerun()  # started elsewhere without redefining the timer
             st.session_state[STEP] = min(st.session_state[STEP] + 1, count - 1)
             if st.session_state[STEP] == count - 1:
                 st.session_state[PLAYING] = False
-                st.rerun()
-        with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-            st.button("⏮ Back", key=f"{P}slide_back", on_click=_step, args=(-1, count),
-                      disabled=count < 2)
-            st.button(PAUSE if playing else PLAY, key=f"{P}slide_play", on_click=_toggle,
-                      args=(count,), disabled=count < 2, help="Slide the window one cell a tick.")
-            st.button("Step ⏭", key=f"{P}slide_forward", on_click=_step, args=(1, count),
-                      disabled=count < 2)
-            st.segmented_control("Speed", list(SPEEDS), default="slow", required=True,
-                                 key=SPEED, width=160)
-            if count > 1 and not playing:
-                # only while paused: a tick's rerun can carry the slider's previous value
-                # back from the browser, which would move the window back and pause it
-                st.session_state[SLIDER] = st.session_state[STEP]
-                st.slider("Window position (cells row by row)", 0, count - 1, key=SLIDER,
-                          on_change=_jump, width=280)
+                st.rerun()  # the end: the whole page, so the button says Play again
         frame(run, st.session_state[STEP], presenter)
 
     frames()
