@@ -6,6 +6,7 @@ from ui.overview.view import show_overview, stage_links
 from ui.session.lesson_links import LESSONS as LESSON_LINKS
 from ui.session.models import Model, current_model, describe
 from ui.session.page import Page, start_page
+from ui.session.state import TRAINED_MODEL
 from ui.widgets.drawing_panel import drawing_canvas, drawing_controls
 
 P = "home_"
@@ -16,7 +17,8 @@ page = start_page(
     intro="Draw a digit and watch a convolutional neural network see it: every layer below "
           "follows your pen, from the input through convolution, ReLU and pooling to the "
           "probability of each digit. Every number comes from the tested `cnn_core` engine.",
-    note="A network you trained is not in the link: it opens with the default network.")
+    note="A network you trained is not in the link: it opens with the default network."
+    if st.session_state.get(TRAINED_MODEL) is not None else "")
 
 
 @st.fragment

@@ -99,6 +99,7 @@ def test_the_overview_sends_every_stage_of_the_default_network():
     # the answer is outlined on the probabilities, not told by colour alone
     assert sent[stage_anchor("softmax")].entry["boxes"] == [[best, 0, 1, 1]]
     assert any(f"says **{best}**" in m.value for m in at.markdown)
+    assert not any("not in the link" in c.value for c in at.caption)  # nothing to warn of
 
 
 def test_the_overview_follows_a_two_block_convnet_in_session():
@@ -110,6 +111,8 @@ def test_the_overview_follows_a_two_block_convnet_in_session():
     assert [s.key for s in stages][4:7] == ["block2.conv", "block2.relu", "block2.avg pool"]
     assert_maps_equal_stages(at, stages)
     assert page_maps(at)[stage_anchor("block2.conv")].values.shape == (6, 6, 6)
+    assert any("2 blocks (4, 6 channels)" in c.value for c in at.caption)  # which network
+    assert any("you trained is not in the link" in c.value for c in at.caption)
 
 
 def test_every_stage_links_to_its_anchor_on_the_forward_pass_with_its_shape():
