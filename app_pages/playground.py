@@ -37,6 +37,7 @@ SHARED = [
     (bool_field("relub", True), f"{B}relu"),
     (choice_field("poolb", "max", ("max", "avg")), f"{B}pool"),
     (int_field("psb", 2, 1, 4), f"{B}pool_size"),
+    (bool_field("slide", False), f"{P}slide"),  # the sliding window shown (not its position)
 ]
 presenting = bool(st.session_state.get(state.PRESENTER))
 page = start_page("playground", "Convolution playground", SHARED, caption="" if presenting else (

@@ -242,3 +242,14 @@ def test_the_playground_link_carries_compare_mode_and_the_b_settings():
     expected = conv2d(NOTES_EIGHT, KERNELS["laplacian_4"], stride=2)
     assert_map(reopened, "B: feature map", expected)
     assert_map(reopened, "B: feature map", map_z(at, "B: feature map"))
+
+
+def test_the_playground_link_opens_the_sliding_window_but_not_its_position():
+    at, reopened = round_trip("app_pages/playground.py", {state.DRAWING: np.array(NOTES_EIGHT)},
+                              {"playground_slide": True, "playground_slide_step": 4})
+    assert at.query_params["slide"] == "1"
+    assert not any("4" in at.query_params[key] for key in at.query_params if "slide" in key)
+    assert reopened.session_state["playground_slide"] is True
+    maps = page_maps(reopened)
+    assert maps["slide_output"].title == "C so far: 1 of 9 cells"  # from the start
+    np.testing.assert_array_equal(maps["slide_output"].values[0, 0, 0], 1.0)
