@@ -281,3 +281,15 @@ def test_the_share_link_carries_the_detail_view_and_the_patch_size():
     assert odd.segmented_control(key="forward_patch").value == 3
     assert "'op'" in " ".join(c.value for c in odd.caption)
 
+
+
+def test_numbers_as_tables_follow_the_maps_in_notes_mode():
+    at = open_page(forward_notes=True, numbers_as_tables=True)
+    tables = [t.value for t in at.table]
+    weights = next(t for t in tables if list(t.columns)[:1] == ["digit 0"])
+    np.testing.assert_allclose(weights.to_numpy(dtype=float),
+                               notes_example_model().params["weights"])
+    assert list(weights.index) == ["flat 0", "flat 1", "flat 2", "flat 3"]
+    pooled = next(t for t in tables if t.shape == (2, 2))
+    np.testing.assert_array_equal(pooled.to_numpy(dtype=float), [[2, 1], [2, 1]])
+    assert list(pooled.index) == ["k0, row 0", "k0, row 1"]  # small multiples by tile
