@@ -118,6 +118,29 @@ def test_a_two_block_convnet_shows_both_blocks_channel_by_channel():
     assert "(6 − 3 + 2×0) // 1 + 1 = 4" in " ".join(c.value for c in at.caption)
 
 
+def test_three_blocks_with_padding_stride_and_no_pooling_are_walked_and_taken_apart():
+    spec = NetworkSpec((20, 20), (BlockSpec(3, 5, padding=2, stride=2, pool="none"),
+                                  BlockSpec(5, 3, padding=1, pool="avg", pool_size=3),
+                                  BlockSpec(2, 2, pool="max")))
+    model = ConvNet(spec, 1)
+    drawing = seven()
+    at = open_page(drawing, **{TRAINED_MODEL: model})
+    x = model_input(drawing, model)
+    assert_every_stage_shown(at, model, x)
+    assert stage_anchor("block1.max pool") not in page_maps(at)  # block 1 does not pool
+    at.selectbox(key="forward_block").set_value(1).run()
+    at.session_state["forward_row"], at.session_state["forward_col"] = 9, 0  # the edge
+    at.run()
+    maps = page_maps(at)
+    np.testing.assert_allclose(maps["detail-parts"].values.sum(axis=0),
+                               maps["detail-output"].values[0], atol=1e-5)
+    # the 5x5 window of cell [9, 0]: rows 9·2 − 2 = 16..20, cols −2..2, cut at the image
+    assert maps["detail-input"].entry["boxes"] == [[16, 0, 4, 3]]
+    summed = at.code[-2].value
+    feature = network_stages(model, x)[1].values
+    assert summed.rsplit(" ", 1)[-1] == number(float(feature[0, 9, 0]))
+
+
 @pytest.mark.parametrize(("block", "channel"), [(1, 2), (2, 5)])
 def test_the_detail_views_parts_add_up_with_the_bias_to_the_output_map(block, channel):
     model = two_block_net()
