@@ -15,7 +15,8 @@ click on a grid cell each, one student, no think time). Per stroke:
   running indicator and script-state attribute are ignored. The stroke is over when its
   rerun has finished and nothing has changed for QUIET_MS.
 - main-thread CPU: the renderer main thread's busy time over the stroke (Chrome DevTools'
-  Performance.getMetrics TaskDuration, through a CDP session), Script and Layout parts too.
+  Performance.getMetrics TaskDuration, through a CDP session), Script and Layout parts too,
+  and "map JS": the map component's own drawing time in that (window.cnnMapStats, map.js).
 - maps updated: data-revision changes of canvas maps (ui/widgets/map) per stroke, the number
   of map panels on the page, and of plotly charts (each redrawn on a stroke if its figure
   changed). A stroke is over only once every map component has painted the last data it was
@@ -50,6 +51,7 @@ STROKE_TIMEOUT_MS = 60_000
 QUIET_MS = 500
 UNPAINTED_MS = 2000
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+MAP_MS = "() => window.cnnMapStats?.ms ?? 0"  # map.js: its own drawing time so far
 
 # Installed once per page: the observer and what it has seen since the last pointerdown.
 OBSERVE = """() => {
@@ -167,7 +169,7 @@ def measure_page(browser, url: str, path: str, args: argparse.Namespace) -> dict
     page.on("pageerror", lambda error: errors.append(str(error)))
     rows: dict[str, list[float]] = {k: [] for k in ("latency", "cpu", "script", "layout",
                                                     "revisions", "scroll_cpu", "late",
-                                                    "unpainted")}
+                                                    "unpainted", "map_js")}
     try:
         size = open_page(page, url, path)
         cdp = context.new_cdp_session(page)
@@ -175,11 +177,12 @@ def measure_page(browser, url: str, path: str, args: argparse.Namespace) -> dict
         page.evaluate(OBSERVE)
         for row, col in stroke_cells(size, args.strokes, seed=1):
             page.evaluate("() => window.__bench.scan()")
-            before = metrics(cdp)
+            before, drawn = metrics(cdp), page.evaluate(MAP_MS)
             page.locator(f'.cnn-cell[data-row="{row}"][data-col="{col}"]').click()
             page.wait_for_function(SETTLED, polling=50, timeout=STROKE_TIMEOUT_MS)
             after = metrics(cdp)
             seen = page.evaluate("() => ({...window.__bench})")
+            rows["map_js"].append(page.evaluate(MAP_MS) - drawn)
             rows["latency"].append(seen["last"] - seen["strokeAt"])
             rows["revisions"].append(seen["revisions"])
             rows["unpainted"].append(seen["unpaintedSince"] is not None)
@@ -205,7 +208,8 @@ def median(values: list[float]) -> float:
 def report(results: dict[str, dict], args: argparse.Namespace) -> None:
     """One row per page: medians over the strokes (p90 of the latency too)."""
     header = (f"{'page':<16} {'stroke->last update':>20} {'p90':>6} {'main-thread CPU':>16} "
-              f"{'script':>7} {'layout':>7} {'maps upd.':>9} {'maps':>5} {'plotly':>6}"
+              f"{'script':>7} {'layout':>7} {'map JS':>6} {'maps upd.':>9} {'maps':>5} "
+              f"{'plotly':>6}"
               + (f" {'scroll CPU':>10} {'late':>4}" if args.scroll else ""))
     print(f"\n{args.strokes} strokes per page, medians; viewport {args.width}x{args.height}; "
           f"load average {', '.join(f'{v:.1f}' for v in os.getloadavg())}\n")
@@ -218,6 +222,7 @@ def report(results: dict[str, dict], args: argparse.Namespace) -> None:
         line = (f"{name:<16} {median(rows['latency']):>17.0f} ms "
                 f"{percentile(rows['latency'], 90):>6.0f} {median(rows['cpu']):>13.0f} ms "
                 f"{median(rows['script']):>7.0f} {median(rows['layout']):>7.0f} "
+                f"{median(rows['map_js']):>6.0f} "
                 f"{median(rows['revisions']):>9.0f} {rows['maps'][0]:>5} "
                 f"{rows['plotly'][0]:>6}")
         if args.scroll:
