@@ -1,39 +1,31 @@
-"""The backprop page (AppTest): its gradients against finite differences and cnn_core."""
+"""The backprop page (AppTest) with the notes' kind of network (the default and the notes'
+example): its gradients against finite differences and cnn_core, its maps, clicks on them,
+the SGD step and its log, Numbers as tables. A ConvNet of 1-3 blocks:
+test_page_backprop_blocks.py."""
 
-import json
 import re
 
 import numpy as np
 import pytest
-from streamlit.components.v2.bidi_component.constants import EVENT_DELIM
-from streamlit.proto.WidgetStates_pb2 import WidgetState
-from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 from streamlit.testing.v1 import AppTest
 
 from cnn_core import TinyCNN
 from cnn_core.backprop import backprop_trace
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.gradcheck import numerical_gradient
-from cnn_core.network import ConvNet
-from cnn_core.network_spec import BlockSpec, NetworkSpec
-from cnn_core.network_trace import network_trace
-from tests.support import apptest_pages
 from tests.support.arrays import page_maps
+from tests.support.backprop_page import (
+    MINUS,
+    a_four,
+    assert_terms_add_up,
+    checked_numbers,
+    click,
+    open_page,
+    shown_number,
+    written_terms,
+)
 from ui.session.models import default_model, model_input, notes_example_model
-from ui.session.state import NUMBERS_AS_TABLES, TRAINED_MODEL
-
-PAGE = "app_pages/backprop.py"
-MINUS = "\u2212"
-
-
-def open_page(drawing: np.ndarray | None = None, *, router: bool = False,
-              **state) -> AppTest:
-    """This page with a drawing and some session state; alone, or through app.py."""
-    return apptest_pages.open_page(PAGE, drawing, router=router, **state)
-
-
-def shown_number(text: str) -> float:
-    return float(text.replace(MINUS, "-"))
+from ui.session.state import NUMBERS_AS_TABLES
 
 
 def finite_difference(model: TinyCNN, x: np.ndarray, label: int, k: int, m: int,
@@ -49,14 +41,6 @@ def finite_difference(model: TinyCNN, x: np.ndarray, label: int, k: int, m: int,
         return float(-np.log(p[label]))
 
     return float(numerical_gradient(loss, np.array([kernels[k, m, n]]))[0])
-
-
-def a_four() -> np.ndarray:
-    grid = np.zeros((16, 16))
-    grid[1:10, 3] = 1.0
-    grid[9, 3:13] = 1.0
-    grid[1:15, 10] = 1.0
-    return grid
 
 
 def test_page_opens_through_the_router_and_explains_the_default_drawing():
@@ -216,68 +200,6 @@ def test_the_step_log_names_each_steps_label_and_tells_tiny_losses_apart():
             assert written.group(1) != written.group(2).strip("*")
 
 
-# --- the map component, clicks, and a ConvNet of two blocks (#14, #15 item 4) ---
-
-TERM = re.compile(r"\(([^×()]+)×([^×()]+)\)")
-
-
-def click(at: AppTest, key: str, value: dict) -> AppTest:
-    """What the browser sends when a map cell is clicked: the component's "select" event
-    (the map component's trigger, as Streamlit's frontend packs it), then one run."""
-    element = next(e for e in at.get("bidi_component") if e.key == key)
-    states = at._tree.get_widget_states()
-    trigger = f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{element.proto.id}{EVENT_DELIM}events"
-    states.widgets.append(WidgetState(id=trigger, json_trigger_value=json.dumps(
-        [{"event": "select", "value": value}])))
-    at._run(states)
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def written_terms(at: AppTest) -> tuple[list[tuple[float, float]], float, str]:
-    """The detail's written products, its total, and where it says it is (dL/dg(m,n))."""
-    text = at.code[-1].value
-    pairs = [(shown_number(a), shown_number(b)) for a, b in TERM.findall(text)]
-    return pairs, shown_number(text.split("  [")[0].split()[-1]), text.split(" = ")[0]
-
-
-def checked_numbers(at: AppTest) -> tuple[float, float]:
-    """(finite difference, backprop) as the check under the detail writes them."""
-    check = next(md.value for md in at.markdown if "finite differences" in md.value)
-    return tuple(shown_number(v) for v in re.findall(r"\*\*([^*]+)\*\*", check))
-
-
-def assert_terms_add_up(at: AppTest) -> float:
-    pairs, total, _ = written_terms(at)
-    products = [a * b for a, b in pairs]
-    # each factor is written to 4 significant digits: the sum can be off by that much
-    slack = sum(abs(p) for p in products) * 2e-3 + 1e-12
-    assert sum(products) == pytest.approx(total, abs=slack)
-    return total
-
-
-def two_blocks(seed: int = 0) -> ConvNet:
-    """A ConvNet of two blocks: 4 channels padded with max pooling, 6 with stride 2 and
-    average pooling (every rule the page writes)."""
-    spec = NetworkSpec((16, 16), (BlockSpec(4, 3, 1, 1, "max", 2),
-                                  BlockSpec(6, 3, 0, 2, "avg", 2)), 10)
-    return ConvNet(spec, seed=seed)
-
-
-def convnet_finite_difference(model: ConvNet, x: np.ndarray, label: int, block: int,
-                              cell: tuple[int, int, int, int]) -> float:
-    """dL/dg of one block's kernel cell by central differences of the model's forward."""
-    name = f"block{block}.kernels"
-
-    def loss(value: np.ndarray) -> float:
-        params = {k: v.copy() for k, v in model.params.items()}
-        params[name][cell] = value[0]
-        probe = ConvNet.from_params(model.spec, params)
-        return float(-np.log(probe.forward(x)["probabilities"][0, label]))
-
-    return float(numerical_gradient(loss, np.array([model.params[name][cell]]))[0])
-
-
 def test_the_maps_sent_are_the_engines_gradients_for_the_default_network():
     drawing = a_four()
     at = open_page(drawing, backprop_label=4)
@@ -337,117 +259,6 @@ def test_clicking_dl_dkernel_the_kernel_or_a_kernels_tile_picks_the_cell_shown()
     assert written_terms(at)[2] == "dL/dg(2,2)"
 
 
-@pytest.mark.parametrize("block, channel, in_channel, cell", [
-    (1, 2, 0, (0, 1)), (1, 0, 0, (2, 2)), (2, 3, 1, (1, 0)), (2, 5, 3, (2, 1))])
-def test_a_two_block_convnet_shows_each_blocks_gradient_and_its_check(block, channel,
-                                                                      in_channel, cell):
-    model = two_blocks(seed=1)
-    drawing = a_four()
-    at = open_page(drawing, backprop_label=4, **{TRAINED_MODEL: model,
-                                                  "backprop_block": block,
-                                                  "backprop_kernel": channel,
-                                                  "backprop_in": in_channel,
-                                                  "backprop_m": cell[0],
-                                                  "backprop_n": cell[1]})
-    x = model_input(drawing, model)
-    trace = network_trace(model, x, 4)
-    d_kernels = trace.blocks[block - 1].d_kernels
-    maps = page_maps(at)
-    np.testing.assert_allclose(maps["dkernel"].values[0], d_kernels[channel, in_channel],
-                               rtol=1e-6, atol=1e-12)
-    np.testing.assert_allclose(maps["dkernels"].values, d_kernels[:, in_channel], rtol=1e-6,
-                               atol=1e-12)
-    assert ("dout1" in maps) == (block == 1)  # the gradient passed back through block 2
-    numeric = convnet_finite_difference(model, x, 4, block, (channel, in_channel, *cell))
-    page_fd, page_bp = checked_numbers(at)
-    assert page_bp == pytest.approx(d_kernels[(channel, in_channel, *cell)], rel=1e-5,
-                                    abs=1e-9)
-    assert page_fd == pytest.approx(numeric, rel=1e-5, abs=1e-9)
-    assert page_bp == pytest.approx(numeric, rel=1e-4, abs=1e-8)
-    assert written_terms(at)[2] == f"dL/dg({cell[0]},{cell[1]})"
-    assert assert_terms_add_up(at) == pytest.approx(page_bp, rel=1e-3, abs=1e-9)
-
-
-@pytest.mark.parametrize("block, in_channel", [(1, None), (2, 2)])
-def test_a_click_on_a_convnets_kernel_changes_the_detail_and_the_link_keeps_the_choice(
-        block, in_channel):
-    model = two_blocks(seed=2)
-    at = open_page(a_four(), backprop_label=4, **{TRAINED_MODEL: model})
-    assert at.selectbox(key="backprop_block").value == 2  # the last block first
-    at.selectbox(key="backprop_block").set_value(block).run()
-    at.selectbox(key="backprop_kernel").set_value(3).run()
-    if in_channel is not None:
-        at.selectbox(key="backprop_in").set_value(in_channel).run()
-    before = at.code[-1].value
-    click(at, "backprop_maps_kernel", {"map": "kernel", "row": 0, "col": 2})
-    assert written_terms(at)[2] == "dL/dg(0,2)" and at.code[-1].value != before
-    link = dict(at.query_params)
-    assert (link["bb"], link["bk"], link["m"], link["n"]) == (str(block), "3", "0", "2")
-    assert link["bc"] == str(in_channel or 0)
-    shown = at.code[-1].value
-    again = AppTest.from_file(str(apptest_pages.ROOT / PAGE), default_timeout=60)
-    again.session_state[TRAINED_MODEL] = model
-    for name, value in link.items():
-        again.query_params[name] = value
-    again.run()
-    assert not again.exception
-    assert again.selectbox(key="backprop_block").value == block
-    assert again.selectbox(key="backprop_kernel").value == 3
-    assert again.code[-1].value == shown
-    np.testing.assert_array_equal(page_maps(again)["dkernel"].values,
-                                  page_maps(at)["dkernel"].values)
-
-
-def test_an_sgd_step_on_a_convnet_changes_the_working_copy_and_its_maps_only():
-    model = two_blocks(seed=3)
-    before = {k: v.copy() for k, v in model.params.items()}
-    at = open_page(a_four(), backprop_label=9, **{TRAINED_MODEL: model})
-    shown = page_maps(at)["dkernel"].values.copy()
-    at.button(key="backprop_step").click().run()
-    assert not at.exception
-    copy = at.session_state["backprop_model"]
-    assert isinstance(copy, ConvNet) and copy is not model
-    for name, value in before.items():
-        np.testing.assert_array_equal(model.params[name], value)
-    x = model_input(a_four(), model)
-    (_, _, loss_before, loss_after), = at.session_state["backprop_model_steps"]
-    assert loss_after < loss_before
-    assert network_trace(copy, x, 9).loss == pytest.approx(loss_after, rel=1e-12)
-    block = at.selectbox(key="backprop_block").value
-    k = followed_kernel_of(at)
-    np.testing.assert_allclose(page_maps(at)["dkernel"].values[0],
-                               network_trace(copy, x, 9).blocks[block - 1].d_kernels[k, 0],
-                               rtol=1e-6, atol=1e-12)
-    assert not np.allclose(page_maps(at)["dkernel"].values, shown)
-
-
-def followed_kernel_of(at: AppTest) -> int:
-    """The followed kernel as the dL/dkernel map's title names it ("= dL/dkernel k3[c0]")."""
-    return int(re.search(r"k(\d+)", page_maps(at)["dkernel"].title).group(1))
-
-
-@pytest.mark.parametrize("block", [1, 2, 3])
-def test_three_blocks_with_and_without_pooling_each_show_a_checked_gradient(block):
-    spec = NetworkSpec((20, 20), (BlockSpec(3, 5, 2, 2, "none"), BlockSpec(5, 3, 1, 1, "max", 2),
-                                  BlockSpec(2, 2, 0, 1, "avg", 3)), 10)
-    model = ConvNet(spec, seed=4)
-    at = open_page(a_four(), backprop_label=1, **{TRAINED_MODEL: model,
-                                                  "backprop_block": block})
-    heading = {1: "3 · No pooling in this block", 2: "3 · Max pooling routes the gradient",
-               3: "3 · Average pooling shares the gradient"}[block]
-    assert any(h.value.startswith(heading) for h in at.subheader)
-    assert [f"dout{b}" in page_maps(at) for b in (1, 2)] == [block <= 1, block <= 2]
-    x = model_input(a_four(), model)
-    d_kernels = network_trace(model, x, 1).blocks[block - 1].d_kernels
-    k = followed_kernel_of(at)
-    m, n = at.selectbox(key="backprop_m").value, at.selectbox(key="backprop_n").value
-    assert (m, n) == (spec.blocks[block - 1].kernel_size - 1, 0)
-    page_fd, page_bp = checked_numbers(at)
-    assert page_bp == pytest.approx(d_kernels[k, 0, m, n], rel=1e-5, abs=1e-9)
-    assert page_fd == pytest.approx(page_bp, rel=1e-4, abs=1e-8)
-    assert assert_terms_add_up(at) == pytest.approx(page_bp, rel=1e-3, abs=1e-9)
-
-
 def tables_by_map(at: AppTest) -> dict[str, object]:
     """Each map's name -> the table that follows it ("The numbers of <name>")."""
     shown = {}
@@ -493,15 +304,3 @@ def test_with_the_toggle_off_no_table_follows_the_maps():
     assert page_maps(at) and not at.table
     assert not at.get("plotly_chart")  # every picture is a map now
 
-
-def test_a_link_made_for_a_deeper_network_falls_back_to_this_ones_blocks_and_channels():
-    at = AppTest.from_file(str(apptest_pages.ROOT / PAGE), default_timeout=60)
-    at.session_state[TRAINED_MODEL] = two_blocks(seed=0)
-    for name, value in {"bb": "3", "bc": "9", "bk": "40", "m": "5"}.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception
-    assert at.selectbox(key="backprop_block").value == 2  # no block 3: the last one
-    assert at.selectbox(key="backprop_in").value == 0
-    assert at.selectbox(key="backprop_kernel").value == -1  # the largest gradient
-    assert written_terms(at)[2] == "dL/dg(2,0)"
