@@ -22,7 +22,7 @@ from cnn_core.stages import network_stages
 from tests.support import apptest_pages
 from tests.support.arrays import page_maps, plotly_array
 from ui.session.models import default_model, model_input, notes_example_model
-from ui.session.state import DRAWING, TRAINED_MODEL
+from ui.session.state import DRAWING, PRESENTER, TRAINED_MODEL
 from ui.text.network import stage_anchor
 
 PAGE = "app_pages/forward_pass.py"
@@ -316,3 +316,11 @@ def test_numbers_as_tables_follow_the_maps_in_notes_mode():
     pooled = next(t for t in tables if t.shape == (2, 2))
     np.testing.assert_array_equal(pooled.to_numpy(dtype=float), [[2, 1], [2, 1]])
     assert list(pooled.index) == ["k0, row 0", "k0, row 1"]  # small multiples by tile
+
+
+def test_presenter_mode_sends_every_map_in_its_presenter_sizes():
+    at = open_page(forward_looks=True, **{PRESENTER: True})
+    payloads = [json.loads(element.proto.json) for element in at.get("bidi_component")
+                if element.proto.component_name.endswith(".map")]
+    assert len(payloads) >= 6  # input, conv, ReLU, pool, detail, flatten, looks
+    assert all(p["presenter"] and p["cell"] > 46 for p in payloads)
