@@ -140,3 +140,13 @@ def test_recipe_settings_are_what_the_page_starts_a_run_with():
     direct = build_run(recipe_settings("toy"))
     direct.trainer.run_epoch()
     assert direct.trainer.history == at.session_state[RUN].trainer.history
+
+
+def test_a_heavy_network_is_said_to_be_slow_before_training():
+    heavy = "-".join(["16.7.3.1.none.2"] * 3)
+    at = open_page(ds="mnist16", arch=heavy)
+    assert any("multiply-adds per image" in w.value and "takes minutes" in w.value
+               for w in at.warning)
+    light = open_page(ds="mnist16", arch="8.3.0.1.max.2-16.3.0.1.max.2")
+    assert not any("multiply-adds per image" in w.value for w in light.warning)
+    assert "One image costs" in page_text(light)

@@ -13,9 +13,15 @@ from ui.network.architecture import (
     build_model,
     is_notes_network,
     kernels_of,
+    multiply_adds,
     network_spec,
 )
-from ui.network.training_run import run_length_text
+from ui.network.training_run import (
+    IMAGES_PER_RERUN,
+    REFERENCE_MULTIPLY_ADDS,
+    images_per_rerun,
+    run_length_text,
+)
 from ui.network.training_views import kernel_maps_of
 
 THREE_BLOCKS = ((4, 5, 2, 1, "avg", 3), (16, 3, 1, 2, "none", 2), (2, 1, 0, 3, "max", 4))
@@ -104,3 +110,18 @@ def test_one_kernel_gets_its_numbers_written_a_whole_bank_does_not():
 ])
 def test_a_run_past_the_epochs_setting_never_reads_epoch_9_of_1(epoch, target, text):
     assert run_length_text(epoch, target) == text
+
+
+def test_multiply_adds_count_every_conv_weight_at_every_output_cell_and_the_dense_layer():
+    spec = network_spec(LENET_LIKE, (28, 28), 10)
+    assert multiply_adds(spec) == 8 * 9 * 26 * 26 + 16 * 8 * 9 * 11 * 11 + 576 * 10
+
+
+def test_a_heavy_network_trains_proportionally_fewer_images_per_rerun():
+    light = build_model(LENET_LIKE, (28, 28), 10, seed=0, kernel_init="random")
+    assert images_per_rerun(light) == IMAGES_PER_RERUN
+    heavy_blocks = ((16, 7, 3, 1, "none", 2),) * 3
+    heavy = build_model(heavy_blocks, (28, 28), 10, seed=0, kernel_init="random")
+    cost = multiply_adds(network_spec(heavy_blocks, (28, 28), 10))
+    assert cost > 50 * REFERENCE_MULTIPLY_ADDS
+    assert images_per_rerun(heavy) == IMAGES_PER_RERUN * REFERENCE_MULTIPLY_ADDS // cost

@@ -90,6 +90,20 @@ def network_spec(blocks: Blocks, input_shape: tuple[int, int], n_classes: int) -
                        n_classes).plain()
 
 
+def multiply_adds(spec: NetworkSpec) -> int:
+    """Multiply-adds of one image's forward pass: per conv layer C_out h w (C_in k k), plus
+    the dense layer's features x classes (a training step costs about three times this).
+    """
+    total = 0
+    for layer in spec.layers():
+        if layer.name == "conv":
+            channels, height, width = layer.shape
+            total += (layer.parameters - channels) * height * width  # weights without biases
+        elif layer.name == "dense":
+            total += layer.parameters - layer.shape[0]
+    return total
+
+
 def is_notes_network(blocks: Blocks) -> bool:
     """Whether the blocks are the notes' TinyCNN: one block, padding 0, stride 1, max pool."""
     return len(blocks) == 1 and blocks[0][2:5] == (0, 1, "max")

@@ -11,6 +11,7 @@ from cnn_core.network_spec import LayerShape
 from ui.network.architecture import (
     BLOCK_COUNT,
     KERNEL_SIZES,
+    LENET_LIKE,
     MAX_BLOCKS,
     MAX_CHANNELS,
     PADDINGS,
@@ -23,9 +24,12 @@ from ui.network.architecture import (
     block_key,
     blocks_from_state,
     is_notes_network,
+    multiply_adds,
     network_spec,
 )
 
+LENET_MULTIPLY_ADDS = multiply_adds(network_spec(LENET_LIKE, (28, 28), 10))  # 193,824
+HEAVY_MULTIPLY_ADDS = 10 * LENET_MULTIPLY_ADDS
 SHAPE_TABLE_HEAD = "| layer | output shape | how | parameters |\n|---|---|---|---:|\n"
 
 
@@ -83,6 +87,12 @@ def architecture_editor(input_shape: tuple[int, int], n_classes: int) -> Network
     with st.expander(f"Layer by layer: {spec.parameter_count:,} parameters", expanded=True):
         st.markdown(shape_table(spec))
         st.caption(_kind_text(blocks, spec))
+    cost = multiply_adds(spec)
+    if cost > HEAVY_MULTIPLY_ADDS:
+        st.warning(f"This network does {cost:,} multiply-adds per image, "
+                   f"{cost / LENET_MULTIPLY_ADDS:.0f} times the two-block LeNet-like net on "
+                   "28x28: an epoch of MNIST takes minutes here. Fewer channels, a smaller "
+                   "kernel or pooling make it lighter.")
     return spec
 
 
@@ -93,4 +103,4 @@ def _kind_text(blocks: Blocks, spec: NetworkSpec) -> str:
             f"A network of {len(spec.blocks)} block{'s' if len(spec.blocks) > 1 else ''}, "
             "each conv with a bias per channel.")
     return (f"{kind} Conv: out = (n − k + 2P) // S + 1; pooling keeps cut-off windows: "
-            "out = ceil(n / s).")
+            f"out = ceil(n / s). One image costs {multiply_adds(spec):,} multiply-adds.")

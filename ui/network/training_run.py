@@ -16,10 +16,18 @@ from typing import NamedTuple
 import numpy as np
 import streamlit as st
 
+from cnn_core import ConvNet, TinyCNN
 from cnn_core.data import Dataset, handwritten_digits, toy_digits
 from cnn_core.mnist import mnist_digits
+from cnn_core.stages import spec_of
 from cnn_core.train import TrainConfig, Trainer, TrainingDiverged
-from ui.network.architecture import Blocks, blocks_from_state, build_model, kernels_of
+from ui.network.architecture import (
+    Blocks,
+    blocks_from_state,
+    build_model,
+    kernels_of,
+    multiply_adds,
+)
 from ui.session.models import Origin, copy_model, use_model
 
 RUN = "training_run"  # this session's TrainingRun, or absent
@@ -46,6 +54,10 @@ RECIPES = {  # what each dataset starts with; the student can change all of it
                     optimizer="adam"),
 }
 IMAGES_PER_RERUN = 1024  # training images per fragment rerun: progress shows within an epoch
+# ... for a network of at most this many multiply-adds per image (the two-block LeNet-like
+# net on 28x28 is 193,000: about 0.7 s of CPU for 1,024 images); a heavier one trains
+# proportionally fewer images per rerun, so that Pause and the progress keep answering
+REFERENCE_MULTIPLY_ADDS = 200_000
 
 
 class Settings(NamedTuple):
@@ -119,8 +131,9 @@ def advance(run: TrainingRun, *, whole_epoch: bool = False) -> None:
         run.running = False
         return
     trainer = run.trainer
-    count = trainer.batches_per_epoch if whole_epoch else max(
-        1, IMAGES_PER_RERUN // trainer.config.batch_size)
+    count = trainer.batches_per_epoch if whole_epoch else images_per_rerun(
+        trainer.model) // trainer.config.batch_size
+    count = max(1, count)
     try:
         report = trainer.run_batches(count)
     except TrainingDiverged as error:
@@ -130,6 +143,12 @@ def advance(run: TrainingRun, *, whole_epoch: bool = False) -> None:
         return
     run.snapshots.append(kernels_of(trainer.model))
     use_model(copy_model(trainer.model), ORIGINS[run.settings.dataset])
+
+
+def images_per_rerun(model: TinyCNN | ConvNet) -> int:
+    """IMAGES_PER_RERUN, scaled down for a network heavier than REFERENCE_MULTIPLY_ADDS."""
+    cost = multiply_adds(spec_of(model))
+    return max(1, IMAGES_PER_RERUN * min(REFERENCE_MULTIPLY_ADDS, cost) // cost)
 
 
 def apply_recipe() -> None:
