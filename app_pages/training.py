@@ -37,11 +37,9 @@ from ui.network.training_run import (
     RUN,
     TrainingRun,
     advance,
-    apply_recipe,
     dataset,
-    settings_now,
-    target_epochs,
 )
+from ui.network.training_settings import apply_recipe, settings_now, target_epochs
 from ui.network.training_views import (
     chance_warning,
     curve_charts,

@@ -199,7 +199,8 @@ def callbacks_with_missing_values() -> None:
     import streamlit as st
 
     from ui.network.training_buttons import on_pause, on_reset, on_step, on_train
-    from ui.network.training_run import ERROR, RUN, apply_recipe
+    from ui.network.training_run import ERROR, RUN
+    from ui.network.training_settings import apply_recipe
 
     for key in ("training_dataset", "training_n_kernels", "training_kernel_size",
                 "training_learning_rate", "training_epochs", "training_batch_size",

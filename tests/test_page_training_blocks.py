@@ -11,7 +11,8 @@ from cnn_core.number_text import number
 from cnn_core.results import confusion_counts
 from tests.support import apptest_pages
 from tests.support.arrays import page_maps
-from ui.network.training_run import ERROR, RUN, build_run, recipe_settings
+from ui.network.training_run import ERROR, RUN, build_run
+from ui.network.training_settings import recipe_settings
 from ui.session.state import TRAINED_MODEL
 
 PAGE = "app_pages/training.py"

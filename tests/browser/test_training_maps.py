@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from cnn_core.results import confusion_counts
 from tests.support.locators import map_drawn, map_numbers, map_panel, texts_of
-from ui.network.training_run import build_run, recipe_settings
+from ui.network.training_run import build_run
+from ui.network.training_settings import recipe_settings
 
 pytestmark = pytest.mark.browser
 LOAD = 60_000

@@ -15,10 +15,8 @@ from ui.network.training_run import (
     advance,
     build_run,
     run_length_text,
-    setting,
-    settings_from_state,
-    target_epochs,
 )
+from ui.network.training_settings import setting, settings_from_state, target_epochs
 
 
 def run_for_settings(fresh: bool = False) -> TrainingRun | None:
