@@ -5,6 +5,7 @@ logits table, markdown and code) and compared with direct cnn_core calls.
 """
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,8 @@ from cnn_core.network_trace import channel_contributions, network_trace
 from cnn_core.number_text import MINUS, number
 from cnn_core.stages import network_stages
 from tests.support import apptest_pages
-from tests.support.arrays import page_maps, plotly_array
+from tests.support.arrays import page_maps
+from ui.figures.bars import probability_bars_html
 from ui.session.models import default_model, model_input, notes_example_model
 from ui.session.state import DRAWING, PRESENTER, TRAINED_MODEL
 from ui.text.network import stage_anchor
@@ -56,6 +58,14 @@ def two_block_net(seed: int = 3) -> ConvNet:
 
 def probabilities_shown(at: AppTest) -> np.ndarray:
     return np.asarray(at.dataframe[0].value["probability"], dtype=np.float64)
+
+
+def bars_shown(at: AppTest) -> np.ndarray:
+    """The probabilities the HTML bars were drawn from (each bar's data-p), by digit."""
+    body = next(e.proto.body for e in at.get("html") if "cnn-bars" in e.proto.body)
+    found = re.findall(r'data-digit="(\d+)" data-p="([^"]+)"', body)
+    assert [int(d) for d, _ in found] == list(range(len(found)))
+    return np.array([float(p) for _, p in found])
 
 
 def headings(at: AppTest) -> dict[str, str]:
@@ -98,10 +108,8 @@ def test_the_default_network_shows_every_stage_of_the_engines_forward():
     expected = model.forward(x)["probabilities"][0]
     best = int(expected.argmax())
     assert best == 7
-    bars = [c for c in at.get("plotly_chart")]
-    assert len(bars) == 1  # the prediction bars: every heatmap is a map component now
-    spec = json.loads(bars[0].proto.spec)
-    np.testing.assert_allclose(plotly_array(spec["data"][0]["y"]), expected)
+    assert not at.get("plotly_chart")  # every map is the map component, the bars HTML
+    np.testing.assert_allclose(bars_shown(at), expected)
     assert any(f"The network says **{best}**" in m.value for m in at.markdown)
 
 
@@ -324,3 +332,15 @@ def test_presenter_mode_sends_every_map_in_its_presenter_sizes():
                 if element.proto.component_name.endswith(".map")]
     assert len(payloads) >= 6  # input, conv, ReLU, pool, detail, flatten, looks
     assert all(p["presenter"] and p["cell"] > 46 for p in payloads)
+
+
+def test_the_html_bars_are_as_tall_as_the_probabilities_and_name_the_prediction():
+    p = np.array([0.004, 0.0, 0.12, 0.876])
+    html = probability_bars_html(p, highlight=3)
+    heights = [float(h) for h in re.findall(r"var\(--plot-h\) \* ([0-9.]+)\)", html)]
+    np.testing.assert_allclose(heights, p, atol=5e-6)
+    assert re.findall(r'class="cnn-bar-value">([^<]*)<', html) == ["", "", "12%", "88%"]
+    assert re.findall(r'class="cnn-bar-note">([^<]*)<', html) == ["", "", "", "predicted"]
+    assert html.count('class="cnn-bar top"') == 1 and 'data-digit="3"' in html
+    assert "3: 87.6%" in html and "(predicted: 3)" in html  # the accessible name says it all
+    assert "--plot-h:200px" in probability_bars_html(p, presenter=True)

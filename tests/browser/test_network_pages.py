@@ -101,9 +101,13 @@ def test_a_stroke_changes_the_probabilities_and_redraws_every_stage(page: Page, 
     page.mouse.move(*cell_point(page, stage_anchor("input"), int(row), int(col)))
     expect(page.locator(".cnn-map-tip").filter(visible=True)).to_have_text(
         f"row {row}, col {col}: {hover_number(x[row, col])}")
-    bars = page.locator(".js-plotly-plot").filter(has=page.locator("text.ytitle",
-                                                                   has_text="probability"))
-    expect(bars).to_have_count(1)
+    bars = page.locator(".cnn-bars .cnn-bar-col")
+    expect(bars).to_have_count(10)
+    best = bars.nth(int(p.argmax()))
+    expect(best).to_have_attribute("data-p", repr(float(p.max())))
+    expect(best.locator(".cnn-bar-note")).to_have_text("predicted")
+    height = best.locator(".cnn-bar").bounding_box()["height"]
+    assert abs(height - 150 * p.max()) < 1.5  # the bar's height is the probability
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
