@@ -1,6 +1,7 @@
-"""The training page's run: its settings (checked), one epoch at a time, and how far it got
-(the buttons: ui.network.training_buttons; what the page shows: training_views; the
-network's blocks: architecture; model upload: model_files).
+"""The training page's run: its settings, one epoch at a time, and how far it got
+(the widgets' settings read back: ui.network.training_settings; the buttons:
+training_buttons; what the page shows: training_views; the network's blocks: architecture;
+model upload: model_files).
 
 A ``TrainingRun`` (the cnn_core Trainer plus the kernels after every epoch) lives in this
 session's state under RUN; the page's fragment calls ``advance`` once per rerun, so the
