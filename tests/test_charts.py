@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnn_core.number_text import MINUS
-from ui.figures.network_heatmaps import network_heatmap
+from ui.figures.spec import SpecFigure
 from ui.widgets.charts import (
     Matrix,
     Tiles,
@@ -88,10 +88,11 @@ def test_marked_cells_lists_the_outlined_cells_in_reading_order():
 
 
 def test_chart_title_reads_a_spec_figure_without_building_it():
-    figure = network_heatmap(np.eye(2), title="Kernel")
+    figure = SpecFigure({"data": [{"type": "bar", "y": [1, 2]}],
+                         "layout": {"title": {"text": "Kernel"}}})
     assert chart_title(figure) == "Kernel"
     assert "_layout_obj" not in figure.__dict__  # still a plain spec
-    assert chart_title(network_heatmap(np.eye(2))) == ""
+    assert chart_title(SpecFigure({"data": [], "layout": {}})) == ""
     assert chart_title(go.Figure(layout=dict(title=dict(text="loss")))) == "loss"
 
 
@@ -100,7 +101,7 @@ def lazy_page() -> None:
     import numpy as np
     import streamlit as st
 
-    from ui.figures.network_heatmaps import network_heatmap
+    from ui.figures.spec import SpecFigure
     from ui.session.state import ensure_defaults
     from ui.widgets.charts import show_chart
 
@@ -110,7 +111,9 @@ def lazy_page() -> None:
         st.session_state["built"] = st.session_state.get("built", 0) + 1
         return np.eye(2)
 
-    show_chart(network_heatmap(np.eye(2), title="Identity"), numbers,
+    figure = SpecFigure({"data": [{"type": "bar", "y": [1, 0]}],
+                         "layout": {"title": {"text": "Identity"}}})
+    show_chart(figure, numbers,
                marked=np.eye(2, dtype=bool))
 
 

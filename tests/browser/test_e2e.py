@@ -28,7 +28,8 @@ from cnn_core.explain import (
 from cnn_core.number_text import number
 from tests.support.locators import cell, texts_of
 from tests.support.map_waits import wait_for_numbers
-from ui.network.training_run import RECIPES, Settings, build_run
+from ui.network.training_run import RECIPES, build_run
+from ui.network.training_settings import recipe_settings
 from ui.session.models import default_model, model_input
 
 pytestmark = pytest.mark.browser
@@ -225,10 +226,7 @@ def test_1d_lesson_arrow_key_on_the_step_slider_writes_the_next_sum(app: App):
 
 def epoch_line(epoch: int) -> str:
     """The page's "After epoch N" sentence, from a direct run of the toy recipe."""
-    recipe = RECIPES["toy"]
-    run = build_run(Settings("toy", recipe["n_kernels"], recipe["kernel_size"], "random", False,
-                             recipe["learning_rate"], recipe["batch_size"], recipe["optimizer"],
-                             0))
+    run = build_run(recipe_settings("toy"))
     for _ in range(epoch):
         run.trainer.run_epoch()
     last = run.trainer.history[-1]

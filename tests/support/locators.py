@@ -13,10 +13,6 @@ def cell(page: Page, row: int, col: int) -> Locator:
     return page.locator(f'.cnn-cell[data-row="{row}"][data-col="{col}"]')
 
 
-def map_texts(page: Page, title: str) -> Locator:
-    """The numbers written in the cells of the plotly heatmap whose title contains title."""
-    return page.locator(".js-plotly-plot").filter(has_text=title).locator(".heatmaplayer text")
-
 
 def map_panel(page: Page, map_id: str) -> Locator:
     """The map component's panel of the map with this id (ui.widgets.map.Map.id); its

@@ -1,13 +1,12 @@
 """What tells a figure's meaning apart besides colour, and what keeps it legible on a projector.
 
-Shared by the figure builders of ui.figures (pure: dicts for plotly specs, no Streamlit).
+Shared by the figure builders of ui.figures (pure: dicts for plotly specs, no Streamlit) and,
+for the outline tones, by the map component (its map.js draws the same three tones).
 - A highlighted bar is hatched and named under its bar ("predicted", "true label").
 - Curves differ in dash and marker shape as well as colour (Okabe-Ito, colour-blind safe).
 - Outlines are boxes in three tones drawn over each other (dark halo, red band, white core):
   on any colour of the PuOr, Blues and Greys scales one of them contrasts at least 3:1.
-- Cell numbers keep plotly's automatic text colour (white or #444, whichever contrasts
-  more with the cell, at least 3.1:1) and are bold in presenter mode, where bold large text
-  needs 3:1. Streamlit's theme sets axis labels at about 12 px: presenter mode sets 18.
+- Streamlit's theme sets axis labels at about 12 px: presenter mode sets 18.
 """
 
 from __future__ import annotations
@@ -17,14 +16,6 @@ CURVE_STYLES = (  # (dash, marker, colour): Okabe-Ito colours, each series also 
     ("solid", "circle", "#0072B2"), ("dash", "square", "#D55E00"),
     ("dot", "diamond", "#009E73"), ("dashdot", "triangle-up", "#CC79A7"))
 
-
-def cell_font(size: int, presenter: bool) -> dict:
-    """Monospace cell numbers; bold in presenter mode (bold large text is legible at 3:1,
-    the least contrast plotly's automatic white-or-dark text colour gives on any cell)."""
-    font = dict(size=size, family="monospace")
-    if presenter:
-        font["weight"] = "bold"
-    return font
 
 
 def presenter_axis(axis: dict, presenter: bool) -> dict:
@@ -39,16 +30,6 @@ def presenter_axis(axis: dict, presenter: bool) -> dict:
         big["title"] = dict(axis["title"], font=dict(size=18))
     return big
 
-
-def outline_shapes(row: float, col: float, height: float, width: float, *,
-                   line: float = 4) -> list[dict]:
-    """A box around cells [row, row + height) x [col, col + width): three rectangles drawn
-    one over the other (dark halo, red band, white core), so that on any cell colour one of
-    them contrasts at least 3:1. A box, not a colour: it reads in greyscale too."""
-    box = dict(type="rect", x0=col - 0.5, x1=col + width - 0.5, y0=row - 0.5,
-               y1=row + height - 0.5)
-    return [dict(box, line=dict(color=colour, width=size)) for colour, size in
-            ((HALO, line + 4), (OUTLINE, line), (CORE, max(1.5, line / 3)))]
 
 
 def highlight_cues(labels: list[str], highlight: int | None, name: str) -> tuple[dict, dict]:
