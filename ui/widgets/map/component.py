@@ -31,6 +31,7 @@ HTML = ""  # the JS builds the DOM; html is the one part Streamlit always sends 
 _LOG = logging.getLogger(__name__)
 _mount: Callable[..., Any] | None = None
 _file_backed = False
+_runtime: object | None = None  # the runtime the assets were last declared on
 
 
 class Picked(NamedTuple):
@@ -71,17 +72,19 @@ def _inline() -> Callable[..., Any]:
 def _component() -> Callable[..., Any]:
     """The mounting callable, made on first use inside a running app (and its assets
     declared again on a new runtime, as AppTest makes one per test)."""
-    global _mount, _file_backed
+    global _mount, _file_backed, _runtime
     from streamlit.runtime import Runtime
 
     if not Runtime.exists():  # a bare `python script.py`: nothing is drawn anyway
         return _inline()
+    runtime = Runtime.instance()
     if _mount is None:
         _file_backed = _declare_assets()
         _mount = (st.components.v2.component(NAME, html=HTML, css="map.css", js="map.js")
                   if _file_backed else _inline())
-    elif _file_backed:
+    elif _file_backed and runtime is not _runtime:  # once per runtime, not on every call
         _declare_assets()
+    _runtime = runtime
     return _mount
 
 
