@@ -204,3 +204,12 @@ def test_hover_number_is_four_significant_digits_of_the_float32(value):
 def test_hover_number_never_writes_minus_zero():
     assert hover_number(-0.0) == "0"
     assert hover_number(0.0) == "0"
+
+
+def test_a_map_with_values_beyond_float32_goes_as_float64_and_writes_them():
+    values = np.array([[1e39, -2.5], [0.0, -3e300]])
+    entry = only(Map(values, decimals=2))
+    assert entry["dtype"] == "f8"
+    np.testing.assert_array_equal(decoded(entry)[0], values)  # never inf
+    assert texts(entry) == [number(float(v), decimals=2) for v in values.ravel()]
+    assert "dtype" not in only(Map(values / 1e300))  # in range: float32 as always

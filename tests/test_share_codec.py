@@ -155,3 +155,11 @@ def test_the_lesson_and_list_fields_refuse_what_does_not_fit(field, text):
     decoded, problems = decode_params({field.name: text}, [field])
     assert field.name in problems
     assert np.array_equal(decoded[field.name], field.default)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_a_drawing_holding_nan_or_infinity_is_refused_not_written_as_blank(bad):
+    grid = np.full((8, 8), 0.5)
+    grid[3, 4] = bad
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        encode_drawing(grid)

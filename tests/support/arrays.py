@@ -24,7 +24,7 @@ def plotly_array(values: object) -> np.ndarray:
 
 
 class SentMap(NamedTuple):
-    """One map as the map component receives it: values (K, h, w) as float32 (what the
+    """One map as the map component receives it: values (K, h, w) as float32 or float64 (what the
     browser decodes), its title, the numbers written in its cells (row-major, "" when
     none are sent) and the whole entry for anything else (kind, boxes, ticks...)."""
 
@@ -36,7 +36,8 @@ class SentMap(NamedTuple):
 
 def sent_map(entry: dict) -> SentMap:
     """Decode one entry of a map payload (ui.widgets.map.payload.build_payload)."""
-    values = np.frombuffer(base64.b64decode(entry["z"]), dtype="<f4").reshape(entry["shape"])
+    dtype = "<f8" if entry.get("dtype") == "f8" else "<f4"
+    values = np.frombuffer(base64.b64decode(entry["z"]), dtype=dtype).reshape(entry["shape"])
     text = entry.get("text") or ""
     numbers = text.replace("-", MINUS).split(",") if text else []
     return SentMap(values, entry.get("title", ""), numbers, entry)

@@ -43,6 +43,8 @@ def encode_drawing(grid: np.ndarray) -> str:
     n = grid.shape[0]
     if grid.ndim != 2 or grid.shape != (n, n) or n not in GRID_SIZES:
         raise ValueError(f"drawing must be square with size in {GRID_SIZES}, got {grid.shape}")
+    if not np.isfinite(grid).all():  # never written as blank cells: the URL keeps its last
+        raise ValueError("drawing holds NaN or infinity")
     if np.all((grid == 0) | (grid == 1)):
         return f"{n}.b.{_b64encode(np.packbits(grid.ravel().astype(np.uint8)).tobytes())}"
     thousandths = np.round(np.clip(grid, 0, 1) * 1000).astype("<u2")

@@ -2,7 +2,8 @@
 
 A page section's maps travel as one payload (one Streamlit element). Each map is a 2D array
 (h, w), or a stack (K, h, w) drawn as small multiples with one shared scale. Values go as
-base64 little-endian float32 (4 bytes a cell; NaN cells are gaps). The colour scale's stops
+base64 little-endian float32 (4 bytes a cell; NaN cells are gaps; float64 with "dtype": "f8"
+when a value is beyond float32's range). The colour scale's stops
 come from ui.figures.spec.colour_scale and its range is computed here, so the browser only maps
 values to colours. Cell numbers are written by Python's formatter (cnn_core.number_text.number)
 and sent as text, for maps narrow enough to have room for them; the browser only decides
@@ -160,15 +161,20 @@ def map_entry(spec: Map, index: int) -> dict:
         if not (np.isfinite(low) and np.isfinite(high) and low < high):
             raise ValueError(f"map {name}: value_range must be finite with low < high, "
                              f"got {spec.value_range!r}")
-    as_float32 = np.ascontiguousarray(stack, dtype="<f4")
+    # float32 halves what travels; a map with a value beyond float32's range (±3.4e38) goes
+    # as float64 ("dtype": "f8"), so that no cell is ever drawn or hovered as inf
+    wide = bool(np.nanmax(np.abs(stack), initial=0.0) > np.finfo(np.float32).max)
+    sent = np.ascontiguousarray(stack, dtype="<f8" if wide else "<f4")
     entry = {"id": spec.id or f"m{index}", "title": spec.title,
              "label": spec.label or spec.title or f"map {index}", "kind": kind,
              "shape": list(stack.shape), "lo": low, "hi": high,
-             "z": base64.b64encode(as_float32.tobytes()).decode("ascii")}
+             "z": base64.b64encode(sent.tobytes()).decode("ascii")}
+    if wide:
+        entry["dtype"] = "f8"
     numbers = spec.numbers if spec.numbers is not None else (
         not tiles and values.shape[-1] <= NUMBERED_UP_TO)
-    if numbers:  # written from the float32 values the browser hovers and colours
-        entry["text"] = cell_texts(as_float32.astype(np.float64), spec.decimals)
+    if numbers:  # written from the values the browser hovers and colours
+        entry["text"] = cell_texts(sent.astype(np.float64), spec.decimals)
     if tiles:
         count = stack.shape[0]
         labels = [str(label) for label in spec.labels] if spec.labels is not None else [

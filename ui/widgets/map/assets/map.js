@@ -63,7 +63,7 @@ function trimZeros(text) {
   return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
 }
 
-function decodeFloat32(base64) {
+function decodeValues(base64, dtype) {
   let bytes;
   if (Uint8Array.fromBase64) {
     bytes = Uint8Array.fromBase64(base64);
@@ -72,7 +72,9 @@ function decodeFloat32(base64) {
     bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i += 1) bytes[i] = text.charCodeAt(i);
   }
-  return new Float32Array(bytes.buffer, 0, bytes.length >> 2);
+  // float32, or float64 ("f8") for a map holding values beyond float32's range
+  return dtype === "f8" ? new Float64Array(bytes.buffer, 0, bytes.length >> 3)
+    : new Float32Array(bytes.buffer, 0, bytes.length >> 2);
 }
 
 // ---- colours -------------------------------------------------------------------------
@@ -390,7 +392,7 @@ function createPanel(view) {
 }
 
 function mapOf(entry, old, scales) {
-  const values = old && old.z === entry.z ? old.values : decodeFloat32(entry.z);
+  const values = old && old.z === entry.z ? old.values : decodeValues(entry.z, entry.dtype);
   const texts = old && old.text === entry.text ? old.texts
     : entry.text != null ? entry.text.replaceAll("-", MINUS).split(",") : null;
   return { ...entry, values, texts, stops: scales[entry.kind] };
