@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from cnn_core.backprop import backprop_trace
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.number_text import number
-from tests.support.locators import map_drawn, map_numbers, map_panel
+from tests.support.locators import cell_point, map_numbers, map_panel, painted
 from ui.network.backprop_maps import fitted_decimals
 from ui.session.models import default_model, model_input
 
@@ -33,23 +33,6 @@ def open_backprop(page: Page, base: str) -> Page:
     painted(page, "dkernel")
     page.locator(IDLE).wait_for(state="attached")
     return page
-
-
-def painted(page: Page, map_id: str, timeout: float = 60_000) -> str:
-    """The map's data-revision once it has been painted at least once."""
-    panel = map_panel(page, map_id)
-    expect(panel).to_have_attribute("data-revision", re.compile(r"^[1-9]\d*$"),
-                                    timeout=timeout)
-    return panel.get_attribute("data-revision")
-
-
-def cell_point(page: Page, map_id: str, row: int, col: int, tile: int = 0) -> tuple[float, float]:
-    """Page coordinates of the centre of cell [row, col] of tile ``tile`` of a map."""
-    target = map_panel(page, map_id).locator("canvas.cnn-map-overlay")
-    target.scroll_into_view_if_needed()
-    box, info = target.bounding_box(), map_drawn(page, map_id)
-    x, y = info["origins"][tile]
-    return box["x"] + x + (col + 0.5) * info["cell"], box["y"] + y + (row + 0.5) * info["cell"]
 
 
 def written(page: Page):

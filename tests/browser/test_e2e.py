@@ -123,7 +123,11 @@ def heading(page: Page, name: str) -> Locator:
 
 # What each page must show once loaded: real content, some of it checked against cnn_core.
 def _home(page: Page) -> None:
-    expect(page.get_by_test_id("stPageLink-NavLink")).to_have_count(7)
+    expect(page.locator(".cnn-map").first).to_be_visible(timeout=LOAD)  # the live overview
+    links = page.get_by_test_id("stPageLink-NavLink")
+    for title in ("1D convolution", "2D convolution", "Playground", "Kernel gallery",
+                  "Forward pass", "Training", "Backprop"):  # what each page teaches
+        expect(links.filter(has_text=f"{title}: ")).to_have_count(1)
 
 
 def _lesson_1d(page: Page) -> None:
@@ -259,8 +263,8 @@ def test_training_step_one_epoch_on_the_toy_set_draws_the_loss_curve(app: App):
 
 
 def probability_plot(page: Page) -> Locator:
-    return page.locator(".js-plotly-plot").filter(
-        has=page.locator("text.ytitle", has_text="probability"))
+    """The forward page's probability bars (plain HTML: ui.figures.bars.probability_bars_html)."""
+    return page.locator(".cnn-bars")
 
 
 def said(probabilities: np.ndarray) -> str:
@@ -283,7 +287,7 @@ def test_forward_pass_drawing_changes_the_probabilities(app: App):
     assert said(after) != said(before)
 
     page = open_page(app, "Forward pass")
-    bars = probability_plot(page).locator("text.bartext")
+    bars = probability_plot(page).locator(".cnn-bar-value:not(:empty)")
     expect(page.get_by_text(said(before), exact=True)).to_be_visible()
     expect(bars).to_have_text(bar_texts(before))
     cell(page, 1, 2).click()

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from cnn_core.number_text import number
+from tests.support.locators import cell_point
 from tests.support.map_demo_app import TRICKY, small_map
 from tests.support.streamlit_server import start_streamlit, stop_streamlit
 from ui.widgets.map import hover_number
@@ -48,16 +49,6 @@ def open_demo(page: Page, url: str, query: str = "", last: str = "pooled") -> Pa
 @pytest.fixture
 def demo(page: Page, streamlit_app) -> Page:
     return open_demo(page, streamlit_app(DEMO))
-
-
-def cell_point(page: Page, map_id: str, row: int, col: int, tile: int = 0) -> tuple[float, float]:
-    """Page coordinates of the centre of cell [row, col] of tile ``tile``."""
-    target = canvas(page, map_id)
-    target.scroll_into_view_if_needed()
-    box = target.bounding_box()
-    info = drawn(page, map_id)
-    x, y = info["origins"][tile]
-    return box["x"] + x + (col + 0.5) * info["cell"], box["y"] + y + (row + 0.5) * info["cell"]
 
 
 def hover_text(page: Page, map_id: str, row: int, col: int, tile: int = 0) -> str | None:

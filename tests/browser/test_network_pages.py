@@ -7,15 +7,13 @@ page. Waits are on expected text or elements, never on sleeps.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.number_text import number
-from tests.support.locators import cell, map_drawn, map_numbers, map_panel
+from tests.support.locators import cell, cell_point, map_drawn, map_numbers, map_panel, painted
 from ui.session.models import default_model, model_input, notes_example_model
 from ui.text.network import stage_anchor
 from ui.widgets.map.payload import hover_number
@@ -54,23 +52,6 @@ def test_training_the_toy_set_shows_progress_and_a_falling_loss_curve(page: Page
     expect(loss_chart.locator(".scatterlayer .trace").first.locator(".point")).to_have_count(30)
     expect(page.get_by_text("Every test image is classified correctly.")).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
-
-
-def painted(page: Page, map_id: str, timeout: float = 60_000) -> str:
-    """The map's data-revision once it has been painted at least once."""
-    panel = map_panel(page, map_id)
-    expect(panel).to_have_attribute("data-revision", re.compile(r"^[1-9]\d*$"),
-                                    timeout=timeout)
-    return panel.get_attribute("data-revision")
-
-
-def cell_point(page: Page, map_id: str, row: int, col: int, tile: int = 0) -> tuple[float, float]:
-    """Page coordinates of the centre of cell [row, col] of tile ``tile`` of a map."""
-    target = map_panel(page, map_id).locator("canvas.cnn-map-overlay")
-    target.scroll_into_view_if_needed()
-    box, info = target.bounding_box(), map_drawn(page, map_id)
-    x, y = info["origins"][tile]
-    return box["x"] + x + (col + 0.5) * info["cell"], box["y"] + y + (row + 0.5) * info["cell"]
 
 
 def test_a_stroke_changes_the_probabilities_and_redraws_every_stage(page: Page, streamlit_app):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 from cnn_core.number_text import number
 
@@ -30,6 +32,22 @@ def map_numbers(page: Page, map_id: str) -> list[str]:
     """The numbers written in a map's cells, row-major (tile by tile), as a student reads them."""
     numbers = sorted(map_drawn(page, map_id)["numbers"], key=lambda n: (n[0] or 0, n[1], n[2]))
     return [text for *_, text in numbers]
+
+
+def painted(page: Page, map_id: str, timeout: float = 60_000) -> str:
+    """The map's data-revision once it has been painted at least once."""
+    panel = map_panel(page, map_id)
+    expect(panel).to_have_attribute("data-revision", re.compile(r"^[1-9]\d*$"),
+                                    timeout=timeout)
+    return panel.get_attribute("data-revision")
+
+def cell_point(page: Page, map_id: str, row: int, col: int, tile: int = 0) -> tuple[float, float]:
+    """Page coordinates of the centre of cell [row, col] of tile ``tile`` of a map."""
+    target = map_panel(page, map_id).locator("canvas.cnn-map-overlay")
+    target.scroll_into_view_if_needed()
+    box, info = target.bounding_box(), map_drawn(page, map_id)
+    x, y = info["origins"][tile]
+    return box["x"] + x + (col + 0.5) * info["cell"], box["y"] + y + (row + 0.5) * info["cell"]
 
 
 def texts_of(values: np.ndarray) -> list[str]:
