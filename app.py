@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from ui.overview.scroll import scroll_to, take_stage_request
 from ui.session import state
 from ui.session.drawing import checked_drawing
 from ui.session.lesson_links import LESSONS, apply_lesson
 from ui.widgets.kernel_picker import kernel_label
+from ui.widgets.stage_scroll import scroll_to, take_stage_request
 
 HERE = Path(__file__).parent
 

@@ -7,10 +7,11 @@ import streamlit as st
 from ui.codecs.url import bool_field, int_choice_field, int_field
 from ui.network.forward import View, live, notes_example
 from ui.network.looks import DEFAULT_PATCH, OPEN_KEY, PATCH_KEY, PATCH_SIZES
-from ui.network.walk import BLOCK_KEY, CHANNEL_KEY, COL_KEY, ROW_KEY, keep_anchor_in_view
+from ui.network.walk import BLOCK_KEY, CHANNEL_KEY, COL_KEY, ROW_KEY
 from ui.session import state
 from ui.session.page import start_page
 from ui.widgets.drawing_panel import drawing_controls
+from ui.widgets.stage_scroll import scroll_to
 
 SHARED = [
     (bool_field("nx", False), "forward_notes"),
@@ -43,4 +44,4 @@ if notes_mode:
 else:
     drawing_controls("forward_")
     live(view)
-keep_anchor_in_view()
+scroll_to(None, key="forward_keep_stage")  # a link ending in #stage-...: kept in view

@@ -24,41 +24,6 @@ WHAT = {"conv": "signed: purple below 0, orange above",
         "max pool": "the largest value of each window", "avg pool": "each window's mean"}
 
 
-# Streamlit scrolls to a heading whose anchor is the URL's hash when the heading mounts; the
-# maps above it paint (and grow) after that, and Chromium's scroll anchoring then carries
-# the heading out of view. This keeps the hash's heading at the top while the page settles,
-# until the student scrolls, clicks or types (static text: no value from the page goes in).
-KEEP_ANCHOR_IN_VIEW = """<script>
-(() => {
-  let hash = "";
-  try { hash = decodeURIComponent(location.hash.slice(1)); } catch (error) { return; }
-  if (!/^stage-[a-z0-9-]+$/.test(hash)) return;  // only our anchors, looked up, never shown
-  let stop = false, top = null;
-  const halt = () => { stop = true; };
-  for (const kind of ["wheel", "touchstart", "keydown", "pointerdown"]) {
-    addEventListener(kind, halt, { once: true, capture: true, passive: true });
-  }
-  const started = Date.now();
-  const keep = () => {
-    if (stop || Date.now() - started > 30000) return;
-    const target = document.getElementById(hash);
-    if (target) {
-      const now = target.getBoundingClientRect().top;
-      if (top === null) top = Math.min(Math.max(now, 0), 80);
-      if (Math.abs(now - top) > 2) target.scrollIntoView({ block: "start" });
-    }
-    setTimeout(keep, 100);
-  };
-  keep();
-})();
-</script>"""
-
-
-def keep_anchor_in_view() -> None:
-    """Keep the stage named by the URL's hash in view while the maps above it paint."""
-    st.html(KEEP_ANCHOR_IN_VIEW, unsafe_allow_javascript=True)
-
-
 def tile_columns(count: int) -> int:
     """Small multiples to a row: all of them up to 8, else 8."""
     return min(count, 8)

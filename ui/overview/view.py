@@ -8,11 +8,11 @@ import streamlit as st
 
 from cnn_core.stages import Stage, network_stages, spec_of
 from ui.overview.maps import overview_maps, shape_line, short_title
-from ui.overview.scroll import STAGE_PARAM
 from ui.session import state
 from ui.session.models import Model, model_input
 from ui.text.network import stage_anchor
 from ui.widgets.map import map_view
+from ui.widgets.stage_scroll import STAGE_PARAM
 
 FORWARD_PAGE = "app_pages/forward_pass.py"
 MAP_KEY = "home_overview_maps"
