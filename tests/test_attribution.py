@@ -16,6 +16,7 @@ from cnn_core import BlockSpec, ConvNet, NetworkSpec, TinyCNN, attribution
 from cnn_core.attribution import occlusion_map, saliency_map
 from cnn_core.default_network import load_default_network
 from cnn_core.gradcheck import relative_error
+from tests.support.pool_windows import pool_windows
 
 STEP, MARGIN, TOLERANCE = 1e-3, 1e-4, 1e-6
 
@@ -179,12 +180,7 @@ def _gates(model, image):
         gates.append(maps > 0)
         closest = min(closest, float(np.min(np.abs(maps))))
         if pool == "max" and size > 1:
-            n, c, h, w = maps.shape
-            ph, pw = -(-h // size), -(-w // size)
-            padded = np.full((n, c, ph * size, pw * size), -np.inf)
-            padded[:, :, :h, :w] = maps
-            windows = padded.reshape(n, c, ph, size, pw, size).transpose(0, 1, 2, 4, 3, 5)
-            windows = windows.reshape(n, c, ph, pw, size * size)
+            windows = pool_windows(maps, size)
             ordered = np.sort(windows, axis=-1)
             gaps = np.where(ordered[..., -1] < 0, np.inf, ordered[..., -1] - ordered[..., -2])
             closest = min(closest, float(np.min(gaps)))

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from cnn_core import BlockSpec, ConvNet, NetworkSpec
+from tests.support.pool_windows import pool_windows
 
 STEP = 1e-3  # the first step tried; shrunk tenfold while it would cross a kink
 MARGIN = 1e-4
@@ -80,12 +81,7 @@ def _relative_errors(analytic, numeric):
 
 def _window_winners(maps, size):
     """Index of each max-pool window's largest cell, -1 where that cell is not positive."""
-    n, c, h, w = maps.shape
-    ph, pw = -(-h // size), -(-w // size)
-    padded = np.full((n, c, ph * size, pw * size), -np.inf)
-    padded[:, :, :h, :w] = maps
-    windows = padded.reshape(n, c, ph, size, pw, size).transpose(0, 1, 2, 4, 3, 5)
-    windows = windows.reshape(n, c, ph, pw, size * size)
+    windows = pool_windows(maps, size)
     return np.where(windows.max(axis=-1) > 0, windows.argmax(axis=-1), -1)
 
 
