@@ -6,8 +6,8 @@ Rows:
 - the default model's training (first use of the app, then cached for everyone);
 - the forward-pass page after a stroke: the work of the stroke fragment measured directly
   (input, every stage of the forward pass, each map component's payload built and serialised
-  to JSON as Streamlit does, the probability bars' plotly figure serialised, the logits table
-  converted to Arrow bytes; the detail view and the "where it looks" toggle left out), and a
+  to JSON as Streamlit does, the probability bars and the logits table written as HTML;
+  the detail view and the "where it looks" toggle left out), and a
   whole AppTest rerun of the page (an upper bound: the full page plus AppTest's own
   overhead);
 - training 10 epochs of 8 kernels on the handwritten digits: the Trainer alone, and through
@@ -43,10 +43,7 @@ sys.path.insert(0, str(ROOT))
 import json  # noqa: E402
 
 import numpy as np  # noqa: E402
-import plotly.io  # noqa: E402
-import plotly.tools  # noqa: E402
 import streamlit.logger  # noqa: E402
-from streamlit import dataframe_util  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from benchmarks.load_common import percentile  # noqa: E402
@@ -55,7 +52,7 @@ from cnn_core.data import handwritten_digits  # noqa: E402
 from cnn_core.default_network import load_default_network  # noqa: E402
 from cnn_core.stages import as_network, network_stages  # noqa: E402
 from cnn_core.train import TrainConfig, Trainer  # noqa: E402
-from ui.figures.bars import probability_bars  # noqa: E402
+from ui.figures.bars import probability_bars_html  # noqa: E402
 from ui.network.walk import stage_map  # noqa: E402
 from ui.session.models import Model, default_model, model_input  # noqa: E402
 from ui.text.network import output_table  # noqa: E402
@@ -94,11 +91,8 @@ def forward_fragment_work(model: Model, drawing: np.ndarray) -> None:
     for group in groups:  # one map_view each: its payload as the component sends it
         json.dumps(build_payload(group))
     probabilities, logits = by_key["softmax"].values, by_key["dense"].values
-    figure = probability_bars(probabilities, highlight=int(np.argmax(probabilities)))
-    plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(figure, True),
-                      validate=False)  # what st.plotly_chart does with a Figure
-    dataframe_util.convert_anything_to_arrow_bytes(  # what st.dataframe does with the table
-        output_table(logits, probabilities))
+    probability_bars_html(probabilities, highlight=int(np.argmax(probabilities)))
+    output_table(logits, probabilities)
 
 
 def page(path: str) -> AppTest:

@@ -56,8 +56,22 @@ def two_block_net(seed: int = 3) -> ConvNet:
     return model
 
 
+def logits_table(at: AppTest) -> list[dict[str, str]] | None:
+    """The logits table's rows as sent (st.html), each row's data attributes and its three
+    written cells (digit, logit, probability); None when the page shows no table."""
+    bodies = [e.proto.body for e in at.get("html") if "cnn-logits" in e.proto.body]
+    if not bodies:
+        return None
+    assert len(bodies) == 1
+    rows = re.findall(r'<tr data-digit="(\d+)" data-logit="([^"]+)" data-p="([^"]+)"[^>]*>'
+                      r"<td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", bodies[0])
+    keys = ("digit", "logit_value", "p", "digit_text", "logit", "probability")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
 def probabilities_shown(at: AppTest) -> np.ndarray:
-    return np.asarray(at.dataframe[0].value["probability"], dtype=np.float64)
+    """The probabilities the logits table was written from (each row's data-p)."""
+    return np.array([float(row["p"]) for row in logits_table(at)])
 
 
 def bars_shown(at: AppTest) -> np.ndarray:
@@ -200,10 +214,16 @@ def test_notes_mode_shows_the_notes_numbers_and_the_dense_weights_as_a_map():
     assert weights.numbers == [number(w, decimals=3)
                                for w in np.float32(model.params["weights"]).ravel()]
     expected = model.forward(NOTES_EIGHT)
-    table = at.dataframe[0].value
-    np.testing.assert_allclose([float(t.replace(MINUS, "-")) for t in table["logit"]],
+    table = logits_table(at)
+    assert [int(row["digit_text"]) for row in table] == list(range(10))
+    np.testing.assert_allclose([float(row["logit"].replace(MINUS, "-")) for row in table],
                                expected["logits"][0], atol=5e-6)
-    np.testing.assert_allclose(table["probability"], expected["probabilities"][0])
+    np.testing.assert_allclose([float(row["logit_value"]) for row in table],
+                               expected["logits"][0], rtol=1e-12)
+    np.testing.assert_allclose(probabilities_shown(at), expected["probabilities"][0],
+                               rtol=1e-12)
+    np.testing.assert_allclose([float(row["probability"]) for row in table],
+                               expected["probabilities"][0], atol=5e-6)
     best = int(expected["logits"][0].argmax())
     written = next(m.value for m in at.markdown if m.value.startswith(f"For digit {best}"))
     assert written.startswith(f"For digit {best}: z_{best} = (2×")
@@ -227,16 +247,16 @@ def test_fit_toggle_off_feeds_the_drawing_without_cropping():
 
 def test_predict_then_reveal_hides_the_answer_until_reveal():
     at = open_page(forward_predict_first=True)
-    assert not at.dataframe
+    assert logits_table(at) is None
     assert not any("The network says" in m.value for m in at.markdown)
     assert at.button(key="forward_reveal").disabled
     at.radio(key="forward_guess").set_value(3).run()
     at.button(key="forward_reveal").click().run()
     assert any("you guessed 3; the network picked 8" in m.value for m in at.markdown)
-    assert len(at.dataframe) == 1
+    assert len(logits_table(at)) == 10
     at.session_state[DRAWING] = seven()  # a new drawing hides the answer again
     at.run()
-    assert not at.dataframe
+    assert logits_table(at) is None
 
 
 def test_a_blank_drawing_gets_an_answer_a_note_and_no_attribution():
@@ -244,7 +264,7 @@ def test_a_blank_drawing_gets_an_answer_a_note_and_no_attribution():
     assert any("blank" in i.value for i in at.info)
     assert any("Draw something first" in i.value for i in at.info)
     assert "looks-occlusion" not in page_maps(at)
-    assert len(at.dataframe) == 1
+    assert len(logits_table(at)) == 10
 
 
 def test_a_drawing_above_1_is_clipped_with_a_warning_and_then_answered():

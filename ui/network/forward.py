@@ -112,10 +112,7 @@ def show_head(network: ConvNet, stages: dict[str, Stage], input_id: str, view: V
     if hidden:
         st.caption("Logits and probabilities hidden until you reveal the prediction.")
         return
-    st.dataframe(output_table(logits, stages["softmax"].values), hide_index=True,
-                 width="stretch",
-                 column_config={"logit": st.column_config.TextColumn(alignment="right"),
-                                "probability": st.column_config.NumberColumn(format="%.5f")})
+    st.html(output_table(logits, stages["softmax"].values))
 
 
 def show_network(model: Model, x: np.ndarray, note: str, slot: DeltaGenerator,
