@@ -3,7 +3,9 @@
     python -m benchmarks.browser [--strokes 10] [--pages playground gallery forward_pass
                                   backprop ""] [--width 1400 --height 1000] [--no-scroll]
 
-("" is the Home page, whose overview draws the network's maps under its grid.)
+("" is the Home page, whose overview draws the network's maps under its grid; "floor" is
+benchmarks/stroke_floor_app.py, the drawing grid alone in a page of the app's shape: what
+every page pays before its own maps and text.)
 
 Starts its own ``streamlit run app.py`` and one headless Chromium, and for every page with
 a drawing grid opens the home page, then the page, and paints ``--strokes`` strokes (one
@@ -16,6 +18,8 @@ click on a grid cell each, one student, no think time). Per stroke:
   rerun has finished and nothing has changed for QUIET_MS.
 - main-thread CPU: the renderer main thread's busy time over the stroke (Chrome DevTools'
   Performance.getMetrics TaskDuration, through a CDP session), Script and Layout parts too,
+  and "CDP": the part spent running this benchmark's own DevTools commands (the click, the
+  polling for the end of the stroke; DevToolsCommandDuration), included in the CPU figure,
   and "map JS": the map component's own drawing time in that (window.cnnMapStats, map.js).
 - maps updated: data-revision changes of canvas maps (ui/widgets/map) per stroke, the number
   of map panels on the page, and of plotly charts (each redrawn on a stroke if its figure
@@ -44,8 +48,10 @@ from benchmarks.load_common import percentile, stroke_cells
 from tests.support.streamlit_server import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop_streamlit
 
 PAGES = {"playground": "Playground", "gallery": "Kernel gallery",
-         "forward_pass": "Forward pass", "backprop": "Backprop", "": "Home"}
-DEFAULT_PAGES = ["playground", "gallery", "forward_pass", "backprop", ""]
+         "forward_pass": "Forward pass", "backprop": "Backprop", "": "Home",
+         "floor": "Grid alone"}
+DEFAULT_PAGES = ["playground", "gallery", "forward_pass", "backprop", "", "floor"]
+FLOOR_APP = "benchmarks/stroke_floor_app.py"
 LOAD_TIMEOUT_MS = 180_000
 STROKE_TIMEOUT_MS = 60_000
 QUIET_MS = 500
@@ -167,7 +173,7 @@ def measure_page(browser, url: str, path: str, args: argparse.Namespace) -> dict
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    rows: dict[str, list[float]] = {k: [] for k in ("latency", "cpu", "script", "layout",
+    rows: dict[str, list[float]] = {k: [] for k in ("latency", "cpu", "script", "layout", "cdp",
                                                     "revisions", "scroll_cpu", "late",
                                                     "unpainted", "map_js")}
     try:
@@ -187,7 +193,7 @@ def measure_page(browser, url: str, path: str, args: argparse.Namespace) -> dict
             rows["revisions"].append(seen["revisions"])
             rows["unpainted"].append(seen["unpaintedSince"] is not None)
             for key, name in (("cpu", "TaskDuration"), ("script", "ScriptDuration"),
-                              ("layout", "LayoutDuration")):
+                              ("layout", "LayoutDuration"), ("cdp", "DevToolsCommandDuration")):
                 rows[key].append(1000 * (after[name] - before[name]))
             if args.scroll:
                 rows["late"].append(page.evaluate(SCROLL)["late"])
@@ -208,7 +214,7 @@ def median(values: list[float]) -> float:
 def report(results: dict[str, dict], args: argparse.Namespace) -> None:
     """One row per page: medians over the strokes (p90 of the latency too)."""
     header = (f"{'page':<16} {'stroke->last update':>20} {'p90':>6} {'main-thread CPU':>16} "
-              f"{'script':>7} {'layout':>7} {'map JS':>6} {'maps upd.':>9} {'maps':>5} "
+              f"{'script':>7} {'layout':>7} {'CDP':>5} {'map JS':>6} {'maps upd.':>9} {'maps':>5} "
               f"{'plotly':>6}"
               + (f" {'scroll CPU':>10} {'late':>4}" if args.scroll else ""))
     print(f"\n{args.strokes} strokes per page, medians; viewport {args.width}x{args.height}; "
@@ -222,7 +228,7 @@ def report(results: dict[str, dict], args: argparse.Namespace) -> None:
         line = (f"{name:<16} {median(rows['latency']):>17.0f} ms "
                 f"{percentile(rows['latency'], 90):>6.0f} {median(rows['cpu']):>13.0f} ms "
                 f"{median(rows['script']):>7.0f} {median(rows['layout']):>7.0f} "
-                f"{median(rows['map_js']):>6.0f} "
+                f"{median(rows['cdp']):>5.0f} {median(rows['map_js']):>6.0f} "
                 f"{median(rows['revisions']):>9.0f} {rows['maps'][0]:>5} "
                 f"{rows['plotly'][0]:>6}")
         if args.scroll:
@@ -247,19 +253,24 @@ def main() -> None:
     args = parser.parse_args()
     if not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} not found: this benchmark needs Debian's chromium")
-    url, server = start_streamlit("app.py")
     results: dict[str, dict] = {}
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            for path in args.pages:
-                try:
-                    results[PAGES[path]] = measure_page(browser, url, path, args)
-                except Exception as error:  # one broken page still leaves the others' rows
-                    results[PAGES[path]] = {"failed": str(error).splitlines()[0]}
-            browser.close()
-    finally:
-        stop_streamlit(server)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        for script, paths in (("app.py", [p for p in args.pages if p != "floor"]),
+                              (FLOOR_APP, [""] if "floor" in args.pages else [])):
+            if not paths:
+                continue
+            url, server = start_streamlit(script)
+            try:
+                for path in paths:
+                    name = PAGES[path] if script == "app.py" else PAGES["floor"]
+                    try:
+                        results[name] = measure_page(browser, url, path, args)
+                    except Exception as error:  # one broken page leaves the others' rows
+                        results[name] = {"failed": str(error).splitlines()[0]}
+            finally:
+                stop_streamlit(server)
+        browser.close()
     report(results, args)
 
 
