@@ -7,7 +7,7 @@ import streamlit as st
 from ui.codecs.url import bool_field, int_choice_field, int_field
 from ui.network.forward import View, live, notes_example
 from ui.network.looks import DEFAULT_PATCH, OPEN_KEY, PATCH_KEY, PATCH_SIZES
-from ui.network.walk import BLOCK_KEY, CHANNEL_KEY, COL_KEY, ROW_KEY
+from ui.network.walk import BLOCK_KEY, CHANNEL_KEY, COL_KEY, DETAIL_KEY, ROW_KEY
 from ui.session import state
 from ui.session.page import start_page
 from ui.widgets.drawing_panel import drawing_controls
@@ -17,7 +17,8 @@ SHARED = [
     (bool_field("nx", False), "forward_notes"),
     (bool_field("pf", False), "forward_predict_first"),
     (bool_field("fit", True), "forward_fit"),
-    (int_field("fb", 1, 1, 3), BLOCK_KEY),  # the detail view: block, output map, cell
+    (bool_field("fd", False), DETAIL_KEY),  # the detail view: open, block, output map, cell
+    (int_field("fb", 1, 1, 3), BLOCK_KEY),
     (int_field("fk", 0, 0, 63), CHANNEL_KEY),
     (int_field("fr", 0, 0, 63), ROW_KEY),
     (int_field("fc", 0, 0, 63), COL_KEY),

@@ -22,6 +22,7 @@ from cnn_core.number_text import MINUS, number
 from cnn_core.stages import network_stages
 from tests.support import apptest_pages
 from tests.support.arrays import page_maps
+from tests.support.backprop_page import click
 from ui.figures.bars import probability_bars_html
 from ui.session.models import default_model, model_input, notes_example_model
 from ui.session.state import DRAWING, PRESENTER, TRAINED_MODEL
@@ -146,7 +147,7 @@ def test_three_blocks_with_padding_stride_and_no_pooling_are_walked_and_taken_ap
                                   BlockSpec(2, 2, pool="max")))
     model = ConvNet(spec, 1)
     drawing = seven()
-    at = open_page(drawing, **{TRAINED_MODEL: model})
+    at = open_page(drawing, forward_detail=True, **{TRAINED_MODEL: model})
     x = model_input(drawing, model)
     assert_every_stage_shown(at, model, x)
     assert stage_anchor("block1.max pool") not in page_maps(at)  # block 1 does not pool
@@ -167,7 +168,7 @@ def test_three_blocks_with_padding_stride_and_no_pooling_are_walked_and_taken_ap
 def test_the_detail_views_parts_add_up_with_the_bias_to_the_output_map(block, channel):
     model = two_block_net()
     drawing = seven()
-    at = open_page(drawing, **{TRAINED_MODEL: model})
+    at = open_page(drawing, forward_detail=True, **{TRAINED_MODEL: model})
     at.selectbox(key="forward_block").set_value(block).run()
     at.selectbox(key="forward_kernel").set_value(channel).run()
     at.session_state["forward_row"], at.session_state["forward_col"] = 1, 2
@@ -315,13 +316,32 @@ def fresh(params: dict[str, str]) -> AppTest:
     return at.run()
 
 
+def test_the_detail_view_is_closed_until_a_tile_is_clicked_then_shows_that_map():
+    drawing = seven()
+    at = open_page(drawing)
+    assert not at.toggle(key="forward_detail").value
+    assert not any(key.startswith("detail-") for key in page_maps(at))
+    conv = stage_anchor("block1.conv")
+    click(at, f"forward_{conv}", {"map": conv, "row": 4, "col": 6, "tile": 5})
+    assert at.toggle(key="forward_detail").value
+    assert at.selectbox(key="forward_kernel").value == 5
+    maps = page_maps(at)
+    model = default_model()
+    feature = model.forward(model_input(drawing, model))["feature_maps"][0, 5]
+    np.testing.assert_allclose(maps["detail-output"].values[0], feature, rtol=1e-6, atol=1e-6)
+    assert maps["detail-output"].entry["boxes"] == [[4, 6, 1, 1]]  # the clicked cell
+    assert at.code[-2].value.startswith("map k5(4,6) = ")
+
+
 def test_the_share_link_carries_the_detail_view_and_the_patch_size():
     at = open_page(seven())
     at.toggle(key="forward_looks").set_value(True).run()
     at.segmented_control(key="forward_patch").set_value(5).run()
+    at.toggle(key="forward_detail").set_value(True).run()
     at.selectbox(key="forward_kernel").set_value(7).run()
     params = {key: at.query_params[key] for key in at.query_params}
     assert params["op"] == "5" and params["fl"] == "1" and params["fk"] == "7"
+    assert params["fd"] == "1"
     reopened = fresh(params)
     assert not reopened.exception
     assert reopened.segmented_control(key="forward_patch").value == 5

@@ -15,7 +15,7 @@ from cnn_core.explain import conv2d_cell, sum_sign, written_sum
 from cnn_core.network import ConvNet
 from cnn_core.network_trace import channel_contributions, network_trace
 from cnn_core.number_text import number
-from ui.network.walk import BLOCK_KEY, CHANNEL_KEY, COL_KEY, ROW_KEY, tile_columns
+from ui.network.walk import BLOCK_KEY, CHANNEL_KEY, COL_KEY, DETAIL_KEY, ROW_KEY, tile_columns
 from ui.session.share import forget_if_not_below
 from ui.widgets.map import Map, map_view
 from ui.widgets.map.component import Picked
@@ -66,11 +66,22 @@ def cell_lines(block_input: np.ndarray, kernels: np.ndarray, parts: np.ndarray, 
     return lines
 
 
-def show_detail(network: ConvNet, image: np.ndarray, label: int, presenter: bool) -> None:
+def show_detail(network: ConvNet, image: np.ndarray, label: int, presenter: bool, *,
+                behind_toggle: bool = True) -> None:
     """Pick a block and one of its output maps (select boxes, or a click on a tile above),
-    then see its kernels, contributions, their sum plus the bias, and one cell's sum."""
+    then see its kernels, contributions, their sum plus the bias, and one cell's sum.
+
+    ``behind_toggle``: shown only while its toggle is on (a click on a tile turns it on),
+    for a drawing: open, it is about a fifth of what a stroke costs the browser on this page
+    (its maps, select boxes and written sums)."""
     blocks = network.spec.blocks
     st.subheader("Inside one output map", anchor=ANCHOR)
+    if behind_toggle and not st.toggle("Take one output map apart", key=DETAIL_KEY,
+                     help="Its kernels, each input channel's part, and one cell's sum, "
+                          "redrawn on every stroke while this is on."):
+        st.caption("Click a tile of a block above (or turn this on) to see how one output "
+                   "map adds up: one kernel per input channel, plus the bias.")
+        return
     st.markdown("An output map of a block adds up one kernel per input channel: each input "
                 "channel is correlated with its own kernel, and the parts are summed with "
                 "the map's bias. Pick a block and a map (or click a tile above), then click a "

@@ -116,8 +116,9 @@ def show_head(network: ConvNet, stages: dict[str, Stage], input_id: str, view: V
 
 
 def show_network(model: Model, x: np.ndarray, note: str, slot: DeltaGenerator,
-                 view: View) -> None:
-    """The input and prediction in ``slot`` (a column), then every stage below."""
+                 view: View, *, detail_toggle: bool = True) -> None:
+    """The input and prediction in ``slot`` (a column), then every stage below, the detail
+    view (behind its toggle if ``detail_toggle``), the head and where the network looks."""
     network = as_network(model)  # a TinyCNN converted once, exactly
     stages = {stage.key: stage for stage in network_stages(network, x)}
     input_id = fingerprint(x) + note
@@ -126,7 +127,8 @@ def show_network(model: Model, x: np.ndarray, note: str, slot: DeltaGenerator,
         show_input(stages["input"], note, view)
         show_prediction(probabilities, input_id, view)
     show_blocks(list(stages.values()), view.presenter)
-    show_detail(network, x, int(np.argmax(probabilities)), view.presenter)
+    show_detail(network, x, int(np.argmax(probabilities)), view.presenter,
+                behind_toggle=detail_toggle)
     show_head(network, stages, input_id, view)
     show_looks(model, x, view.presenter)
 
@@ -135,7 +137,7 @@ def notes_example(view: View) -> None:
     """The notes' worked example: their 5x5 “8”, kernel and pooling, seeded dense weights."""
     show_network(notes_example_model(), np.array(NOTES_EIGHT),
                  "The notes' 5x5 “8” with the kernel [[0,0,0],[0,0,0],[1,0,1]].",
-                 st.container(), view)
+                 st.container(), view, detail_toggle=False)  # no drawing: nothing to slow
     view.page.keep_url()
 
 

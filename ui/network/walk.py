@@ -19,6 +19,7 @@ from ui.widgets.map.component import Picked
 BLOCK_KEY = "forward_block"  # the detail view's block (1, 2, 3) and output map (channel)
 CHANNEL_KEY = "forward_kernel"
 ROW_KEY, COL_KEY = "forward_row", "forward_col"  # the detail's cell of the output map
+DETAIL_KEY = "forward_detail"  # the detail view open (a click on a tile opens it)
 WHAT = {"conv": "signed: purple below 0, orange above",
         "relu": "max(0, x): the negatives become 0",
         "max pool": "the largest value of each window", "avg pool": "each window's mean"}
@@ -36,10 +37,11 @@ def stage_caption(stage: Stage) -> str:
 
 
 def open_detail(block: int, same_cells: bool):
-    """A map_view callback: a tile of ``block`` picked -> the detail view shows that map
+    """A map_view callback: a tile of ``block`` picked -> the detail view opens on that map
     (and the picked cell too when the stage's cells are the feature map's: conv, ReLU)."""
     def picked(cell: Picked) -> None:
         if cell.tile is not None:
+            st.session_state[DETAIL_KEY] = True
             st.session_state[BLOCK_KEY] = block
             st.session_state[CHANNEL_KEY] = cell.tile
             if same_cells:
