@@ -14,7 +14,7 @@ import plotly.colors
 import pytest
 
 from tests.support.plotly_specs import as_sent
-from ui.figures.bars import probability_bars, signed_bars
+from ui.figures.bars import signed_bars
 from ui.figures.cues import CORE, HALO, OUTLINE
 from ui.figures.curves import curves
 from ui.figures.spec import colour_scale
@@ -114,21 +114,8 @@ def test_zero_stays_white_in_the_presenters_signed_scale():
     assert colour_scale("signed", presenter=True)[4] == [0.5, "rgb(247,247,247)"]
 
 
-def test_the_predicted_bar_is_hatched_and_named_under_it():
-    p = np.array([0.1, 0.7, 0.2])
-    sent = as_sent(probability_bars(p, highlight=1))
-    bars, axis = sent["data"][0], sent["layout"]["xaxis"]
-    assert bars["marker"]["pattern"]["shape"] == ["", "/", ""]
-    assert axis["tickvals"] == ["0", "1", "2"]
-    assert axis["ticktext"] == ["0", "<b>1</b><br>predicted", "2"]
-    assert bars["text"] == ["10%", "70%", "20%"]  # the values stay on the bars
-
-
-def test_the_true_label_bar_says_so_and_bars_without_highlight_have_no_marks():
-    axis = as_sent(probability_bars([0.5, 0.5], highlight=0,
-                                    highlight_name="true label"))["layout"]["xaxis"]
-    assert axis["ticktext"][0] == "<b>0</b><br>true label"
-    plain = as_sent(probability_bars([0.5, 0.5]))
+def test_bars_without_highlight_have_no_hatching_and_plain_ticks():
+    plain = as_sent(signed_bars(np.array([0.5, -0.5])))
     assert "pattern" not in plain["data"][0]["marker"]
     assert "ticktext" not in plain["layout"]["xaxis"]
 
@@ -170,10 +157,9 @@ def axes(figure) -> list[dict]:
 
 
 @pytest.mark.parametrize("build", [
-    lambda presenter: probability_bars([0.2, 0.8], highlight=1, presenter=presenter),
     lambda presenter: signed_bars(np.array([0.2, -0.2]), highlight=1, presenter=presenter),
     lambda presenter: curves({"train": [1.0]}, x=[1], y_title="loss", presenter=presenter),
-], ids=["probability-bars", "signed-bars", "curves"])
+], ids=["signed-bars", "curves"])
 def test_presenter_mode_sets_axis_labels_at_18_px(build):
     assert all(axis["tickfont"]["size"] == 18 for axis in axes(build(True)))
     assert all(axis.get("title", {}).get("font", {}).get("size", 18) == 18

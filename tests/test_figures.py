@@ -13,11 +13,8 @@ import numpy as np
 import pytest
 from _plotly_utils.utils import to_typed_array_spec
 
-from cnn_core import TinyCNN
-from cnn_core.data import NOTES_EIGHT
 from tests.support.arrays import plotly_array
-from tests.support.plotly_specs import as_sent, validated, without_template
-from ui.figures.bars import probability_bars
+from tests.support.plotly_specs import as_sent
 from ui.figures.curves import curves
 from ui.figures.spec import SpecFigure, typed_array
 
@@ -81,31 +78,6 @@ def test_spec_figure_survives_deepcopy_and_pickle():
     for twin in (copy.deepcopy(figure), pickle.loads(pickle.dumps(figure))):
         assert isinstance(twin, SpecFigure)
         assert as_sent(twin) == as_sent(figure)
-
-
-# ---- probability_bars --------------------------------------------------------------------------
-
-def test_probability_bars_send_the_engines_probabilities_with_percent_labels():
-    model = TinyCNN(1, 3, (5, 5), 2, 10, seed=0)
-    p = model.forward(np.array(NOTES_EIGHT))["probabilities"][0]
-    best = int(p.argmax())
-    bars = as_sent(probability_bars(p, highlight=best))["data"][0]
-    np.testing.assert_array_equal(plotly_array(bars["y"]), p)  # exactly, not rounded
-    assert bars["x"] == [str(i) for i in range(10)]
-    assert bars["text"] == [f"{v:.0%}" if v >= 0.005 else "" for v in p]
-    assert bars["hovertemplate"] == "class %{x}: %{y:.4f}<extra></extra>"
-    colours = bars["marker"]["color"]
-    assert colours[best] == "#1f4e9c" and colours.count("#9bb7dd") == 9
-
-
-@pytest.mark.parametrize("presenter", [False, True])
-def test_probability_bars_are_a_valid_plotly_figure_as_they_are(presenter):
-    figure = probability_bars([0.7, 0.2, 0.1, 0.0], labels=["a", "b", "c", "d"], highlight=0,
-                              presenter=presenter)
-    assert without_template(as_sent(figure)) == validated(figure)
-    layout = figure.to_dict()["layout"]
-    assert layout["font"]["size"] == (18 if presenter else 13)
-    assert layout["yaxis"]["range"] == [0, 1.1] and layout["xaxis"]["type"] == "category"
 
 
 @pytest.mark.parametrize("epochs", [1, 2, 7, 10, 11, 30, 50])

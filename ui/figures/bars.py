@@ -1,7 +1,8 @@
-"""Bar charts of one value per class: probabilities (0..1) and signed gradients (p − y).
+"""Bar charts of one value per class: probabilities (0..1, HTML) and signed gradients (p − y).
 
 The highlighted class (the prediction, the true label) is drawn darker, hatched and named
-under its bar: never by colour alone (ui.figures.cues). Pure: arrays in, SpecFigure out.
+under its bar: never by colour alone (ui.figures.cues). Pure: arrays in, HTML or a SpecFigure
+out.
 """
 
 from __future__ import annotations
@@ -11,28 +12,6 @@ import numpy as np
 from cnn_core.number_text import number
 from ui.figures.cues import highlight_cues, presenter_axis
 from ui.figures.spec import SpecFigure, typed_array
-
-
-def probability_bars(probabilities: np.ndarray, *, labels: list[str] | None = None,
-                     highlight: int | None = None, highlight_name: str = "predicted",
-                     presenter: bool = False) -> SpecFigure:
-    """Bar chart of class probabilities, values on bars. The highlighted class is drawn
-    darker, hatched, and named under its bar (highlight_name): not by colour alone."""
-    probabilities = np.asarray(probabilities, dtype=np.float64)
-    labels = [str(label) for label in labels or range(probabilities.size)]
-    colours = ["#1f4e9c" if i == highlight else "#9bb7dd" for i in range(probabilities.size)]
-    cues, xaxis = highlight_cues(labels, highlight, highlight_name)
-    bars = dict(type="bar", x=labels, y=typed_array(probabilities),
-                marker=dict(color=colours, **cues),
-                text=[f"{p:.0%}" if p >= 0.005 else "" for p in probabilities.tolist()],
-                textposition="outside", hovertemplate="class %{x}: %{y:.4f}<extra></extra>")
-    layout = dict(height=260 if highlight is None else 290,
-                  margin=dict(l=30, r=10, t=10, b=30 if highlight is None else 60),
-                  yaxis=presenter_axis(dict(range=[0, 1.1], title=dict(text="probability")),
-                                       presenter),
-                  xaxis=presenter_axis(dict(xaxis, title=dict(text="class")), presenter),
-                  font=dict(size=18 if presenter else 13), plot_bgcolor="white", template={})
-    return SpecFigure({"data": [bars], "layout": layout})
 
 
 def signed_bars(values: np.ndarray, *, title: str = "", highlight: int | None = None,
