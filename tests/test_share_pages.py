@@ -145,8 +145,9 @@ def test_the_forward_link_carries_the_drawing_kernel_and_predict_first():
     drawing = np.zeros((16, 16))
     drawing[2:14, 8] = 1  # a "1"
     at, reopened = round_trip("app_pages/forward_pass.py", {state.DRAWING: drawing},
-                              {"forward_kernel": 5, "forward_fit": False})
-    assert {"d", "fk", "fit"} <= set(at.query_params)
+                              {"forward_detail": True, "forward_kernel": 5,
+                               "forward_fit": False})
+    assert {"d", "fd", "fk", "fit"} <= set(at.query_params)
     np.testing.assert_array_equal(reopened.session_state[state.DRAWING], drawing)
     assert reopened.selectbox(key="forward_kernel").value == 5
     assert reopened.toggle(key="forward_fit").value is False
@@ -159,7 +160,7 @@ def test_a_forward_link_with_a_kernel_the_network_lacks_opens_on_kernel_0():
     at = fresh(str(ROOT / "app_pages/forward_pass.py"), {"fk": "15", "nx": "1"})
     assert not at.exception
     assert at.session_state["forward_notes"] is True  # the notes' network has one kernel
-    at = fresh(str(ROOT / "app_pages/forward_pass.py"), {"fk": "99"})
+    at = fresh(str(ROOT / "app_pages/forward_pass.py"), {"fd": "1", "fk": "99"})
     assert "'fk'" in " ".join(c.value for c in at.caption)
     assert at.selectbox(key="forward_kernel").value == 0
 
