@@ -1,11 +1,13 @@
 """What a brush stroke costs the browser, page by page (prints a table, asserts nothing).
 
     python -m benchmarks.browser [--strokes 10] [--pages playground gallery forward_pass
-                                  backprop ""] [--width 1400 --height 1000] [--no-scroll]
+                                  backprop "" floor] [--width 1400 --height 1000] [--no-scroll]
+                                 [--two-blocks]
 
 ("" is the Home page, whose overview draws the network's maps under its grid; "floor" is
 benchmarks/stroke_floor_app.py, the drawing grid alone in a page of the app's shape: what
-every page pays before its own maps and text.)
+every page pays before its own maps and text. --two-blocks: every session holds a network of
+two blocks of 16 channels (benchmarks/two_block_app.py) instead of the default network.)
 
 Starts its own ``streamlit run app.py`` and one headless Chromium, and for every page with
 a drawing grid opens the home page, then the page, and paints ``--strokes`` strokes (one
@@ -250,20 +252,23 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=1000)
     parser.add_argument("--no-scroll", dest="scroll", action="store_false",
                         help="skip the scroll pass after each stroke")
+    parser.add_argument("--two-blocks", action="store_true",
+                        help="a network of two blocks of 16 channels in every session")
     args = parser.parse_args()
     if not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} not found: this benchmark needs Debian's chromium")
     results: dict[str, dict] = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        for script, paths in (("app.py", [p for p in args.pages if p != "floor"]),
+        app = "benchmarks/two_block_app.py" if args.two_blocks else "app.py"
+        for script, paths in ((app, [p for p in args.pages if p != "floor"]),
                               (FLOOR_APP, [""] if "floor" in args.pages else [])):
             if not paths:
                 continue
             url, server = start_streamlit(script)
             try:
                 for path in paths:
-                    name = PAGES[path] if script == "app.py" else PAGES["floor"]
+                    name = PAGES["floor"] if script == FLOOR_APP else PAGES[path]
                     try:
                         results[name] = measure_page(browser, url, path, args)
                     except Exception as error:  # one broken page leaves the others' rows
