@@ -81,7 +81,6 @@ def keep_modes_in_url() -> dict[str, str]:
     return modes
 
 
-sidebar()
 modes = keep_modes_in_url()
 if st.session_state[state.PRESENTER]:
     st.html(PRESENTER_CSS)  # static text only: nothing a visitor controls goes in here
@@ -96,5 +95,6 @@ if requested and st.session_state.get("_lesson_requested") != requested:
         st.switch_page(lesson.page, query_params={"lesson": requested, **modes})
 stage = take_stage_request()  # ?stage=<anchor>: a link to one stage of the Forward pass
 page.run()
+sidebar()  # after the page: a link's drawing and kernel, restored by the page, are shown
 if stage:
     scroll_to(stage)  # after the page's headings, so that the browser finds the anchor

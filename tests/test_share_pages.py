@@ -14,6 +14,7 @@ from cnn_core.data import NOTES_EIGHT
 from tests.support.arrays import page_maps
 from ui.codecs.url_values import encode_drawing, encode_kernel
 from ui.session import state
+from ui.widgets.kernel_picker import kernel_label
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAYGROUND = str(ROOT / "app_pages" / "playground.py")
@@ -254,3 +255,20 @@ def test_the_playground_link_opens_the_sliding_window_but_not_its_position():
     maps = page_maps(reopened)
     assert maps["slide_output"].title == "C so far: 1 of 9 cells"  # from the start
     np.testing.assert_array_equal(maps["slide_output"].values[0, 0, 0], 1.0)
+
+
+def test_a_link_opens_with_the_sidebar_reminding_its_drawing_and_kernel():
+    drawing = np.zeros((16, 16))
+    drawing[2:14, 8] = 1
+    at, _ = round_trip("app_pages/playground.py",
+                       {state.DRAWING: drawing, state.KERNEL_CHOICE: "sobel_vertical"})
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key in at.query_params:
+        app.query_params[key] = at.query_params[key]
+    app.switch_page("app_pages/playground.py").run()
+    assert not app.exception
+    np.testing.assert_array_equal(app.session_state[state.DRAWING], drawing)
+    thumbnail = next(e for e in app.sidebar if type(e).__name__ == "Image").proto.imgs[0]
+    assert thumbnail.caption.startswith("Your drawing (16x16)")  # the link's, not the 5x5
+    assert [c.value for c in app.sidebar.caption] == [
+        f"Kernel: {kernel_label('sobel_vertical')}"]
