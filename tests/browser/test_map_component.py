@@ -267,3 +267,21 @@ def test_assets_come_once_per_page_load_and_a_rerun_sends_only_the_arrays(browse
         assert len(received) < 4000  # the 5x5 map's payload and the page's few texts
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_small_multiples_wrap_onto_more_rows_on_a_phone_instead_of_shrinking(
+        browser, streamlit_app, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = open_demo(context.new_page(), streamlit_app(DEMO), "?show=stack", last="stack")
+        info = drawn(page, "stack")
+        per_row = len({x for x, _ in info["origins"]})
+        rows = len({y for _, y in info["origins"]})
+        assert per_row * (rows - 1) < 32 <= per_row * rows  # every tile placed, no empty row
+        if width == 390:  # 8 to a row would make 14-cell tiles about 35 px wide
+            assert per_row < 8 and 14 * info["cell"] >= 48
+        else:
+            assert per_row == 8
+    finally:
+        context.close()

@@ -2,7 +2,8 @@
 
 Sections (``?show=`` picks some, comma-separated; default all): a 5x5 signed map with
 numbers that can be picked, values that test the hover formatter, a 28x28 ink map with a
-padding box and a window, 16 small multiples 26x26, a row of three different maps, and
+padding box and a window, 16 small multiples 26x26, a row of three different maps,
+(``?show=stack``) 32 small multiples 14x14 eight to a row, and
 (``?show=many``) 20 maps 28x28 and 5 small numbered maps for timing. The Python side of a
 pick (a callback on the 5x5 map, the return value on the tiles) is printed as text;
 ``Bump`` changes the 5x5, 28x28 and tiled maps' values.
@@ -80,6 +81,10 @@ def main() -> None:
         if tile is not None:
             state["tile_picked"] = tile
         st.text(f"tile_picked={tuple(state['tile_picked']) if 'tile_picked' in state else None}")
+    if "stack" in shown:  # 32 channels 8 to a row, as a block's maps on the Forward pass
+        stack = np.random.default_rng(7).normal(size=(32, 14, 14))
+        map_view(Map(stack, title="32 channels", id="stack", kind="signed", tile_columns=8),
+                 key="stack_view", presenter=presenter)
     if "row" in shown:
         kernel = np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [1.0, 0.0, 1.0]])
         relu = np.maximum(small_map(0), 0)

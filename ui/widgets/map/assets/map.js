@@ -17,6 +17,7 @@ const OUTLINE = "#d62728";
 const CORE = "#ffffff";
 const DARK_TEXT = "#444444";
 const PAD = 5; // room for outlines around a map
+const MIN_TILE_PX = 48; // narrower small multiples wrap onto more rows
 const GAP_PX = 16; // between maps side by side
 const MIN_PANEL_PX = 180;
 const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
@@ -143,8 +144,6 @@ function layoutOf(m, width, data, theme, measure) {
   const [count, h, w] = m.shape;
   const presenter = data.presenter;
   const tiles = m.tiles;
-  const tcols = tiles ? tiles.cols : 1;
-  const trows = Math.ceil(count / tcols);
   const tickFont = presenter ? 18 : 12;
   const labelFont = presenter ? 18 : 13;
   const ticks = !tiles;
@@ -161,18 +160,29 @@ function layoutOf(m, width, data, theme, measure) {
   const compact = Boolean(tiles && tiles.compact);
   const labelPx = tiles && !compact ? labelFont + 6 : 0;
   const gapPx = tiles ? (compact ? 1 : presenter ? 14 : 10) : 0;
-  const fits = (cell) => {
-    const gx = tiles ? Math.ceil(gapPx / cell) : 0;
-    const ly = tiles ? Math.ceil(labelPx / cell) : 0;
-    const across = tcols * w + (tcols - 1) * gx;
-    const down = trows * (ly + h) + (trows - 1) * gx;
-    const ok = left + across * cell + PAD <= width && Math.max(h, w) * cell <= data.side;
-    return { ok, gx, ly, across, down };
+  const place = (tcols) => { // the largest cell that fits tcols tiles to a row
+    const trows = Math.ceil(count / tcols);
+    const fits = (cell) => {
+      const gx = tiles ? Math.ceil(gapPx / cell) : 0;
+      const ly = tiles ? Math.ceil(labelPx / cell) : 0;
+      const across = tcols * w + (tcols - 1) * gx;
+      const down = trows * (ly + h) + (trows - 1) * gx;
+      const ok = left + across * cell + PAD <= width && Math.max(h, w) * cell <= data.side;
+      return { ok, gx, ly, across, down, tcols, trows, cell };
+    };
+    const widthCell = Math.floor((width - left - PAD) / (tcols * w));
+    let grid = fits(Math.max(2, Math.min(data.cell, widthCell)));
+    while (!grid.ok && grid.cell > 2) grid = fits(grid.cell - 1); // too small: 2 px cells
+    return grid;
   };
-  let cell = Math.max(2, Math.min(data.cell, Math.floor((width - left - PAD) / (tcols * w))));
-  let grid = fits(cell);
-  while (!grid.ok && cell > 2) grid = fits(--cell); // too small for its page: 2 px cells
-  const { gx, ly, across, down } = grid;
+  // as many tiles to a row as asked, fewer when the map is so narrow (a phone) that a tile
+  // would be under MIN_TILE_PX wide while fewer to a row would make it wider: they wrap
+  let grid = place(tiles ? Math.max(1, Math.min(tiles.cols, count)) : 1);
+  const most = Math.min(data.cell, Math.floor(data.side / Math.max(h, w)));
+  while (grid.tcols > 1 && w * grid.cell < Math.min(MIN_TILE_PX, w * most)) {
+    grid = place(grid.tcols - 1);
+  }
+  const { gx, ly, across, down, tcols, trows, cell } = grid;
   const gap = cell >= 8 ? 1 : 0; // below, grid lines would be a fifth of the picture
   let step = 1;
   if (ticks) {
