@@ -14,7 +14,6 @@ import plotly.colors
 import pytest
 
 from tests.support.plotly_specs import as_sent
-from ui.figures.bars import signed_bars
 from ui.figures.cues import CORE, HALO, OUTLINE
 from ui.figures.curves import curves
 from ui.figures.spec import colour_scale
@@ -114,21 +113,6 @@ def test_zero_stays_white_in_the_presenters_signed_scale():
     assert colour_scale("signed", presenter=True)[4] == [0.5, "rgb(247,247,247)"]
 
 
-def test_bars_without_highlight_have_no_hatching_and_plain_ticks():
-    plain = as_sent(signed_bars(np.array([0.5, -0.5])))
-    assert "pattern" not in plain["data"][0]["marker"]
-    assert "ticktext" not in plain["layout"]["xaxis"]
-
-
-def test_signed_bars_mark_the_true_class_by_hatching_and_name_and_sign_by_direction():
-    values = np.array([0.3, -0.6, 0.3])
-    sent = as_sent(signed_bars(values, highlight=1))
-    bars = sent["data"][0]
-    assert bars["marker"]["pattern"]["shape"] == ["", "/", ""]
-    assert sent["layout"]["xaxis"]["ticktext"][1] == "<b>1</b><br>true label"
-    assert sent["layout"]["yaxis"]["zeroline"] is True  # negative bars hang below it
-
-
 # ---- curves ----------------------------------------------------------------------------------
 
 def test_train_and_test_curves_differ_in_dash_marker_and_colour_and_have_a_legend():
@@ -157,9 +141,8 @@ def axes(figure) -> list[dict]:
 
 
 @pytest.mark.parametrize("build", [
-    lambda presenter: signed_bars(np.array([0.2, -0.2]), highlight=1, presenter=presenter),
     lambda presenter: curves({"train": [1.0]}, x=[1], y_title="loss", presenter=presenter),
-], ids=["signed-bars", "curves"])
+], ids=["curves"])
 def test_presenter_mode_sets_axis_labels_at_18_px(build):
     assert all(axis["tickfont"]["size"] == 18 for axis in axes(build(True)))
     assert all(axis.get("title", {}).get("font", {}).get("size", 18) == 18

@@ -1,8 +1,7 @@
-"""Bar charts of one value per class: probabilities (0..1, HTML) and signed gradients (p − y).
+"""The probability bars, one per class, as plain HTML and CSS.
 
-The highlighted class (the prediction, the true label) is drawn darker, hatched and named
-under its bar: never by colour alone (ui.figures.cues). Pure: arrays in, HTML or a SpecFigure
-out.
+The highlighted class (the prediction) is drawn darker, hatched and named under its bar:
+never by colour alone. Pure: probabilities in, HTML out.
 """
 
 from __future__ import annotations
@@ -10,37 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 from cnn_core.number_text import number
-from ui.figures.cues import highlight_cues, presenter_axis
-from ui.figures.spec import SpecFigure, typed_array
-
-
-def signed_bars(values: np.ndarray, *, title: str = "", highlight: int | None = None,
-                highlight_name: str = "true label", y_title: str = "",
-                presenter: bool = False) -> SpecFigure:
-    """Bars of a signed vector (C,) with its values written on them (p − y, a gradient).
-
-    Orange bars are positive, purple negative (also up or down, and the signed numbers);
-    the highlighted class is dark blue, hatched and named under its bar (highlight_name).
-    """
-    values = np.asarray(values, dtype=np.float64)
-    labels = [str(i) for i in range(values.size)]
-    colours = ["#b35806" if v > 0 else "#542788" for v in values]
-    if highlight is not None:
-        colours[highlight] = "#1f4e9c"
-    cues, xaxis = highlight_cues(labels, highlight, highlight_name)
-    bars = dict(type="bar", x=labels, y=typed_array(values), marker=dict(color=colours, **cues),
-                text=[number(v, decimals=3) for v in values.tolist()],
-                textposition="outside", cliponaxis=False,
-                hovertemplate="class %{x}: %{y:.5f}<extra></extra>")
-    layout = dict(title=dict(text=title, font=dict(size=20 if presenter else 14)),
-                  height=280 if highlight is None else 310,
-                  margin=dict(l=40, r=10, t=40 if title else 10, b=30 if highlight is None else 60),
-                  xaxis=presenter_axis(dict(xaxis, title=dict(text="class")), presenter),
-                  yaxis=presenter_axis(dict(title=dict(text=y_title), zeroline=True,
-                                            zerolinecolor="#444"), presenter),
-                  font=dict(size=18 if presenter else 13), plot_bgcolor="white", template={})
-    return SpecFigure({"data": [bars], "layout": layout})
-
 
 BAR_CSS = """<style>
 .cnn-bars{display:flex;align-items:flex-end;gap:4px;padding-top:4px;

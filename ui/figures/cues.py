@@ -2,7 +2,6 @@
 
 Shared by the figure builders of ui.figures (pure: dicts for plotly specs, no Streamlit) and,
 for the outline tones, by the map component (its map.js draws the same three tones).
-- A highlighted bar is hatched and named under its bar ("predicted", "true label").
 - Curves differ in dash and marker shape as well as colour (Okabe-Ito, colour-blind safe).
 - Outlines are boxes in three tones drawn over each other (dark halo, red band, white core):
   on any colour of the PuOr, Blues and Greys scales one of them contrasts at least 3:1.
@@ -29,19 +28,3 @@ def presenter_axis(axis: dict, presenter: bool) -> dict:
     if "title" in axis:
         big["title"] = dict(axis["title"], font=dict(size=18))
     return big
-
-
-
-def highlight_cues(labels: list[str], highlight: int | None, name: str) -> tuple[dict, dict]:
-    """What marks a highlighted bar besides its colour: (marker updates, x-axis settings).
-
-    The bar is hatched, and its tick reads the label in bold over ``name`` ("predicted").
-    """
-    if highlight is None:
-        return {}, dict(type="category")
-    hatch = ["/" if i == highlight else "" for i in range(len(labels))]
-    ticks = [f"<b>{label}</b><br>{name}" if i == highlight else label
-             for i, label in enumerate(labels)]
-    return (dict(pattern=dict(shape=hatch, fillmode="overlay", fgcolor="#ffffff",
-                              solidity=0.3)),
-            dict(type="category", tickmode="array", tickvals=list(labels), ticktext=ticks))
