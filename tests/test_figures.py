@@ -1,4 +1,4 @@
-"""ui.figures' fast path: SpecFigure, typed_array, and probability_bars built on them.
+"""ui.figures' fast path: SpecFigure and typed_array, which the curves are built on.
 
 A SpecFigure's spec goes to the browser unchecked, so these tests check it once: plotly's
 own validation must accept it unchanged, and the numbers in it must be the engine's.
