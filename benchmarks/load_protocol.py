@@ -16,7 +16,9 @@ component's payload, differ from the ones before); turnaround = to the rerun's
 ``script_finished``. A stroke whose map never changes, or any exception element, counts as
 lost. A session's next stroke starts after ``script_finished`` and a think time as in
 ``benchmarks.load`` (``--think`` on average, at random; 0: every session at once). Server
-CPU = the server process's utime + stime over the stroke phase.
+CPU = the server process's utime + stime over the stroke phase; client CPU the same for this
+process, which plays every session in one event loop: near 100 % of a core, its own queue
+adds to the latencies it measures.
 
 ``--trainers T`` adds T sessions, in Chromium tabs, that open the Training page from a link
 with ``--training-link``'s settings and press Train as the strokes start: the server runs
@@ -59,6 +61,7 @@ class Results:
     turnaround: list[float] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
     training_epochs: int = 0  # epochs the training sessions reached during the strokes
+    client_cpu: float = 0.0  # this process's CPU seconds over the strokes (all the clients)
 
 
 async def student(url: str, index: int, args: argparse.Namespace, gate: asyncio.Semaphore,
@@ -120,8 +123,10 @@ async def run(args: argparse.Namespace) -> None:
                     for _ in range(args.trainers)]
         await ready.wait()
         loaded, cpu_start = time.perf_counter(), cpu_seconds(server.pid)
+        client_start = cpu_seconds(os.getpid())
         await asyncio.gather(*tasks)
         wall, cpu = time.perf_counter() - loaded, cpu_seconds(server.pid) - cpu_start
+        results.client_cpu = cpu_seconds(os.getpid()) - client_start
         done.set()
         await asyncio.gather(*training)
     finally:
@@ -146,6 +151,8 @@ def report(args: argparse.Namespace, results: Results, load_s: float, wall: floa
         ("stroke phase wall time", f"{wall:.1f} s"),
         ("server CPU", f"{cpu:.1f} s = {100 * cpu / wall:.0f} % of one core "
                        f"({os.cpu_count()} cores), {1000 * cpu / done:.0f} ms per stroke"),
+        ("client CPU (this process)", f"{results.client_cpu:.1f} s = "
+                                      f"{100 * results.client_cpu / wall:.0f} % of one core"),
         ("CPU pinning", "server on CPU 0, clients on CPU 1" if args.pin else "none"),
         ("load average (1, 5, 15 min)", ", ".join(f"{v:.1f}" for v in os.getloadavg())),
         ("time to open all sessions", f"{load_s:.1f} s"),
