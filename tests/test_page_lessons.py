@@ -95,7 +95,7 @@ def test_1d_default_shows_the_notes_sliding_example():
 def test_1d_step_control_moves_to_each_position_and_rewrites_the_sum():
     at = open_page("lesson_1d")
     for i in (2, 0, 1):
-        at.select_slider(key="lesson1d_step").set_value(i).run()
+        at.select_slider(key="lesson1d_slider").set_value(i).run()
         assert big_lines(at) == [written_sum_1d(conv1d_cell(F, G, i))]
     assert big_lines(at)[0] == ("C[1] = f[1+0]g[0] + f[1+1]g[1] + f[1+2]g[2] = "
                                 "2·1 + 3·0 + 4·(−1) = −2")
@@ -109,7 +109,7 @@ def test_1d_convolution_with_left_padding_two_shows_the_notes_padded_result():
     expected = conv1d(F, G, padding=(2, 0), mode="convolve")
     assert row_text(expected) == "[1, 2, 2, 2, 2]"
     for i in range(5):
-        at.select_slider(key="lesson1d_step").set_value(i).run()
+        at.select_slider(key="lesson1d_slider").set_value(i).run()
         cell = conv1d_cell(F, G, i, padding=(2, 0), mode="convolve")
         assert big_lines(at) == [written_sum_1d(cell, "convolve")]
     assert big_lines(at)[0].startswith("C[4] = f[4−0]g[0] + f[4−1]g[1] + f[4−2]g[2] = ")
@@ -177,7 +177,7 @@ def test_1d_accepts_a_unicode_minus():
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_1d_bad_input_shows_an_error_and_keeps_the_last_good_result(widget, value, message):
     at = open_page("lesson_1d")
-    at.select_slider(key="lesson1d_step").set_value(1).run()
+    at.select_slider(key="lesson1d_slider").set_value(1).run()
     kept = big_lines(at)
     if isinstance(value, str):
         at.text_input(key=widget).set_value(value).run()
@@ -258,6 +258,22 @@ def test_play_advances_one_step_per_run_and_stops_at_the_last_position():
     assert at.session_state["lesson1d_step"] == 1
 
 
+def test_while_playing_no_slider_can_carry_an_old_position_back():
+    at = open_page("lesson_2d")
+    at.button(key="lesson2d_play_button").click().run()
+    assert at.session_state["lesson2d_playing"] is True
+    # the slider is gone while playing (a slow browser could send its old value back on a
+    # tick, moving the window back and pausing it); the position is written instead
+    assert not [s for s in at.select_slider if s.key == "lesson2d_slider"]
+    assert "Output position: **C(0,1)**" in [m.value for m in at.markdown]
+    at.run()  # a tick
+    assert at.session_state["lesson2d_step"] == 2 and at.session_state["lesson2d_playing"]
+    at.button(key="lesson2d_play_button").click().run()  # pause: the slider is back, in step
+    assert at.select_slider(key="lesson2d_slider").value == 2
+    at.select_slider(key="lesson2d_slider").set_value(0).run()  # and moves the step
+    assert at.session_state["lesson2d_step"] == 0
+
+
 def test_coming_back_to_the_page_does_not_resume_an_old_animation():
     at = open_page("lesson_1d", lesson1d_playing=True)  # left mid-play; the slider key is gone
     assert at.session_state["lesson1d_playing"] is False
@@ -277,10 +293,10 @@ def test_presenter_mode_makes_the_numbers_bigger():
 
 def test_2d_default_is_the_notes_example_all_minus_four_stepped_cell_by_cell():
     at = open_page("lesson_2d")
-    assert at.select_slider(key="lesson2d_step").options == ["C(0,0)", "C(0,1)", "C(1,0)",
+    assert at.select_slider(key="lesson2d_slider").options == ["C(0,0)", "C(0,1)", "C(1,0)",
                                                              "C(1,1)"]
     for step, (row, col) in enumerate([(0, 0), (0, 1), (1, 0), (1, 1)]):
-        at.select_slider(key="lesson2d_step").set_value(step).run()
+        at.select_slider(key="lesson2d_slider").set_value(step).run()
         expected = written_sum(conv2d_cell(IMAGE, KERNEL, row, col))
         assert big_lines(at) == [expected] and expected.endswith("= −4")
         maps = page_maps(at)
@@ -307,10 +323,10 @@ def test_2d_padding_and_stride_per_axis_match_the_engine():
     at.number_input(key="lesson2d_stride_cols").set_value(2).run()
     expected = conv2d(IMAGE, KERNEL, padding=(1, 0), stride=(1, 2))
     assert expected.shape == (4, 1)
-    slider = at.select_slider(key="lesson2d_step")
+    slider = at.select_slider(key="lesson2d_slider")
     assert slider.options == ["C(0,0)", "C(1,0)", "C(2,0)", "C(3,0)"]
     for step in range(4):
-        at.select_slider(key="lesson2d_step").set_value(step).run()
+        at.select_slider(key="lesson2d_slider").set_value(step).run()
         cell = conv2d_cell(IMAGE, KERNEL, step, 0, padding=(1, 0), stride=(1, 2))
         assert big_lines(at) == [written_sum(cell)]
         assert map_of(at, "output") == expected.tolist()
@@ -342,7 +358,7 @@ def test_2d_resizing_the_image_keeps_values_and_adds_zeros():
 ])
 def test_2d_bad_input_shows_an_error_and_keeps_the_last_good_result(state, message):
     at = open_page("lesson_2d")
-    at.select_slider(key="lesson2d_step").set_value(3).run()
+    at.select_slider(key="lesson2d_slider").set_value(3).run()
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
@@ -377,7 +393,7 @@ def test_1d_outputs_are_labelled_with_the_formulas_i_not_the_window_number():
     texts = [t for trace in charts(at)[0]["data"] if trace.get("mode") == "text"
              for t in trace["text"]]
     assert {"C[2]", "C[3]", "C[4]"} <= set(texts) and "C[0]" not in texts
-    assert at.select_slider(key="lesson1d_step").options == ["C[2]", "C[3]", "C[4]"]
+    assert at.select_slider(key="lesson1d_slider").options == ["C[2]", "C[3]", "C[4]"]
     assert big_lines(at, "output") == ["C[2..4] = [2, 2, 2]"]
 
 

@@ -19,8 +19,9 @@ def _toggle(play_key: str, step_key: str, count: int) -> None:
     st.session_state[play_key] = playing
 
 
-def _pause(play_key: str) -> None:
+def _jump(play_key: str, step_key: str, slider_key: str) -> None:
     st.session_state[play_key] = False
+    st.session_state[step_key] = st.session_state[slider_key]
 
 
 def stepper(prefix: str, count: int, render: Callable[[int], None], *,
@@ -30,9 +31,14 @@ def stepper(prefix: str, count: int, render: Callable[[int], None], *,
     Playing reruns only this fragment every ``interval`` s (st.fragment(run_every=...)),
     one step per tick, and stops at the last step. run_every is fixed when the fragment
     is defined, so starting or stopping forces one full rerun that redefines it.
+
+    The step is plain state (``<prefix>_step``, which share links set); the slider has its
+    own key and is shown only while paused: a tick's rerun could otherwise carry the
+    slider's previous value back from a slow browser, moving the step back and pausing.
     """
     step_key, play_key = f"{prefix}_step", f"{prefix}_playing"
-    if step_key not in st.session_state:  # first run, or back from another page
+    slider_key, button_key = f"{prefix}_slider", f"{prefix}_play_button"
+    if button_key not in st.session_state:  # first run, or back from another page
         st.session_state[play_key] = False
     step = st.session_state.get(step_key)
     step = step if isinstance(step, int) else 0  # None when a message omits the value
@@ -53,12 +59,16 @@ def stepper(prefix: str, count: int, render: Callable[[int], None], *,
                 st.rerun()
         if count > 1:
             left, right = st.columns([1, 4], vertical_alignment="bottom")
-            left.button(PAUSE if playing else PLAY, key=f"{prefix}_play_button",
+            left.button(PAUSE if playing else PLAY, key=button_key,
                         on_click=_toggle, args=(play_key, step_key, count),
                         help="Slide the kernel one position per second.")
-            right.select_slider("Output position", options=list(range(count)),
-                                format_func=label, key=step_key, on_change=_pause,
-                                args=(play_key,))
+            if playing:
+                right.markdown(f"Output position: **{label(st.session_state[step_key])}**")
+            else:
+                st.session_state[slider_key] = st.session_state[step_key]
+                right.select_slider("Output position", options=list(range(count)),
+                                    format_func=label, key=slider_key, on_change=_jump,
+                                    args=(play_key, step_key, slider_key))
         render(st.session_state[step_key])
 
     steps()
