@@ -1,6 +1,5 @@
 """The map component's Streamlit side: picks from the browser are validated, the revision
-moves only when the maps change, and the element runs (twice, as AppTest makes a runtime
-per test) with its JS and CSS sent by path rather than inline."""
+moves only when the maps change (its JS and CSS going by path: tests/test_served_components)."""
 
 from __future__ import annotations
 
@@ -37,12 +36,10 @@ APP = """
 import numpy as np
 import streamlit as st
 from ui.widgets.map import map_view, Map
-from ui.widgets.map.component import assets_sent_once
 
 values = np.arange(6.0).reshape(2, 3) * st.session_state.setdefault("scale", 1)
 picked = map_view(Map(values, title="demo", pick=True), key="maps")
 st.text(f"picked={picked}")
-st.text(f"once={assets_sent_once()}")
 st.text(f"revision={st.session_state['_map_revision_maps'][0]}")
 """
 
@@ -57,21 +54,20 @@ def texts(app: AppTest) -> list[str]:
     return [text.value for text in app.text]
 
 
-@pytest.mark.parametrize("attempt", [1, 2])  # a second runtime declares the assets again
-def test_map_view_runs_with_assets_sent_by_path(attempt):
+def test_map_view_runs_and_nothing_is_picked_at_first():
     app = run_app()
     assert not app.exception
-    assert texts(app)[:2] == ["picked=None", "once=True"]
+    assert texts(app)[0] == "picked=None"
 
 
 def test_revision_moves_when_the_maps_change_and_only_then():
     app = run_app()
-    assert texts(app)[2] == "revision=1"
+    assert texts(app)[1] == "revision=1"
     app.run()
-    assert texts(app)[2] == "revision=1"
+    assert texts(app)[1] == "revision=1"
     app.session_state["scale"] = 2
     app.run()
-    assert texts(app)[2] == "revision=2"
+    assert texts(app)[1] == "revision=2"
 
 
 def test_map_view_refuses_a_missing_key_and_bad_maps():

@@ -1,4 +1,6 @@
-"""The drawing grid: a Streamlit Custom Components v2 widget (inline HTML/CSS/JS, no build).
+"""The drawing grid: a Streamlit Custom Components v2 widget (HTML, CSS and JS, no build);
+its CSS and JS are served by path once per page load (ui.widgets.served), its short HTML
+goes with each rerun.
 
 Python sends the seed drawing, its revision, the brush and the label in ``data``; the
 browser keeps the user's strokes and sends the whole grid back once per finished stroke as
@@ -11,24 +13,16 @@ import math
 from pathlib import Path
 
 import numpy as np
-import streamlit as st
 
 from cnn_core.drawing import GRID_SIZES
 from ui.codecs.grid_stroke import decode_stroke, encode_grid
+from ui.widgets.served import ServedComponent
 
 TARGET_WIDTH_PX = 320
 
-_HERE = Path(__file__).parent
-
-# Module-level registration is a read-only definition shared by every session. The file
-# contents contain newlines, which is what makes Streamlit treat them as inline content
-# rather than as asset paths.
-_GRID = st.components.v2.component(
-    "cnn_playground_drawing_grid",
-    html=(_HERE / "grid.html").read_text(encoding="utf-8"),
-    css=(_HERE / "grid.css").read_text(encoding="utf-8"),
-    js=(_HERE / "grid.js").read_text(encoding="utf-8"),
-)
+_HERE = Path(__file__).parent / "assets"
+GRID = ServedComponent("drawing_grid", _HERE, css="grid.css", js="grid.js",
+                       html=(_HERE / "grid.html").read_text(encoding="utf-8"))
 
 
 def _ignore_event() -> None:
@@ -85,7 +79,7 @@ def drawing_grid(
     elif isinstance(cell_px, bool) or not isinstance(cell_px, int) or cell_px < 4:
         raise ValueError(f"cell_px must be an int >= 4, got {cell_px!r}")
 
-    result = _GRID(
+    result = GRID.mount()(
         key=key,
         data={
             "size": n,

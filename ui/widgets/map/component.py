@@ -1,19 +1,13 @@
 """The map component in Streamlit: ``map_view(maps, key=...)`` draws them, returns a picked cell.
 
 A Custom Components v2 element whose JS and CSS (assets/map.js, map.css) are served once
-per page load from /_stcore/bidi-components/cnn_playground.map/: a rerun sends only the
-payload (ui.widgets.map.payload) and two short asset paths. Streamlit serves such asset
-files only for components declared with an ``asset_dir``, which it reads from installed
-packages' pyproject.toml; this app is not installed, so ``_declare_assets`` declares the
-directory on the running app's component manager with the manager's own manifest method.
-If that ever fails (another Streamlit version), the assets go inline on every rerun, as the
-drawing grid's do: slower on the wire, same behaviour.
+per page load from /_stcore/bidi-components/cnn_playground.map/ (ui.widgets.served): a
+rerun sends only the payload (ui.widgets.map.payload) and two short asset paths.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -23,15 +17,10 @@ import numpy as np
 import streamlit as st
 
 from ui.widgets.map.payload import Map, build_payload
+from ui.widgets.served import ServedComponent
 
-PROJECT, COMPONENT = "cnn_playground", "map"
-NAME = f"{PROJECT}.{COMPONENT}"
-ASSETS = Path(__file__).parent / "assets"
-HTML = ""  # the JS builds the DOM; html is the one part Streamlit always sends inline
-_LOG = logging.getLogger(__name__)
-_mount: Callable[..., Any] | None = None
-_file_backed = False
-_runtime: object | None = None  # the runtime the assets were last declared on
+# the JS builds the DOM; html is the one part Streamlit always sends inline
+MAP = ServedComponent("map", Path(__file__).parent / "assets", css="map.css", js="map.js")
 
 
 class Picked(NamedTuple):
@@ -42,56 +31,6 @@ class Picked(NamedTuple):
     row: int
     col: int
     tile: int | None = None
-
-
-def _declare_assets() -> bool:
-    """Declare ASSETS as this component's asset_dir on the running app; True if it is."""
-    try:
-        from streamlit.components.v2.get_bidi_component_manager import (
-            get_bidi_component_manager,
-        )
-        from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentManifest
-
-        manager = get_bidi_component_manager()
-        if manager.get_component_asset_root(NAME) is None:
-            manifest = ComponentManifest(name=PROJECT, version="1", components=[
-                ComponentConfig(name=COMPONENT, asset_dir=ASSETS.name)])
-            manager.register_from_manifest(manifest, ASSETS.parent)
-        return manager.get_component_asset_root(NAME) == ASSETS.resolve()
-    except Exception as error:  # any API change: fall back to inline assets
-        _LOG.warning("map component assets go inline on every rerun: %s", error)
-        return False
-
-
-def _inline() -> Callable[..., Any]:
-    return st.components.v2.component(
-        NAME, html=HTML, css=(ASSETS / "map.css").read_text(encoding="utf-8"),
-        js=(ASSETS / "map.js").read_text(encoding="utf-8"))
-
-
-def _component() -> Callable[..., Any]:
-    """The mounting callable, made on first use inside a running app (and its assets
-    declared again on a new runtime, as AppTest makes one per test)."""
-    global _mount, _file_backed, _runtime
-    from streamlit.runtime import Runtime
-
-    if not Runtime.exists():  # a bare `python script.py`: nothing is drawn anyway
-        return _inline()
-    runtime = Runtime.instance()
-    if _mount is None:
-        _file_backed = _declare_assets()
-        _mount = (st.components.v2.component(NAME, html=HTML, css="map.css", js="map.js")
-                  if _file_backed else _inline())
-    elif _file_backed and runtime is not _runtime:  # once per runtime, not on every call
-        _declare_assets()
-    _runtime = runtime
-    return _mount
-
-
-def assets_sent_once() -> bool:
-    """Whether the JS and CSS go by path (once per page load) rather than inline."""
-    _component()
-    return _file_backed
 
 
 def _ignore_event() -> None:
@@ -152,7 +91,7 @@ def map_view(maps: Map | Sequence[Map], *, key: str, columns: int | None = None,
             if cell is not None:
                 on_select(cell)
 
-    result = _component()(key=key, data=payload, on_select_change=picked)
+    result = MAP.mount()(key=key, data=payload, on_select_change=picked)
     numbers_as_tables([maps] if isinstance(maps, Map) else maps, payload)
     return decode_pick(result.get("select"), payload)
 
