@@ -16,7 +16,7 @@ import websockets
 from streamlit.proto.Element_pb2 import Element
 
 from cnn_core import KERNELS, conv2d
-from tests.support.protocol_client import Session, feature_map
+from tests.support.protocol_client import GRID_COMPONENT, Session, feature_map
 from ui.widgets.map import Map, build_payload
 
 APP = "app.py"
@@ -35,7 +35,7 @@ def test_the_client_reads_the_map_of_id_feature_and_nothing_else():
     np.testing.assert_array_equal(feature_map(map_element("cnn_playground.map", maps)),
                                   feature.astype(np.float32))
     assert feature_map(map_element("cnn_playground.map", maps[:1])) is None
-    assert feature_map(map_element("cnn_playground_drawing_grid", maps)) is None
+    assert feature_map(map_element(GRID_COMPONENT, maps)) is None
 
 
 async def strokes(url: str, cells: list[tuple[int, int]]) -> list[np.ndarray]:

@@ -23,7 +23,9 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe, UnknownElement, Widget
 
-GRID_COMPONENT = "cnn_playground_drawing_grid"  # ui/grid/component.py's registered name
+from ui.widgets.grid.component import GRID
+
+GRID_COMPONENT = GRID.name  # the drawing grid's registered name
 NOT_HELD = ("FileUploader",)  # AppTest registers the files; it derives their state
 
 
@@ -51,8 +53,7 @@ def editors(at: AppTest) -> list[Dataframe]:
 def grids(at: AppTest) -> list[UnknownElement]:
     """The drawing grids on screen (Custom Components v2 elements AppTest does not know)."""
     return [node for node in at._tree if isinstance(node, UnknownElement)
-            and node.type == "bidi_component" and node.proto.component_name.endswith(
-                GRID_COMPONENT)]
+            and node.type == "bidi_component" and node.proto.component_name == GRID_COMPONENT]
 
 
 def describe(widget: Widget) -> str:

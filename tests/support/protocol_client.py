@@ -24,9 +24,10 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from tests.support.arrays import sent_map
 from ui.codecs.grid_stroke import encode_grid
 from ui.codecs.url_values import encode_drawing
+from ui.widgets.grid.component import GRID
+from ui.widgets.map.component import MAP
 
-GRID_COMPONENT = "cnn_playground_drawing_grid"
-MAP_COMPONENT = ".map"  # ui.widgets.map's registered name ends so ("cnn_playground.map")
+GRID_COMPONENT, MAP_COMPONENT = GRID.name, MAP.name  # the components' registered names
 FEATURE_MAP_ID = "feature"  # ui.playground.maps: the map "Feature map C (h×w)"
 TIMEOUT_S = 120.0
 
@@ -34,8 +35,8 @@ TIMEOUT_S = 120.0
 def feature_map(element) -> np.ndarray | None:
     """The playground's feature map C (h, w) if this new_element is the map component that
     carries it (the map of id FEATURE_MAP_ID in its payload), else None."""
-    if element.WhichOneof("type") != "bidi_component" or not \
-            element.bidi_component.component_name.endswith(MAP_COMPONENT):
+    if element.WhichOneof("type") != "bidi_component" or \
+            element.bidi_component.component_name != MAP_COMPONENT:
         return None
     for entry in json.loads(element.bidi_component.json or "{}").get("maps", []):
         if entry.get("id") == FEATURE_MAP_ID:
@@ -90,7 +91,7 @@ class Session:
             reply.errors.append(element.exception.message or element.alert.body)
         elif (values := feature_map(element)) is not None:
             reply.feature, reply.feature_at = values, time.perf_counter()
-        elif kind == "bidi_component" and GRID_COMPONENT in element.bidi_component.component_name:
+        elif kind == "bidi_component" and element.bidi_component.component_name == GRID_COMPONENT:
             reply.grid = {"id": element.bidi_component.id, "fragment": delta.fragment_id,
                           "data": json.loads(element.bidi_component.json or "{}")}
 
