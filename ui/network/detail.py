@@ -71,9 +71,9 @@ def show_detail(network: ConvNet, image: np.ndarray, label: int, presenter: bool
     """Pick a block and one of its output maps (select boxes, or a click on a tile above),
     then see its kernels, contributions, their sum plus the bias, and one cell's sum.
 
-    ``behind_toggle``: shown only while its toggle is on (a click on a tile turns it on),
-    for a drawing: open, it is about a fifth of what a stroke costs the browser on this page
-    (its maps, select boxes and written sums)."""
+    ``behind_toggle``: shown only while its toggle is on (a click on a tile turns it on).
+    Open, it is about a fifth of what a stroke costs the browser on this page (its maps,
+    select boxes and written sums), so it stays closed while a student draws."""
     blocks = network.spec.blocks
     st.subheader("Inside one output map", anchor=ANCHOR)
     if behind_toggle and not st.toggle("Take one output map apart", key=DETAIL_KEY,
