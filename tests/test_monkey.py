@@ -119,6 +119,23 @@ if st.button("Draw", key="draw") and shape == "triangle":
     assert "choose ['triangle']" in report and "click Button 'Draw'" in report
 
 
+def test_a_scripts_walk_does_not_depend_on_the_folder_it_is_in(tmp_path) -> None:
+    code = """
+import streamlit as st
+st.selectbox("Shape", ["circle", "square"], key="shape")
+st.number_input("Size", 0, 10, key="size")
+"""
+    folders = [tmp_path / "one", tmp_path / "two"]
+    walks = []
+    for folder in folders:
+        folder.mkdir()
+        walks.append(Walk(_script(folder, code), seed=3, steps=12).run())
+    # pytest's temporary folders differ from run to run; the actions must not
+    logs = [[line.replace(str(folder), "<folder>") for line in walk.log]
+            for folder, walk in zip(folders, walks, strict=True)]
+    assert logs[0] == logs[1] and len(logs[0]) == 12
+
+
 def test_the_monkey_counts_a_generic_message_as_a_failure(tmp_path) -> None:
     target = _script(tmp_path, """
 import streamlit as st

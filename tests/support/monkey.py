@@ -93,8 +93,11 @@ class Walk:
 
     def __init__(self, target: str, seed: int, steps: int, *, timeout: float = RUN_TIMEOUT):
         self.target, self.seed, self.steps, self.timeout = target, seed, steps, timeout
-        self.rng = random.Random(f"{target}|{seed}")
-        self.app_rng = random.Random(f"{target}|{seed}|app")  # apart: caches change its use
+        # an absolute path (a test's temporary script) seeds by its file name: its folder
+        # changes from run to run, and the same seed must replay the same walk
+        name = Path(target).name if Path(target).is_absolute() else target
+        self.rng = random.Random(f"{name}|{seed}")
+        self.app_rng = random.Random(f"{name}|{seed}|app")  # apart: caches change its use
         self.router = target == ROUTER
         self.result = WalkResult(target, seed)
         self.at: AppTest | None = None
