@@ -84,10 +84,10 @@ def architecture_editor(input_shape: tuple[int, int], n_classes: int) -> Network
         st.error(f"These blocks do not make a network for {input_shape[0]}x{input_shape[1]} "
                  f"images: {error}.")
         return None
+    cost = multiply_adds(spec)
     with st.expander(f"Layer by layer: {spec.parameter_count:,} parameters", expanded=True):
         st.markdown(shape_table(spec))
-        st.caption(_kind_text(blocks, spec))
-    cost = multiply_adds(spec)
+        st.caption(_kind_text(blocks, spec, cost))
     if cost > HEAVY_MULTIPLY_ADDS:
         st.warning(f"This network does {cost:,} multiply-adds per image, "
                    f"{cost / LENET_MULTIPLY_ADDS:.0f} times the two-block LeNet-like net on "
@@ -96,11 +96,12 @@ def architecture_editor(input_shape: tuple[int, int], n_classes: int) -> Network
     return spec
 
 
-def _kind_text(blocks: Blocks, spec: NetworkSpec) -> str:
-    """Which engine trains it, and the output-size rules the table uses."""
+def _kind_text(blocks: Blocks, spec: NetworkSpec, cost: int) -> str:
+    """Which engine trains it, the output-size rules the table uses, and ``cost``: one
+    image's multiply-adds."""
     kind = ("This is the notes' network (one block, no padding, stride 1, max pooling, no "
             "conv bias)." if is_notes_network(blocks) else
             f"A network of {len(spec.blocks)} block{'s' if len(spec.blocks) > 1 else ''}, "
             "each conv with a bias per channel.")
     return (f"{kind} Conv: out = (n − k + 2P) // S + 1; pooling keeps cut-off windows: "
-            f"out = ceil(n / s). One image costs {multiply_adds(spec):,} multiply-adds.")
+            f"out = ceil(n / s). One image costs {cost:,} multiply-adds.")
