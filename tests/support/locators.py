@@ -15,7 +15,6 @@ def cell(page: Page, row: int, col: int) -> Locator:
     return page.locator(f'.cnn-cell[data-row="{row}"][data-col="{col}"]')
 
 
-
 def map_panel(page: Page, map_id: str) -> Locator:
     """The map component's panel of the map with this id (ui.widgets.map.Map.id); its
     data-revision attribute moves once the map is painted with new data."""
@@ -40,6 +39,7 @@ def painted(page: Page, map_id: str, timeout: float = 60_000) -> str:
     expect(panel).to_have_attribute("data-revision", re.compile(r"^[1-9]\d*$"),
                                     timeout=timeout)
     return panel.get_attribute("data-revision")
+
 
 def cell_point(page: Page, map_id: str, row: int, col: int, tile: int = 0) -> tuple[float, float]:
     """Page coordinates of the centre of cell [row, col] of tile ``tile`` of a map."""
