@@ -9,8 +9,6 @@ against cnn_core).
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,7 +18,7 @@ from cnn_core import KERNEL_INFO, KERNELS, conv1d, conv2d, max_pool2d, relu
 from cnn_core.data import NOTES_EIGHT
 from cnn_core.number_text import MINUS
 from tests.support import apptest_pages
-from tests.support.arrays import sent_map
+from tests.support.arrays import sent_maps
 from ui.network.training_run import RUN
 from ui.session.state import DRAWING, NUMBERS_AS_TABLES
 
@@ -37,9 +35,7 @@ def open_page(page: str, *, tables: bool = True, **state) -> AppTest:
 
 def chart_names(at: AppTest) -> list[str]:
     """The accessible name of every plotly chart and every map on the page."""
-    maps = [entry["label"] for element in at.get("bidi_component")
-            if element.proto.component_name.endswith(".map")
-            for entry in json.loads(element.proto.json)["maps"]]
+    maps = [sent.entry["label"] for sent in sent_maps(at)]
     return [chart.proto.alt for chart in at.get("plotly_chart")] + maps
 
 
@@ -82,14 +78,12 @@ def test_every_maps_table_holds_the_values_the_map_was_sent(page):
     if page.endswith("training.py"):
         step(at, 1)
     shown, checked = tables_by_chart(at), 0
-    for entry in (entry for element in at.get("bidi_component")
-                  if element.proto.component_name.endswith(".map")
-                  for entry in json.loads(element.proto.json)["maps"]):
-        sent = sent_map(entry).values.astype(np.float64)
-        table = shown[entry["label"]].to_numpy(dtype=np.float64)
+    for each in sent_maps(at):
+        sent, label = each.values.astype(np.float64), each.entry["label"]
+        table = shown[label].to_numpy(dtype=np.float64)
         if table.size == sent.size:  # a table laid out its own way (dL/dW by flat index)
             np.testing.assert_allclose(np.sort(table, axis=None), np.sort(sent, axis=None),
-                                       rtol=1e-6, atol=1e-30, err_msg=entry["label"])
+                                       rtol=1e-6, atol=1e-30, err_msg=label)
             checked += 1
     assert checked or page.endswith("lesson_1d.py"), "no map's table was compared"
 

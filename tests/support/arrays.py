@@ -43,11 +43,13 @@ def sent_map(entry: dict) -> SentMap:
     return SentMap(values, entry.get("title", ""), numbers, entry)
 
 
+def sent_maps(at: AppTest) -> list[SentMap]:
+    """Every map the page sent to the map component, in page order."""
+    return [sent_map(entry) for element in at.get("bidi_component")
+            if element.proto.component_name.endswith(".map")
+            for entry in json.loads(element.proto.json)["maps"]]
+
+
 def page_maps(at: AppTest) -> dict[str, SentMap]:
     """Every map the page sent to the map component, by map id, in page order."""
-    found = {}
-    for element in at.get("bidi_component"):
-        if element.proto.component_name.endswith(".map"):
-            for entry in json.loads(element.proto.json)["maps"]:
-                found[entry["id"]] = sent_map(entry)
-    return found
+    return {sent.entry["id"]: sent for sent in sent_maps(at)}
