@@ -11,6 +11,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from cnn_core.number_text import MINUS
+from ui.widgets.map.component import MAP
 
 
 def plotly_array(values: object) -> np.ndarray:
@@ -46,7 +47,7 @@ def sent_map(entry: dict) -> SentMap:
 def sent_maps(at: AppTest) -> list[SentMap]:
     """Every map the page sent to the map component, in page order."""
     return [sent_map(entry) for element in at.get("bidi_component")
-            if element.proto.component_name.endswith(".map")
+            if element.proto.component_name == MAP.name
             for entry in json.loads(element.proto.json)["maps"]]
 
 
